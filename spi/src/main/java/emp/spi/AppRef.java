@@ -1,0 +1,28 @@
+package emp.spi;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Names one app across EMP: its owner's username and its name, which is unique per owner. Its string form,
+ * {@code owner/name}, is the service name the app's spans carry ({@code EMP_SERVICE_NAME}).
+ */
+public record AppRef(String owner, String name) {
+    public AppRef {
+        requireNonNull(owner, "owner is null");
+        requireNonNull(name, "name is null");
+    }
+
+    /** Parses {@code owner/name}. */
+    public static AppRef parse(String serviceName) {
+        int slash = serviceName.indexOf('/');
+        if (slash <= 0 || slash == serviceName.length() - 1 || serviceName.indexOf('/', slash + 1) >= 0) {
+            throw PlatformException.invalid(null, "'" + serviceName + "' is not an app reference; expected owner/name");
+        }
+        return new AppRef(serviceName.substring(0, slash), serviceName.substring(slash + 1));
+    }
+
+    @Override
+    public String toString() {
+        return owner + "/" + name;
+    }
+}

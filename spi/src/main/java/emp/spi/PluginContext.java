@@ -1,0 +1,26 @@
+package emp.spi;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+
+/**
+ * What the host hands a plugin's factory: everything the plugin may use of the platform. Immutable.
+ *
+ * @param pluginId the plugin's id, e.g. {@code cluster-local}
+ * @param config   the plugin's configuration section, to be bound and checked at creation
+ * @param dataDir  a folder of the plugin's own under the server's data folder; it may not exist yet
+ * @param apiUri   the base URI of this server's control API, e.g. {@code http://127.0.0.1:7070}
+ * @param clock    the clock to read time from, so tests can control it
+ */
+public record PluginContext(String pluginId, PluginConfig config, Path dataDir, URI apiUri, Clock clock) {
+    public PluginContext {
+        requireNonNull(pluginId, "pluginId is null");
+        requireNonNull(config, "config is null");
+        requireNonNull(dataDir, "dataDir is null");
+        requireNonNull(apiUri, "apiUri is null");
+        requireNonNull(clock, "clock is null");
+    }
+}

@@ -1,0 +1,97 @@
+package emp.spi.app;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a developer asks EMP to run: the original platform's JSON spec ({@code name}, {@code docker_image},
+ * {@code stateless}, {@code port}, {@code envs}, {@code quality_metrics}) and EMP's optional extensions. Optional
+ * fields are null when the spec leaves them out; the accessors named {@code effective...} apply the defaults.
+ * The host validates a spec before any plugin sees it; a plugin may still refuse what it cannot run.
+ *
+ * @param name           the app's name, unique per owner: {@code [a-z][a-z0-9-]{0,39}}
+ * @param dockerImage    the container image, for clusters that run images; may be null
+ * @param stateless      false when the app keeps data that must outlive its replicas; null means true
+ * @param port           the port the app listens on inside its container; clusters that assign ports ignore it
+ * @param envs           environment variables set in every replica
+ * @param qualityMetrics the targets the platform scales the app to meet
+ * @param command        argv to start one replica, for clusters that run processes; {@code $PORT} is expanded
+ * @param replicas       how many replicas to run at first; null means 1
+ * @param minReplicas    the fewest replicas a scheduler may leave; null means 1
+ * @param maxReplicas    the most replicas anyone may ask for; null means {@link #DEFAULT_MAX_REPLICAS}
+ * @param resources      CPU and memory per replica; may be null
+ * @param health         where readiness is checked; may be null
+ * @param dependencies   names of the owner's apps this one calls; each becomes a {@code <DEP>_URL} variable
+ */
+public record AppSpec(
+        String name,
+        String dockerImage,
+        Boolean stateless,
+        Integer port,
+        List<EnvVar> envs,
+        List<QualityMetric> qualityMetrics,
+        List<String> command,
+        Integer replicas,
+        Integer minReplicas,
+        Integer maxReplicas,
+        Resources resources,
+        HealthProbe health,
+        List<String> dependencies) {
+
+    public static final int DEFAULT_MAX_REPLICAS = 10;
+
+    public AppSpec {
+        requireNonNull(name, "name is null");
+        envs = envs == null ? List.of() : List.copyOf(envs);
+        qualityMetrics = qualityMetrics == null ? List.of() : List.copyOf(qualityMetrics);
+        command = command == null ? List.of() : List.copyOf(command);
+        dependencies = dependencies == null ? List.of() : List.copyOf(dependencies);
+    }
+
+    /** A spec with only a name and a command: what tests and simple apps need. */
+    public static AppSpec ofCommand(String name, List<String> command) {
+        return new AppSpec(name, null, null, null, null, null, command, null, null, null, null, null, null);
+    }
+
+    public boolean effectiveStateless() {
+        return stateless == null || stateless;
+    }
+
+    public int effectiveReplicas() {
+        return replicas == null ? 1 : replicas;
+    }
+
+    public int effectiveMinReplicas() {
+        return minReplicas == null ? 1 : minReplicas;
+    }
+
+    public int effectiveMaxReplicas() {
+        return maxReplicas == null ? DEFAULT_MAX_REPLICAS : maxReplicas;
+    }
+
+    /** The path whose HTTP answer makes a replica ready; {@code /} when the spec gives none. */
+    public String effectiveHealthPath() {
+        return health == null || health.path() == null ? "/" : health.path();
+    }
+
+    public Optional<QualityMetric> qualityMetric(String metric) {
+        return qualityMetrics.stream().filter(qm -> qm.metric().equals(metric)).findFirst();
+    }
+
+    public AppSpec withQualityMetrics(List<QualityMetric> newMetrics) {
+        return new AppSpec(name, dockerImage, stateless, port, envs, newMetrics, command, replicas, minReplicas,
+                maxReplicas, resources, health, dependencies);
+    }
+
+    public AppSpec withReplicas(Integer newReplicas) {
+        return new AppSpec(name, dockerImage, stateless, port, envs, qualityMetrics, command, newReplicas, minReplicas,
+                maxReplicas, resources, health, dependencies);
+    }
+
+    public AppSpec withEnvs(List<EnvVar> newEnvs) {
+        return new AppSpec(name, dockerImage, stateless, port, newEnvs, qualityMetrics, command, replicas, minReplicas,
+                maxReplicas, resources, health, dependencies);
+    }
+}

@@ -1,0 +1,94 @@
+package emp.spi.cluster;
+
+import emp.spi.AppRef;
+import emp.spi.Health;
+import emp.spi.app.AppSpec;
+import java.net.URI;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Runs apps' replicas somewhere: local processes, Kubernetes, Mesos. The host's reconciler is the only caller that
+ * changes anything; it holds the desired state and calls these methods until the cluster matches, so every method
+ * that changes state must be idempotent and must converge (calling it again after a failure or a restart ends in
+ * the same place). Methods may be called from several threads at once. A backend that cannot be reached makes a
+ * method throw a {@link emp.spi.PlatformException} of category UNAVAILABLE; it never takes the host down.
+ */
+public interface ClusterManager extends AutoCloseable {
+    /**
+     * Starts background work (connections, watchers, the gateway) and takes back what an earlier run of this
+     * manager left running, so replicas that outlived a crashed server are adopted rather than doubled.
+     */
+    void start();
+
+    /**
+     * Checks, before anything is stored, that this cluster can run the spec.
+     *
+     * @throws emp.spi.PlatformException of category UNSUPPORTED naming the field, e.g. a spec with only
+     *                                   {@code docker_image} on a cluster that runs commands
+     */
+    void validate(AppSpec spec);
+
+    /**
+     * Makes the cluster run {@code deployment}: creates the app when it is new, rolls its replicas when the spec
+     * changed, scales when only the count changed, and does nothing when it already matches.
+     */
+    void deploy(AppDeployment deployment);
+
+    /** Sets the app's replica count; zero keeps the app's definition (and data) but runs nothing. */
+    void scale(AppRef app, int replicas);
+
+    /**
+     * Removes the app's replicas and definition.
+     *
+     * @param keepData keep the app's persistent data (volumes) for a later deploy; false deletes it too
+     */
+    void remove(AppRef app, boolean keepData);
+
+    /** What the cluster runs for the app now; {@link AppStatus#absent} when it runs nothing under that name. */
+    AppStatus status(AppRef app);
+
+    /** Every app this cluster runs for EMP, so the reconciler can remove those the store no longer holds. */
+    Set<AppRef> apps();
+
+    /**
+     * Registers a listener for changes of replicas (ready, crashed, restarting...). Listeners are called from the
+     * manager's own threads and must not block.
+     */
+    void watch(ClusterListener listener);
+
+    /** The URL end users call to reach the app, when the cluster exposes it. */
+    Optional<URI> endpoint(AppRef app);
+
+    /**
+     * The URL replicas of other apps use to call {@code app}: what {@code <DEP>_URL} is set to. Defaults to the
+     * end-user endpoint.
+     */
+    default Optional<URI> internalEndpoint(AppRef app) {
+        return endpoint(app);
+    }
+
+    /** Where end users reach apps in general (the gateway's base URL), for the server's start-up banner. */
+    default Optional<URI> entryPoint() {
+        return Optional.empty();
+    }
+
+    /**
+     * The last lines each replica wrote to its standard output and error, oldest first.
+     *
+     * @param tail the most lines to return per replica
+     * @throws emp.spi.PlatformException of category UNSUPPORTED when the cluster keeps no logs
+     */
+    List<LogLine> logs(AppRef app, int tail);
+
+    /** A cheap check of the backend, without throwing. */
+    Health check();
+
+    /**
+     * Releases what this manager holds. A manager whose replicas live only as long as this process (the local
+     * cluster) stops them; one whose replicas live in an outside cluster leaves them running.
+     */
+    @Override
+    void close();
+}

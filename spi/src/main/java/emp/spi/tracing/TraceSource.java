@@ -1,0 +1,33 @@
+package emp.spi.tracing;
+
+import emp.spi.AppRef;
+import emp.spi.Health;
+import java.net.URI;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Brings the spans that apps emit (Zipkin v2 model) to the host, which aggregates them into the windows schedulers
+ * read.
+ */
+public interface TraceSource extends AutoCloseable {
+    /** Starts delivering spans to {@code sink}, from the source's own threads, until closed. */
+    void start(SpanSink sink);
+
+    /**
+     * Variables every replica needs to send its spans here, e.g. {@code ZIPKIN_ENDPOINT} or {@code KAFKA_ADDRESS}
+     * and {@code KAFKAADDRESS}.
+     */
+    Map<String, String> replicaEnvironment();
+
+    /** Where a person can look at the app's traces, when a trace UI is configured. */
+    default Optional<URI> traceUrl(AppRef app) {
+        return Optional.empty();
+    }
+
+    /** A cheap check of the transport, without throwing. */
+    Health check();
+
+    @Override
+    void close();
+}
