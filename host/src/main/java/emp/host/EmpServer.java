@@ -1,0 +1,177 @@
+package emp.host;
+
+import emp.host.api.ApiServer;
+import emp.host.apps.AppService;
+import emp.host.apps.EventLog;
+import emp.host.auth.AccountService;
+import emp.host.config.HostKey;
+import emp.host.config.ServerConfig;
+import emp.host.plugin.ExtensionPointKind;
+import emp.host.plugin.LoadedExtension;
+import emp.host.plugin.PluginHost;
+import emp.host.plugin.PluginInfo;
+import emp.host.reconcile.Reconciler;
+import emp.spi.AppRef;
+import emp.spi.Health;
+import emp.spi.PlatformException;
+import emp.spi.PluginContext;
+import emp.spi.cluster.ClusterManager;
+import emp.spi.cluster.ClusterManagerFactory;
+import emp.spi.store.StateStore;
+import emp.spi.store.StateStoreFactory;
+import emp.spi.tracing.TraceSource;
+import emp.spi.tracing.TraceSourceFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * emp-server: loads the plugins, chooses one per extension point from the configuration, and runs the control API
+ * and the reconciler on top of them. {@link #close()} stops everything in reverse order.
+ */
+public final class EmpServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EmpServer.class);
+    public static final String VERSION = Optional.ofNullable(EmpServer.class.getPackage().getImplementationVersion()).orElse("dev");
+
+    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private final URI apiUri;
+    private final Optional<URI> gatewayUri;
+
+    private EmpServer(ServerConfig config, Path defaultHome, Clock clock) {
+        try {
+            Path dataDir = config.raw(HostKey.DATA_DIR).map(Path::of).orElse(defaultHome.resolve("data")).toAbsolutePath();
+            Path pluginsDir = config.raw(HostKey.PLUGINS_DIR).map(Path::of).or(EmpServer::distributionPlugins).orElseThrow(() ->
+                    PlatformException.invalid("plugins.dir", "no plugin folder: run the server from the distribution (bin/emp server) or set plugins.dir"));
+            String apiHost = config.string(HostKey.API_HOST);
+            int apiPort = config.integer(HostKey.API_PORT, 0, 65535);
+            apiPort = apiPort == 0 ? freePort(apiHost) : apiPort;
+            this.apiUri = URI.create("http://" + (apiHost.equals("0.0.0.0") ? "127.0.0.1" : apiHost) + ":" + apiPort);
+
+            PluginHost plugins = new PluginHost(pluginsDir);
+            resources.push(plugins);
+            plugins.load();
+            Map<ExtensionPointKind, String> active = new EnumMap<>(ExtensionPointKind.class);
+            for (ExtensionPointKind kind : ExtensionPointKind.values()) {
+                active.put(kind, config.string(kind.choice()));
+            }
+
+            LoadedExtension storeExtension = plugins.select(ExtensionPointKind.STORE, active.get(ExtensionPointKind.STORE));
+            StateStore store = storeExtension.create(StateStore.class, factory -> ((StateStoreFactory) factory).create(context(storeExtension, config, dataDir, apiUri, clock)));
+            resources.push(store);
+            store.start();
+
+            LoadedExtension clusterExtension = plugins.select(ExtensionPointKind.CLUSTER, active.get(ExtensionPointKind.CLUSTER));
+            ClusterManager cluster = clusterExtension.create(ClusterManager.class, factory -> ((ClusterManagerFactory) factory).create(context(clusterExtension, config, dataDir, apiUri, clock)));
+            resources.push(cluster);
+
+            Map<String, String> traceEnvironment = Map.of();
+            String tracing = active.get(ExtensionPointKind.TRACING);
+            if (!tracing.equals("none")) {
+                LoadedExtension traceExtension = plugins.select(ExtensionPointKind.TRACING, tracing);
+                TraceSource source = traceExtension.create(TraceSource.class, factory -> ((TraceSourceFactory) factory).create(context(traceExtension, config, dataDir, apiUri, clock)));
+                resources.push(source);
+                AtomicLong spans = new AtomicLong();
+                source.start(batch -> spans.addAndGet(batch.size()));
+                traceEnvironment = Map.copyOf(source.replicaEnvironment());
+            }
+            String scheduler = active.get(ExtensionPointKind.SCHEDULER);
+            if (!scheduler.equals("none")) {
+                plugins.select(ExtensionPointKind.SCHEDULER, scheduler);
+            }
+
+            cluster.start();
+            EventLog events = new EventLog(store, clock, config.integer(HostKey.EVENTS_KEPT, 10, 100_000));
+            Map<String, String> platformEnvironment = traceEnvironment;
+            Reconciler[] reconciler = new Reconciler[1];
+            AppService apps = new AppService(store, cluster, events, clock, () -> reconciler[0].wakeUp());
+            reconciler[0] = new Reconciler(apps, cluster, events, app -> replicaEnvironment(app, platformEnvironment), config.duration(HostKey.RECONCILE_INTERVAL));
+            resources.push(reconciler[0]);
+            AccountService accounts = new AccountService(store, clock, config.duration(HostKey.TOKEN_TTL), config.integer(HostKey.BCRYPT_COST, 4, 31));
+
+            Map<String, Supplier<Health>> checks = new LinkedHashMap<>();
+            checks.put("store", store::check);
+            checks.put("cluster", cluster::check);
+            Supplier<List<PluginInfo>> pluginList = () -> plugins.describe(active);
+            ApiServer api = new ApiServer(URI.create("http://" + apiHost + ":" + apiPort + "/"), accounts, apps, pluginList, checks, VERSION);
+            resources.push(api);
+            api.start();
+            reconciler[0].start();
+            this.gatewayUri = cluster.entryPoint();
+            log.info("EMP {} serving: API {}{}; data in {}", VERSION, apiUri, gatewayUri.map(uri -> ", gateway " + uri).orElse(""), dataDir);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /**
+     * Starts the platform.
+     *
+     * @param defaultHome the folder holding {@code data/} when {@code data-dir} is not set ({@code $EMP_HOME})
+     * @throws PlatformException with a message that names what to change, when the configuration or a plugin is wrong
+     */
+    public static EmpServer start(ServerConfig config, Path defaultHome, Clock clock) {
+        return new EmpServer(config, defaultHome, clock);
+    }
+
+    public URI apiUri() {
+        return apiUri;
+    }
+
+    public Optional<URI> gatewayUri() {
+        return gatewayUri;
+    }
+
+    private static PluginContext context(LoadedExtension extension, ServerConfig config, Path dataDir, URI apiUri, Clock clock) {
+        return new PluginContext(extension.pluginId(), config.pluginSection(extension.kind().point(), extension.name()),
+                dataDir.resolve(extension.pluginId()), apiUri, clock);
+    }
+
+    private static Map<String, String> replicaEnvironment(AppRef app, Map<String, String> platform) {
+        Map<String, String> environment = new HashMap<>(platform);
+        environment.put("EMP_SERVICE_NAME", app.toString());
+        return environment;
+    }
+
+    /** {@code <distribution>/plugins}, when the launcher told us where the distribution is. */
+    private static Optional<Path> distributionPlugins() {
+        return Optional.ofNullable(System.getProperty("emp.home")).map(home -> Path.of(home, "plugins"));
+    }
+
+    private static int freePort(String host) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress(host, 0));
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port on " + host, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        while (!resources.isEmpty()) {
+            AutoCloseable resource = resources.pop();
+            try {
+                resource.close();
+            } catch (Exception e) {
+                log.warn("closing {} failed: {}", resource.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package emp.host.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import emp.host.JsonCodec;
+import emp.host.apps.AppService;
+import emp.host.auth.AccountService;
+import emp.host.plugin.PluginInfo;
+import emp.spi.Health;
+import emp.spi.PlatformException;
+import jakarta.ws.rs.ext.ContextResolver;
+import java.io.IOException;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.glassfish.grizzly.http.server.HttpServer;
+import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
+import org.glassfish.jersey.jackson.JacksonFeature;
+import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.server.ServerProperties;
+
+/** The control API: Jersey on Grizzly, JSON through the host's one mapping, every error a problem document. */
+public final class ApiServer implements AutoCloseable {
+    private final URI baseUri;
+    private final ResourceConfig application;
+    private HttpServer server;
+
+    public ApiServer(URI baseUri, AccountService accounts, AppService apps, Supplier<List<PluginInfo>> plugins,
+                     Map<String, Supplier<Health>> checks, String version) {
+        this.baseUri = baseUri;
+        this.application = application(accounts, apps, plugins, checks, version);
+    }
+
+    /** The Jersey application with every route of the API; also what the OpenAPI test reads. */
+    public static ResourceConfig application(AccountService accounts, AppService apps, Supplier<List<PluginInfo>> plugins,
+                                             Map<String, Supplier<Health>> checks, String version) {
+        ResourceConfig config = new ResourceConfig();
+        config.register(JacksonFeature.withoutExceptionMappers());
+        config.register(new ContextResolver<ObjectMapper>() {
+            @Override
+            public ObjectMapper getContext(Class<?> type) {
+                return JsonCodec.MAPPER;
+            }
+        });
+        config.register(new PlatformExceptionMapper());
+        config.register(new WebApplicationExceptionMapper());
+        config.register(new UnexpectedExceptionMapper());
+        config.register(new BearerAuthFilter(accounts));
+        config.register(new AccountsResource(accounts));
+        config.register(new SessionsResource(accounts));
+        config.register(new AppsResource(apps));
+        config.register(new PluginsResource(plugins));
+        config.register(new HealthResource(checks, version));
+        config.register(new OpenApiResource());
+        config.property(ServerProperties.WADL_FEATURE_DISABLE, true);
+        config.property(ServerProperties.RESPONSE_SET_STATUS_OVER_SEND_ERROR, true);
+        return config;
+    }
+
+    public void start() {
+        server = GrizzlyHttpServerFactory.createHttpServer(baseUri, application, false);
+        try {
+            server.start();
+        } catch (IOException e) {
+            throw PlatformException.invalid("api.port", "cannot listen on " + baseUri.getHost() + ":" + baseUri.getPort() + " for the API ("
+                    + e.getMessage() + "); is another server running there? choose another port with --api-port");
+        }
+    }
+
+    public URI baseUri() {
+        return baseUri;
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.shutdownNow();
+        }
+    }
+}

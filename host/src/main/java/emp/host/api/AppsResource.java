@@ -1,0 +1,172 @@
+package emp.host.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import emp.host.JsonCodec;
+import emp.host.apps.AppEvent;
+import emp.host.apps.AppService;
+import emp.host.apps.AppView;
+import emp.spi.PlatformException;
+import emp.spi.app.AppSpec;
+import emp.spi.cluster.LogLine;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.ArrayList;
+import java.util.List;
+
+/** {@code /v1/apps}: everything a developer does with apps. Apps are addressed by id or by name. */
+@Path("/v1/apps")
+@Produces(MediaType.APPLICATION_JSON)
+@Authenticated
+public final class AppsResource {
+    private final AppService apps;
+
+    AppsResource(AppService apps) {
+        this.apps = apps;
+    }
+
+    /** Deploys one spec, or a list of them (a whole system) all or nothing. */
+    @POST
+    @Consumes(MediaType.WILDCARD)
+    public Response deploy(String body, @Context SecurityContext security, @Context UriInfo uri) {
+        JsonNode tree = JsonCodec.readRequest(body, JsonNode.class, "app spec");
+        List<AppSpec> specs = new ArrayList<>();
+        if (tree.isArray()) {
+            for (int i = 0; i < tree.size(); i++) {
+                specs.add(readSpec(tree.get(i), "[" + i + "]."));
+            }
+        } else if (tree.isObject()) {
+            specs.add(readSpec(tree, ""));
+        } else {
+            throw PlatformException.invalid(null, "the app spec must be a JSON object, or a list of them");
+        }
+        List<AppView> deployed = apps.deploy(user(security), specs);
+        Response.ResponseBuilder response = Response.status(Response.Status.CREATED);
+        if (tree.isArray()) {
+            return response.entity(deployed).build();
+        }
+        return response.location(uri.getAbsolutePathBuilder().path(deployed.get(0).id()).build()).entity(deployed.get(0)).build();
+    }
+
+    private static AppSpec readSpec(JsonNode node, String prefix) {
+        try {
+            return JsonCodec.readRequest(node.toString(), AppSpec.class, "app spec");
+        } catch (PlatformException e) {
+            if (prefix.isEmpty() || e.field().isEmpty()) {
+                throw e;
+            }
+            String field = prefix + e.field().get();
+            throw PlatformException.invalid(field, e.getMessage().replace("'" + e.field().get() + "'", "'" + field + "'"));
+        }
+    }
+
+    @GET
+    public List<AppView> list(@Context SecurityContext security) {
+        return apps.list(user(security));
+    }
+
+    @GET
+    @Path("/{id}")
+    public AppView get(@PathParam("id") String id, @Context SecurityContext security) {
+        return apps.get(user(security), id);
+    }
+
+    @DELETE
+    @Path("/{id}")
+    public Response remove(@PathParam("id") String id, @QueryParam("purge") @DefaultValue("false") String purge, @Context SecurityContext security) {
+        apps.remove(user(security), id, parseBoolean("purge", purge));
+        return Response.noContent().build();
+    }
+
+    @POST
+    @Path("/{id}/stop")
+    public AppView stop(@PathParam("id") String id, @Context SecurityContext security) {
+        return apps.stop(user(security), id);
+    }
+
+    @POST
+    @Path("/{id}/start")
+    public AppView start(@PathParam("id") String id, @Context SecurityContext security) {
+        return apps.start(user(security), id);
+    }
+
+    /** The endpoint people ({@code emp scale}) and external schedulers use. */
+    @PUT
+    @Path("/{id}/replicas")
+    @Consumes(MediaType.WILDCARD)
+    public AppView scale(@PathParam("id") String id, String body, @Context SecurityContext security) {
+        ScaleRequest request = JsonCodec.readRequest(body, ScaleRequest.class, "scale request");
+        if (request.replicas() == null) {
+            throw PlatformException.invalid("replicas", "field 'replicas' is missing; send {\"replicas\": N}");
+        }
+        return apps.scale(user(security), id, request.replicas(), request.reason(), user(security));
+    }
+
+    /** Sets one quality metric at runtime (REQ-8). */
+    @PUT
+    @Path("/{id}/quality-metrics/{metric}")
+    @Consumes(MediaType.WILDCARD)
+    public AppView updateQualityMetric(@PathParam("id") String id, @PathParam("metric") String metric, String body, @Context SecurityContext security) {
+        MetricRequest request = JsonCodec.readRequest(body, MetricRequest.class, "quality metric update");
+        if (request.values() == null) {
+            throw PlatformException.invalid("values", "field 'values' is missing; send {\"values\": \"200\"}");
+        }
+        return apps.updateQualityMetric(user(security), id, metric, request.values());
+    }
+
+    @GET
+    @Path("/{id}/events")
+    public List<AppEvent> events(@PathParam("id") String id, @QueryParam("limit") @DefaultValue("100") String limit, @Context SecurityContext security) {
+        return apps.events(user(security), id, parseCount("limit", limit, 1000));
+    }
+
+    @GET
+    @Path("/{id}/logs")
+    public List<LogLine> logs(@PathParam("id") String id, @QueryParam("tail") @DefaultValue("100") String tail, @Context SecurityContext security) {
+        return apps.logs(user(security), id, parseCount("tail", tail, 10_000));
+    }
+
+    private static String user(SecurityContext security) {
+        return security.getUserPrincipal().getName();
+    }
+
+    private static int parseCount(String name, String value, int max) {
+        try {
+            int count = Integer.parseInt(value.trim());
+            if (count >= 1 && count <= max) {
+                return count;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw PlatformException.invalid(name, "query parameter '" + name + "' is '" + value + "'; expected an integer from 1 to " + max);
+    }
+
+    private static boolean parseBoolean(String name, String value) {
+        return switch (value.trim().toLowerCase()) {
+            case "true", "1", "yes" -> true;
+            case "false", "0", "no", "" -> false;
+            default -> throw PlatformException.invalid(name, "query parameter '" + name + "' is '" + value + "'; expected true or false");
+        };
+    }
+
+    /** The body of {@code PUT /v1/apps/{id}/replicas}. */
+    public record ScaleRequest(Integer replicas, String reason) {
+    }
+
+    /** The body of {@code PUT /v1/apps/{id}/quality-metrics/{metric}}. */
+    public record MetricRequest(String values) {
+    }
+}

@@ -1,0 +1,57 @@
+package emp.host.api;
+
+import emp.host.auth.AccountService;
+import jakarta.annotation.Priority;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.SecurityContext;
+import java.security.Principal;
+
+/**
+ * Turns {@code Authorization: Bearer TOKEN} into the request's user, or answers 401 (through the exception mappers)
+ * when the token is missing, unknown, revoked or expired.
+ */
+@Authenticated
+@Priority(Priorities.AUTHENTICATION)
+final class BearerAuthFilter implements ContainerRequestFilter {
+    private static final String BEARER = "bearer ";
+    private final AccountService accounts;
+
+    BearerAuthFilter(AccountService accounts) {
+        this.accounts = accounts;
+    }
+
+    @Override
+    public void filter(ContainerRequestContext request) {
+        String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
+        String token = header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length()) ? header.substring(BEARER.length()).trim() : null;
+        String username = accounts.authenticate(token);
+        request.setProperty(TOKEN_PROPERTY, token);
+        boolean secure = request.getSecurityContext().isSecure();
+        request.setSecurityContext(new SecurityContext() {
+            @Override
+            public Principal getUserPrincipal() {
+                return () -> username;
+            }
+
+            @Override
+            public boolean isUserInRole(String role) {
+                return false;
+            }
+
+            @Override
+            public boolean isSecure() {
+                return secure;
+            }
+
+            @Override
+            public String getAuthenticationScheme() {
+                return "Bearer";
+            }
+        });
+    }
+
+    static final String TOKEN_PROPERTY = "emp.token";
+}

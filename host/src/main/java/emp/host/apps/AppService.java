@@ -1,0 +1,316 @@
+package emp.host.apps;
+
+import static java.util.Objects.requireNonNull;
+
+import emp.host.JsonCodec;
+import emp.spi.AppRef;
+import emp.spi.ErrorCategory;
+import emp.spi.PlatformException;
+import emp.spi.app.AppSpec;
+import emp.spi.app.QualityMetric;
+import emp.spi.cluster.AppStatus;
+import emp.spi.cluster.ClusterManager;
+import emp.spi.cluster.LogLine;
+import emp.spi.store.Entry;
+import emp.spi.store.StateStore;
+import emp.spi.store.VersionConflictException;
+import emp.spi.store.Write;
+import java.net.URI;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every operation on apps, each scoped to the app's owner: another user's app is as invisible as one that does not
+ * exist. Changes go to the store (compare-and-set, retried on a concurrent change) and then wake the reconciler,
+ * which makes the cluster match; nothing here drives the cluster directly.
+ */
+public final class AppService {
+    private static final Logger log = LoggerFactory.getLogger(AppService.class);
+    static final String APPS = "apps";
+    static final String NAMES = "app-names";
+    private static final int MAX_BATCH = 100;
+    private static final int CAS_ATTEMPTS = 10;
+
+    private final StateStore store;
+    private final ClusterManager cluster;
+    private final EventLog events;
+    private final Clock clock;
+    private final Runnable reconcile;
+    private final SecureRandom random = new SecureRandom();
+    /** Apps removed through this server whose replicas the reconciler has yet to remove: whether to keep their data. */
+    private final Map<AppRef, Boolean> removals = new ConcurrentHashMap<>();
+
+    /**
+     * @param reconcile wakes the reconciler after a change
+     */
+    public AppService(StateStore store, ClusterManager cluster, EventLog events, Clock clock, Runnable reconcile) {
+        this.store = requireNonNull(store, "store is null");
+        this.cluster = requireNonNull(cluster, "cluster is null");
+        this.events = requireNonNull(events, "events is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.reconcile = requireNonNull(reconcile, "reconcile is null");
+    }
+
+    /**
+     * Deploys one app or a whole system, all or nothing: every spec is checked first (by the host, then by the
+     * cluster), then all are stored in one commit.
+     */
+    public List<AppView> deploy(String owner, List<AppSpec> specs) {
+        if (specs.isEmpty()) {
+            throw PlatformException.invalid(null, "the request holds no app spec; send one spec object or a list of them");
+        }
+        if (specs.size() > MAX_BATCH) {
+            throw PlatformException.invalid(null, "the request holds " + specs.size() + " apps; deploy at most " + MAX_BATCH + " at once");
+        }
+        Set<String> batchNames = new HashSet<>();
+        for (AppSpec spec : specs) {
+            AppSpecValidator.validate(spec);
+            if (!batchNames.add(spec.name())) {
+                throw PlatformException.invalid("name", "app '" + spec.name() + "' appears twice in the request; names are unique per user");
+            }
+        }
+        for (AppSpec spec : specs) {
+            for (String dependency : spec.dependencies()) {
+                if (!batchNames.contains(dependency) && store.get(NAMES, nameKey(owner, dependency)).isEmpty()) {
+                    throw PlatformException.invalid("dependencies", "app '" + spec.name() + "' depends on '" + dependency
+                            + "', which you have not deployed; deploy it first or in the same file");
+                }
+            }
+            cluster.validate(spec);
+        }
+        Instant now = clock.instant();
+        List<AppRecord> records = new ArrayList<>();
+        List<Write> writes = new ArrayList<>();
+        for (AppSpec spec : specs) {
+            AppRecord record = new AppRecord(newId(), owner, spec.name(), spec, true, spec.effectiveReplicas(), now, now);
+            records.add(record);
+            writes.add(Write.create(APPS, record.id(), JsonCodec.write(record)));
+            writes.add(Write.create(NAMES, nameKey(owner, spec.name()), record.id()));
+        }
+        try {
+            store.commit(writes);
+        } catch (VersionConflictException e) {
+            String name = e.collection().equals(NAMES) ? e.key().substring(e.key().indexOf('/') + 1) : "?";
+            throw PlatformException.conflict("you already have an app named '" + name + "'; remove it first ('emp remove " + name + "') or pick another name");
+        }
+        for (AppRecord record : records) {
+            log.info("app '{}' deployed as '{}' with {} replicas", record.ref(), record.id(), record.replicas());
+            events.append(record.id(), "deploy", "deployed '" + record.name() + "' with " + record.replicas() + " replica" + (record.replicas() == 1 ? "" : "s"));
+        }
+        reconcile.run();
+        return records.stream().map(this::view).toList();
+    }
+
+    public List<AppView> list(String owner) {
+        return records(owner).stream().map(this::view).toList();
+    }
+
+    public AppView get(String owner, String idOrName) {
+        return view(find(owner, idOrName).record());
+    }
+
+    public AppView stop(String owner, String idOrName) {
+        AppRecord before = find(owner, idOrName).record();
+        AppRecord after = mutate(owner, idOrName, record -> record.withRunning(false, clock.instant()));
+        if (before.running()) {
+            events.append(after.id(), "stop", "stopped; " + after.replicas() + " replica" + (after.replicas() == 1 ? "" : "s") + " will come back on start");
+        }
+        reconcile.run();
+        return view(after);
+    }
+
+    public AppView start(String owner, String idOrName) {
+        AppRecord before = find(owner, idOrName).record();
+        AppRecord after = mutate(owner, idOrName, record -> record.withRunning(true, clock.instant()));
+        if (!before.running()) {
+            events.append(after.id(), "start", "started with " + after.replicas() + " replica" + (after.replicas() == 1 ? "" : "s"));
+        }
+        reconcile.run();
+        return view(after);
+    }
+
+    /**
+     * Sets the replica count; the path both people ({@code emp scale}) and schedulers take.
+     *
+     * @param reason why, for the event log; may be null
+     * @param actor  who asked: a username or a scheduler's name
+     */
+    public AppView scale(String owner, String idOrName, int replicas, String reason, String actor) {
+        AppRecord current = find(owner, idOrName).record();
+        AppSpecValidator.requireReplicaCount("replicas", replicas, current.spec());
+        if (!current.running()) {
+            throw PlatformException.conflict("app '" + current.name() + "' is stopped; start it first ('emp start " + current.name() + "'), then scale");
+        }
+        int[] previous = new int[1];
+        AppRecord after = mutate(owner, idOrName, record -> {
+            if (!record.running()) {
+                throw PlatformException.conflict("app '" + record.name() + "' was stopped meanwhile; start it first, then scale");
+            }
+            previous[0] = record.replicas();
+            return record.withReplicas(replicas, clock.instant());
+        });
+        if (previous[0] != replicas) {
+            String why = reason == null || reason.isBlank() ? "" : ": " + reason;
+            events.append(after.id(), "scale", "scaled " + after.name() + " " + previous[0] + " -> " + replicas + " by " + actor + why);
+        }
+        reconcile.run();
+        return view(after);
+    }
+
+    /** Sets one quality metric at runtime (REQ-8); the app keeps running. */
+    public AppView updateQualityMetric(String owner, String idOrName, String metric, String values) {
+        QualityMetric updated = new QualityMetric(metric, values == null ? "" : values);
+        AppSpecValidator.validateQualityMetric("metric", updated);
+        String[] previous = new String[1];
+        AppRecord after = mutate(owner, idOrName, record -> {
+            List<QualityMetric> metrics = new ArrayList<>();
+            previous[0] = null;
+            for (QualityMetric existing : record.spec().qualityMetrics()) {
+                if (existing.metric().equals(metric)) {
+                    previous[0] = existing.values();
+                } else {
+                    metrics.add(existing);
+                }
+            }
+            metrics.add(updated);
+            return record.withSpec(record.spec().withQualityMetrics(metrics), clock.instant());
+        });
+        events.append(after.id(), "metrics", "quality metric " + metric + " set to " + values + (previous[0] == null ? "" : " (was " + previous[0] + ")"));
+        return view(after);
+    }
+
+    /**
+     * Removes the app: its desired state and event log go at once; the reconciler then removes its replicas.
+     *
+     * @param purge also delete the app's persistent data
+     */
+    public void remove(String owner, String idOrName, boolean purge) {
+        for (int attempt = 0; ; attempt++) {
+            Found found = find(owner, idOrName);
+            AppRecord record = found.record();
+            try {
+                store.commit(List.of(Write.delete(APPS, record.id(), found.version()), Write.delete(NAMES, nameKey(owner, record.name()), Write.ANY)));
+            } catch (VersionConflictException e) {
+                if (attempt < CAS_ATTEMPTS) {
+                    continue;
+                }
+                throw e;
+            }
+            events.delete(record.id());
+            log.info("app '{}' ({}) removed{}", record.ref(), record.id(), purge ? " with its data" : "");
+            removals.put(record.ref(), !purge);
+            reconcile.run();
+            return;
+        }
+    }
+
+    /** Whether the removal of {@code app} asked to keep its data; true for an app removed elsewhere. */
+    public boolean keepDataOnRemoval(AppRef app) {
+        Boolean keep = removals.remove(app);
+        return keep == null || keep;
+    }
+
+    public List<AppEvent> events(String owner, String idOrName, int limit) {
+        return events.tail(find(owner, idOrName).record().id(), limit);
+    }
+
+    public List<LogLine> logs(String owner, String idOrName, int tail) {
+        return cluster.logs(find(owner, idOrName).record().ref(), tail);
+    }
+
+    /** Every app of every owner: what the reconciler drives. */
+    public List<AppRecord> allRecords() {
+        return store.list(APPS).stream().map(entry -> JsonCodec.readStored(entry.value(), AppRecord.class)).toList();
+    }
+
+    /** The id of an app by reference, for events that the cluster reports. */
+    public Optional<String> idOf(AppRef app) {
+        return store.get(NAMES, nameKey(app.owner(), app.name())).map(Entry::value);
+    }
+
+    private List<AppRecord> records(String owner) {
+        List<AppRecord> records = new ArrayList<>();
+        for (Entry entry : store.list(NAMES)) {
+            if (entry.key().startsWith(owner + "/")) {
+                store.get(APPS, entry.value()).ifPresent(app -> records.add(JsonCodec.readStored(app.value(), AppRecord.class)));
+            }
+        }
+        return records;
+    }
+
+    private AppView view(AppRecord record) {
+        AppStatus status;
+        try {
+            status = cluster.status(record.ref());
+        } catch (PlatformException e) {
+            if (e.category() != ErrorCategory.UNAVAILABLE) {
+                throw e;
+            }
+            log.warn("cluster status of '{}' unavailable: {}", record.ref(), e.getMessage());
+            status = AppStatus.absent(record.ref());
+        }
+        String url = cluster.endpoint(record.ref()).map(URI::toString).orElse(null);
+        return AppView.of(record, status, url);
+    }
+
+    private record Found(AppRecord record, long version) {
+    }
+
+    private Found find(String owner, String idOrName) {
+        if (idOrName == null || idOrName.isBlank()) {
+            throw PlatformException.invalid("id", "no app id or name given");
+        }
+        Optional<Entry> byId = store.get(APPS, idOrName);
+        if (byId.isPresent()) {
+            AppRecord record = JsonCodec.readStored(byId.get().value(), AppRecord.class);
+            if (record.owner().equals(owner)) {
+                return new Found(record, byId.get().version());
+            }
+        }
+        Optional<Entry> byName = store.get(NAMES, nameKey(owner, idOrName));
+        if (byName.isPresent()) {
+            Optional<Entry> app = store.get(APPS, byName.get().value());
+            if (app.isPresent()) {
+                return new Found(JsonCodec.readStored(app.get().value(), AppRecord.class), app.get().version());
+            }
+        }
+        throw PlatformException.notFound("you have no app with id or name '" + idOrName + "'; 'emp list' shows your apps");
+    }
+
+    private AppRecord mutate(String owner, String idOrName, UnaryOperator<AppRecord> change) {
+        for (int attempt = 0; ; attempt++) {
+            Found found = find(owner, idOrName);
+            AppRecord updated = change.apply(found.record());
+            try {
+                store.commit(Write.update(APPS, updated.id(), JsonCodec.write(updated), found.version()));
+                return updated;
+            } catch (VersionConflictException e) {
+                if (attempt >= CAS_ATTEMPTS) {
+                    throw PlatformException.conflict("app '" + found.record().name() + "' is being changed by others right now; try again");
+                }
+            }
+        }
+    }
+
+    private String newId() {
+        byte[] bytes = new byte[5];
+        random.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    static String nameKey(String owner, String name) {
+        return owner + "/" + name;
+    }
+}

@@ -1,0 +1,49 @@
+package emp.host.apps;
+
+import emp.spi.app.AppSpec;
+import emp.spi.cluster.AppStatus;
+import emp.spi.cluster.InstanceState;
+import emp.spi.cluster.InstanceStatus;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * An app as the API and {@code emp info -o json} show it: desired state from the store, observed state from the
+ * cluster.
+ *
+ * @param state {@code running} (every wanted replica ready), {@code pending} (some still starting),
+ *              {@code degraded} (some crashed), {@code stopped}
+ */
+public record AppView(String id, String name, String owner, String state, Replicas replicas, List<InstanceView> instances,
+                      String url, AppSpec spec, Instant createdAt, Instant updatedAt) {
+
+    /** @param desired replicas wanted now (0 when stopped); @param ready replicas ready to serve */
+    public record Replicas(int desired, int ready) {
+    }
+
+    public record InstanceView(String id, String state, String endpoint, Long pid, int restarts, Instant since, String message) {
+        static InstanceView of(InstanceStatus status) {
+            return new InstanceView(status.id(), status.state().name().toLowerCase(Locale.ROOT),
+                    status.endpoint() == null ? null : status.endpoint().toString(),
+                    status.pid().isPresent() ? status.pid().getAsLong() : null, status.restarts(), status.since(), status.message());
+        }
+    }
+
+    static AppView of(AppRecord record, AppStatus status, String url) {
+        int desired = record.targetReplicas();
+        int ready = status.ready();
+        String state;
+        if (!record.running()) {
+            state = "stopped";
+        } else if (status.instances().stream().anyMatch(instance -> instance.state() == InstanceState.CRASHED)) {
+            state = "degraded";
+        } else if (ready >= desired && status.deployed()) {
+            state = "running";
+        } else {
+            state = "pending";
+        }
+        return new AppView(record.id(), record.name(), record.owner(), state, new Replicas(desired, ready),
+                status.instances().stream().map(InstanceView::of).toList(), url, record.spec(), record.createdAt(), record.updatedAt());
+    }
+}

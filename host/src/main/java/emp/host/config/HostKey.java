@@ -1,0 +1,45 @@
+package emp.host.config;
+
+import emp.spi.PluginConfig;
+import java.util.Optional;
+
+/** The server's own configuration keys, with their defaults. */
+public enum HostKey {
+    API_HOST("api.host", "127.0.0.1"),
+    API_PORT("api.port", "7070"),
+    DATA_DIR("data-dir", ""),
+    PLUGINS_DIR("plugins.dir", ""),
+    CLUSTER("cluster.use", "local"),
+    STORE("store.use", "file"),
+    TRACING("tracing.use", "none"),
+    SCHEDULER("scheduler.use", "none"),
+    RECONCILE_INTERVAL("reconcile.interval", "2s"),
+    TOKEN_TTL("auth.token-ttl", "24h"),
+    BCRYPT_COST("auth.bcrypt-cost", "10"),
+    EVENTS_KEPT("events.kept", "1000");
+
+    private final String key;
+    private final String defaultValue;
+
+    HostKey(String key, String defaultValue) {
+        this.key = key;
+        this.defaultValue = defaultValue;
+    }
+
+    public String key() {
+        return key;
+    }
+
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    static Optional<HostKey> byCanonical(String canonical) {
+        for (HostKey hostKey : values()) {
+            if (PluginConfig.canonical(hostKey.key).equals(canonical)) {
+                return Optional.of(hostKey);
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,181 @@
+package emp.host.reconcile;
+
+import static java.util.Objects.requireNonNull;
+
+import emp.host.apps.AppRecord;
+import emp.host.apps.AppService;
+import emp.host.apps.EventLog;
+import emp.spi.AppRef;
+import emp.spi.PlatformException;
+import emp.spi.cluster.AppDeployment;
+import emp.spi.cluster.AppStatus;
+import emp.spi.cluster.ClusterEvent;
+import emp.spi.cluster.ClusterManager;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives what the cluster runs towards what the store says, on every change and on a timer. One thread does all
+ * the work, so passes never overlap; a wake-up during a pass schedules one more pass, never a queue of them. Each
+ * pass is idempotent: it compares and acts only on differences, so a restarted server simply runs a pass and the
+ * cluster manager adopts or tops up what it finds.
+ */
+public final class Reconciler implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
+
+    private final AppService apps;
+    private final ClusterManager cluster;
+    private final EventLog events;
+    private final Function<AppRef, Map<String, String>> environment;
+    private final Duration interval;
+    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "emp-reconciler");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final AtomicBoolean wakeUpPending = new AtomicBoolean();
+    /** What was last handed to the cluster per app id, so an unchanged app costs a status read, not a deploy. */
+    private final Map<String, AppDeployment> applied = new HashMap<>();
+    /** The last error reported per app id, so a failure that repeats every pass is logged once. */
+    private final Map<String, String> lastError = new ConcurrentHashMap<>();
+
+    /**
+     * @param environment the variables the platform injects into an app's replicas
+     */
+    public Reconciler(AppService apps, ClusterManager cluster, EventLog events, Function<AppRef, Map<String, String>> environment, Duration interval) {
+        this.apps = requireNonNull(apps, "apps is null");
+        this.cluster = requireNonNull(cluster, "cluster is null");
+        this.events = requireNonNull(events, "events is null");
+        this.environment = requireNonNull(environment, "environment is null");
+        this.interval = requireNonNull(interval, "interval is null");
+    }
+
+    public void start() {
+        cluster.watch(this::onClusterEvent);
+        executor.scheduleWithFixedDelay(this::passSafely, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Asks for a pass soon; returns at once. */
+    public void wakeUp() {
+        if (wakeUpPending.compareAndSet(false, true)) {
+            try {
+                executor.execute(() -> {
+                    wakeUpPending.set(false);
+                    passSafely();
+                });
+            } catch (RejectedExecutionException e) {
+                log.debug("reconciler is closed; wake-up ignored");
+            }
+        }
+    }
+
+    private void passSafely() {
+        try {
+            pass();
+        } catch (PlatformException e) {
+            log.warn("reconcile pass failed: {}", e.getMessage());
+        } catch (RuntimeException e) {
+            log.error("reconcile pass failed unexpectedly", e);
+        }
+    }
+
+    /** One pass over every app; visible for tests. */
+    void pass() {
+        List<AppRecord> records = apps.allRecords();
+        Set<AppRef> wanted = new HashSet<>();
+        Set<String> ids = new HashSet<>();
+        for (AppRecord record : records) {
+            wanted.add(record.ref());
+            ids.add(record.id());
+            try {
+                reconcile(record);
+                if (lastError.remove(record.id()) != null) {
+                    events.append(record.id(), "recovered", "the cluster accepts the app again");
+                }
+            } catch (PlatformException e) {
+                applied.remove(record.id());
+                String message = e.getMessage();
+                if (!message.equals(lastError.put(record.id(), message))) {
+                    log.warn("cannot reconcile app '{}': {}", record.ref(), message);
+                    events.append(record.id(), "error", message);
+                }
+            }
+        }
+        applied.keySet().retainAll(ids);
+        lastError.keySet().retainAll(ids);
+        for (AppRef orphan : cluster.apps()) {
+            if (!wanted.contains(orphan)) {
+                boolean keepData = apps.keepDataOnRemoval(orphan);
+                log.info("removing replicas of '{}', which is no longer in the store{}", orphan, keepData ? "" : " (with its data)");
+                cluster.remove(orphan, keepData);
+            }
+        }
+    }
+
+    private void reconcile(AppRecord record) {
+        AppDeployment desired = new AppDeployment(record.ref(), record.spec(), record.targetReplicas(), environment.apply(record.ref()));
+        if (!desired.equals(applied.get(record.id()))) {
+            cluster.deploy(desired);
+            applied.put(record.id(), desired);
+            return;
+        }
+        AppStatus status = cluster.status(record.ref());
+        if (!status.deployed()) {
+            cluster.deploy(desired);
+        } else if (status.desired() != desired.replicas()) {
+            cluster.scale(record.ref(), desired.replicas());
+        }
+    }
+
+    /** Called on the cluster's threads: hands the event to the reconciler's thread, which may block on the store. */
+    private void onClusterEvent(ClusterEvent event) {
+        try {
+            executor.execute(() -> record(event));
+        } catch (RejectedExecutionException e) {
+            log.debug("reconciler is closed; event of '{}' not recorded", event.app());
+        }
+    }
+
+    private void record(ClusterEvent event) {
+        String type = switch (event.type()) {
+            case READY -> "ready";
+            case CRASHED -> "crash";
+            case RESTARTED -> "restart";
+            case STOPPED -> null;
+        };
+        if (type == null) {
+            return;
+        }
+        try {
+            apps.idOf(event.app()).ifPresent(id -> events.append(id, type, event.message()));
+        } catch (PlatformException e) {
+            log.warn("cannot record event of '{}': {}", event.app(), e.getMessage());
+        }
+        if (event.type() == ClusterEvent.Type.CRASHED) {
+            passSafely();
+        }
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package emp.host;
+
+import static org.assertj.core.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import emp.host.config.ServerConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A real emp-server for tests: the plugin jars the build made (store-file, cluster-local), loaded from a folder as
+ * the distribution does; the API and gateway on free ports; state in a folder of the test's.
+ */
+public final class TestServer implements AutoCloseable {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final EmpServer server;
+
+    private TestServer(EmpServer server) {
+        this.server = server;
+    }
+
+    public static TestServer start(Path dataDir, Map<String, String> extra) {
+        Map<String, String> overrides = new LinkedHashMap<>();
+        overrides.put("api.port", "0");
+        overrides.put("data-dir", dataDir.toString());
+        overrides.put("plugins.dir", pluginsDir().toString());
+        overrides.put("cluster.local.gateway-port", "0");
+        overrides.put("auth.bcrypt-cost", "4");
+        overrides.put("reconcile.interval", "500ms");
+        overrides.putAll(extra);
+        return new TestServer(EmpServer.start(ServerConfig.load(null, Map.of(), overrides), dataDir, Clock.systemUTC()));
+    }
+
+    public static Path pluginsDir() {
+        String dir = System.getProperty("emp.test.plugins");
+        if (dir == null) {
+            fail("system property emp.test.plugins is not set; run the tests with Maven (mvn -pl host verify), which copies the plugin jars");
+        }
+        return Path.of(dir);
+    }
+
+    /** The examples/hello jar, which the build puts on the test class path. */
+    public static Path helloJar() {
+        try {
+            return Path.of(Class.forName("emp.examples.hello.HelloService").getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (ClassNotFoundException | URISyntaxException e) {
+            throw new AssertionError("examples/hello is not on the test class path", e);
+        }
+    }
+
+    /** A spec of examples/hello, with the given extra JSON fields (e.g. {@code "replicas": 2}). */
+    public static String helloSpec(String name, String extraFields) {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        return "{\"name\": \"" + name + "\", \"command\": [\"" + java + "\", \"-jar\", \"" + helloJar() + "\"], \"health\": {\"path\": \"/health\"}"
+                + (extraFields.isEmpty() ? "" : ", " + extraFields) + "}";
+    }
+
+    public URI api() {
+        return server.apiUri();
+    }
+
+    public URI gateway() {
+        return server.gatewayUri().orElseThrow();
+    }
+
+    public Reply send(String method, String path, String token, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(api().resolve(path)).timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return Reply.of(call(request.build()));
+    }
+
+    public static HttpResponse<String> call(HttpRequest request) {
+        try {
+            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new AssertionError("request " + request.method() + " " + request.uri() + " failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Creates an account and logs in; returns the token. */
+    public String signUp(String username) {
+        String credentials = "{\"username\": \"" + username + "\", \"password\": \"correct horse\"}";
+        Reply created = send("POST", "/v1/accounts", null, credentials);
+        if (created.status() != 201) {
+            fail("account not created: " + created);
+        }
+        return send("POST", "/v1/sessions", null, credentials).json().get("token").asText();
+    }
+
+    public record Reply(int status, String contentType, String body) {
+        static Reply of(HttpResponse<String> response) {
+            return new Reply(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), response.body());
+        }
+
+        public JsonNode json() {
+            try {
+                return JsonCodec.MAPPER.readTree(body);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON: " + body, e);
+            }
+        }
+
+        public String detail() {
+            return json().path("detail").asText();
+        }
+
+        public List<JsonNode> list() {
+            List<JsonNode> items = new java.util.ArrayList<>();
+            json().forEach(items::add);
+            return items;
+        }
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
