@@ -23,11 +23,14 @@ public interface StateStore extends AutoCloseable {
     /** The entry under {@code key} in {@code collection}, or empty. */
     Optional<Entry> get(String collection, String key);
 
-    /** Every entry of {@code collection}, ordered by key. */
+    /** Every entry of {@code collection}, ordered by key (by Unicode code point, as comparing UTF-8 bytes gives). */
     List<Entry> list(String collection);
 
     /**
      * Applies all writes atomically, each only if its entry is at the version the write expects.
+     *
+     * <p>A deleted entry that is created again starts at version 1. Deleting an entry that does not exist succeeds
+     * when the write expects {@link Write#ABSENT} or {@link Write#ANY}, and conflicts when it expects a version.
      *
      * @return the new version of each write's entry, in order (0 for a delete)
      * @throws VersionConflictException when any entry is not at its expected version; nothing is written
@@ -52,7 +55,7 @@ public interface StateStore extends AutoCloseable {
     /** The newest {@code limit} records of a log, oldest first; empty for a log that does not exist. */
     List<LogRecord> tail(String log, int limit);
 
-    /** Deletes a log and all its records; does nothing when it does not exist. */
+    /** Deletes a log and all its records; does nothing when it does not exist. A log appended to again starts at 1. */
     void deleteLog(String log);
 
     /** A cheap check of the backend, without throwing. */
