@@ -1,0 +1,72 @@
+package emp.cluster.local;
+
+import static java.util.Objects.requireNonNull;
+
+import emp.spi.app.EnvVar;
+import emp.spi.cluster.AppDeployment;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * Everything that decides how one replica of an app is started, apart from its port: the command, the variables
+ * added to the server's environment, and the health path. Two deployments with the same plan need no new replicas;
+ * a changed plan (its {@link #fingerprint()}) rolls them.
+ *
+ * @param command     the spec's command; {@code $PORT} not yet expanded
+ * @param environment the variables each replica gets on top of the server's: the spec's {@code envs}, then the
+ *                    platform's, then {@code <DEP>_URL} for each dependency (later ones win)
+ * @param healthPath  the spec's explicit health path, or null when readiness is any answer on {@code /}
+ */
+record LaunchPlan(List<String> command, Map<String, String> environment, String healthPath) {
+    LaunchPlan {
+        command = List.copyOf(command);
+        environment = Map.copyOf(environment);
+    }
+
+    /**
+     * The plan of a deployment.
+     *
+     * @param dependencyUrl the URL other apps of the owner are called at, by name
+     */
+    static LaunchPlan of(AppDeployment deployment, Function<String, URI> dependencyUrl) {
+        requireNonNull(deployment, "deployment is null");
+        Map<String, String> environment = new TreeMap<>();
+        for (EnvVar env : deployment.spec().envs()) {
+            environment.put(env.name(), env.value());
+        }
+        environment.putAll(deployment.environment());
+        for (String dependency : deployment.spec().dependencies()) {
+            environment.put(dependencyVariable(dependency), dependencyUrl.apply(dependency).toString());
+        }
+        String healthPath = deployment.spec().health() == null ? null : deployment.spec().health().path();
+        return new LaunchPlan(deployment.spec().command(), environment, healthPath);
+    }
+
+    /** {@code song-db} becomes {@code SONG_DB_URL}. */
+    static String dependencyVariable(String dependency) {
+        return dependency.toUpperCase(Locale.ROOT).replace('-', '_') + "_URL";
+    }
+
+    /** A short digest of the plan, stable across runs, stored beside each replica to tell whether it is current. */
+    String fingerprint() {
+        StringBuilder text = new StringBuilder();
+        command.forEach(argument -> text.append("command ").append(argument.length()).append(':').append(argument).append('\n'));
+        new TreeMap<>(environment).forEach((name, value) -> text.append("env ").append(name.length()).append(':')
+                .append(name).append('=').append(value.length()).append(':').append(value).append('\n'));
+        text.append("health ").append(healthPath == null ? "-" : healthPath.length() + ":" + healthPath).append('\n');
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package emp.cluster.local;
+
+import static java.util.Objects.requireNonNull;
+
+import emp.spi.PlatformException;
+import emp.spi.PluginConfig;
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * The {@code cluster.local} section of the server configuration.
+ *
+ * @param gatewayHost           the address the gateway listens on ({@code gateway-host}, default {@code 127.0.0.1};
+ *                              {@code 0.0.0.0} serves other machines too)
+ * @param gatewayPort           the gateway's port ({@code gateway-port}, default 8080; 0 picks a free one)
+ * @param bindHost              the address replicas listen on and are reached at ({@code bind-host}, default
+ *                              {@code 127.0.0.1})
+ * @param stopGrace             how long a replica has to exit after SIGTERM before it gets SIGKILL ({@code stop-grace},
+ *                              default 10s)
+ * @param restartBackoffInitial the wait before restarting a replica that exited for the first time
+ *                              ({@code restart-backoff-initial}, default 500ms); it doubles with each further exit
+ * @param restartBackoffMax     the longest wait between restarts ({@code restart-backoff-max}, default 30s)
+ * @param healthInterval        how often a starting replica's health path is polled ({@code health-interval}, default
+ *                              250ms); ready replicas are polled {@link #LIVENESS_FACTOR} times less often
+ * @param logMaxBytes           the size at which a replica's log file is rotated ({@code log-max-bytes}, default 10 MiB);
+ *                              one rotated file is kept beside it
+ */
+public record LocalClusterConfig(
+        String gatewayHost,
+        int gatewayPort,
+        String bindHost,
+        Duration stopGrace,
+        Duration restartBackoffInitial,
+        Duration restartBackoffMax,
+        Duration healthInterval,
+        int logMaxBytes) {
+
+    /** The section's prefix in the server configuration. */
+    public static final String SECTION = "cluster.local";
+
+    /** How many times less often a ready replica is polled than a starting one. */
+    public static final int LIVENESS_FACTOR = 8;
+
+    static final String GATEWAY_HOST = "gateway-host";
+    static final String GATEWAY_PORT = "gateway-port";
+    static final String BIND_HOST = "bind-host";
+    static final String STOP_GRACE = "stop-grace";
+    static final String RESTART_BACKOFF_INITIAL = "restart-backoff-initial";
+    static final String RESTART_BACKOFF_MAX = "restart-backoff-max";
+    static final String HEALTH_INTERVAL = "health-interval";
+    static final String LOG_MAX_BYTES = "log-max-bytes";
+
+    /** The section's keys. */
+    public static final Set<String> KEYS = Set.of(GATEWAY_HOST, GATEWAY_PORT, BIND_HOST, STOP_GRACE,
+            RESTART_BACKOFF_INITIAL, RESTART_BACKOFF_MAX, HEALTH_INTERVAL, LOG_MAX_BYTES);
+
+    private static final int MIN_LOG_BYTES = 4096;
+
+    public LocalClusterConfig {
+        requireNonNull(gatewayHost, "gatewayHost is null");
+        requireNonNull(bindHost, "bindHost is null");
+        requireNonNull(stopGrace, "stopGrace is null");
+        requireNonNull(restartBackoffInitial, "restartBackoffInitial is null");
+        requireNonNull(restartBackoffMax, "restartBackoffMax is null");
+        requireNonNull(healthInterval, "healthInterval is null");
+        if (gatewayPort < 0 || gatewayPort > 65535) {
+            throw new IllegalArgumentException("gatewayPort is not a port: " + gatewayPort);
+        }
+        if (logMaxBytes < MIN_LOG_BYTES) {
+            throw new IllegalArgumentException("logMaxBytes is below " + MIN_LOG_BYTES + ": " + logMaxBytes);
+        }
+    }
+
+    /** The configuration when the section is empty. */
+    public static LocalClusterConfig defaults() {
+        return from(PluginConfig.empty(SECTION));
+    }
+
+    /**
+     * Binds the section.
+     *
+     * @throws PlatformException of category INVALID naming the key that is unknown or has a bad value
+     */
+    public static LocalClusterConfig from(PluginConfig config) {
+        config.requireKnown(KEYS);
+        Duration stopGrace = nonNegative(config, STOP_GRACE, config.duration(STOP_GRACE, Duration.ofSeconds(10)));
+        Duration initial = positive(config, RESTART_BACKOFF_INITIAL, config.duration(RESTART_BACKOFF_INITIAL, Duration.ofMillis(500)));
+        Duration max = positive(config, RESTART_BACKOFF_MAX, config.duration(RESTART_BACKOFF_MAX, Duration.ofSeconds(30)));
+        if (max.compareTo(initial) < 0) {
+            throw PlatformException.invalid(config.fullKey(RESTART_BACKOFF_MAX), "configuration key '"
+                    + config.fullKey(RESTART_BACKOFF_MAX) + "' (" + max + ") is shorter than '"
+                    + config.fullKey(RESTART_BACKOFF_INITIAL) + "' (" + initial + "); make it at least as long");
+        }
+        Duration healthInterval = positive(config, HEALTH_INTERVAL, config.duration(HEALTH_INTERVAL, Duration.ofMillis(250)));
+        return new LocalClusterConfig(
+                config.string(GATEWAY_HOST, "127.0.0.1"),
+                config.integer(GATEWAY_PORT, 8080, 0, 65535),
+                config.string(BIND_HOST, "127.0.0.1"),
+                stopGrace,
+                initial,
+                max,
+                healthInterval,
+                config.integer(LOG_MAX_BYTES, 10 * 1024 * 1024, MIN_LOG_BYTES, Integer.MAX_VALUE));
+    }
+
+    /** How often a ready replica's health path is polled: rarely enough to cost nothing. */
+    public Duration livenessInterval() {
+        return healthInterval.multipliedBy(LIVENESS_FACTOR);
+    }
+
+    private static Duration positive(PluginConfig config, String key, Duration value) {
+        if (value.isNegative() || value.isZero()) {
+            throw PlatformException.invalid(config.fullKey(key), "configuration key '" + config.fullKey(key) + "' is "
+                    + value + "; expected a duration above zero such as 500ms or 10s");
+        }
+        return value;
+    }
+
+    private static Duration nonNegative(PluginConfig config, String key, Duration value) {
+        if (value.isNegative()) {
+            throw PlatformException.invalid(config.fullKey(key), "configuration key '" + config.fullKey(key) + "' is "
+                    + value + "; expected a duration of zero or more such as 500ms or 10s");
+        }
+        return value;
+    }
+}
