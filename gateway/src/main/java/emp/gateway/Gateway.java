@@ -1,31 +1,209 @@
 package emp.gateway;
 
+import static java.util.Objects.requireNonNull;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The reverse proxy end users call: {@code http://HOST:PORT/{user}/{app}/{rest}} goes to {@code /{rest}} on one of
- * the app's ready replicas.
+ * The reverse proxy end users call: {@code http://HOST:PORT/{user}/{app}/{rest}} goes to {@code /{rest}} (query kept)
+ * on one of the app's ready replicas; {@code /{user}/{app}} alone goes to {@code /}.
+ *
+ * <p>Non-blocking (Netty, one event loop per core, no thread per request). Each request goes to the ready replica
+ * with the fewest requests in flight through this gateway, ties taken in turn; replica connections are kept alive and
+ * pooled per event loop, as are client connections (HTTP/1.1 keep-alive). Request bodies are read whole, up to
+ * {@link GatewayConfig#maxBodyBytes()}, so that a request can be retried; answers are streamed, the replica being
+ * read no faster than the client takes them. See {@link ProxyExchange} for when a request is retried and
+ * {@link ProxyHeaders} for the headers it rewrites ({@code Host} becomes the replica's address;
+ * {@code X-Forwarded-For/-Proto/-Host/-Prefix} are set).
+ *
+ * <p>What a client gets from the gateway itself, each with one line of plain text: 404 for a path without
+ * {@code /{user}/{app}} or for an app the route table does not know, 503 when the app has no ready replica, 502 when
+ * no replica could be reached or one failed before answering, 504 when a replica took longer than
+ * {@link GatewayConfig#responseTimeout()}, 413 for a body over the limit.
+ *
+ * <p>Thread-safe. {@link #start()} once; {@link #close()} any number of times.
  */
 public final class Gateway implements AutoCloseable {
+    /** A client connection with no request for this long is closed. */
+    static final int CLIENT_IDLE_SECONDS = 120;
+
+    private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+    private final GatewayConfig config;
+    private final RouteTable routes;
+    private final Object lock = new Object();
+    private EventLoopGroup loops;
+    private Channel server;
+    private int port;
+    private boolean started;
+    private boolean closed;
+
+    /** Does no I/O; {@link #start()} binds. */
     public Gateway(GatewayConfig config, RouteTable routes) {
-        throw new UnsupportedOperationException("being written");
+        this.config = requireNonNull(config, "config is null");
+        this.routes = requireNonNull(routes, "routes is null");
     }
 
-    /** Binds the port and starts serving. */
+    /**
+     * Binds the port and starts serving.
+     *
+     * @throws IllegalStateException when the address cannot be bound (the message names {@code host:port} and why,
+     *                               e.g. the port is taken), or when called twice or after {@link #close()}
+     */
     public void start() {
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException("gateway for " + config.host() + ":" + config.port()
+                        + " is closed; create a new one to serve again");
+            }
+            if (started) {
+                throw new IllegalStateException("gateway already serves " + baseUriLocked() + "; start it once");
+            }
+            EventLoopGroup group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
+                    new DefaultThreadFactory("emp-gateway", true), NioIoHandler.newFactory());
+            ProxyContext context = new ProxyContext(config, routes, backendBootstrap());
+            ServerBootstrap bootstrap = new ServerBootstrap()
+                    .group(group)
+                    .channel(NioServerSocketChannel.class)
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.SO_KEEPALIVE, true)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel channel) {
+                            channel.pipeline().addLast(
+                                    new IdleStateHandler(0, 0, CLIENT_IDLE_SECONDS),
+                                    new HttpServerCodec(),
+                                    new BodyLimitAggregator(config.maxBodyBytes()),
+                                    new ClientHandler(context));
+                        }
+                    });
+            ChannelFuture bound = bootstrap.bind(config.host(), config.port()).awaitUninterruptibly();
+            if (!bound.isSuccess()) {
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+                Throwable cause = bound.cause();
+                throw new IllegalStateException("gateway could not listen on " + config.host() + ":" + config.port()
+                        + " (" + cause.getMessage() + "); stop what uses that port or configure another gateway port",
+                        cause);
+            }
+            loops = group;
+            server = bound.channel();
+            port = ((InetSocketAddress) server.localAddress()).getPort();
+            started = true;
+            LOG.info("gateway listening on {}", baseUriLocked());
+        }
     }
 
-    /** The port it listens on (the real one when the config asked for 0). */
+    /**
+     * The port it listens on (the real one when the config asked for 0).
+     *
+     * @throws IllegalStateException before {@link #start()}
+     */
     public int port() {
-        return 0;
+        synchronized (lock) {
+            requireStarted();
+            return port;
+        }
     }
 
-    /** {@code http://host:port}. */
+    /**
+     * {@code http://host:port}, where a wildcard listen address ({@code 0.0.0.0}, {@code ::}) is given as
+     * {@code 127.0.0.1}, an address that reaches it from this machine.
+     *
+     * @throws IllegalStateException before {@link #start()}
+     */
     public URI baseUri() {
-        return null;
+        synchronized (lock) {
+            requireStarted();
+            return baseUriLocked();
+        }
     }
 
+    /** Stops accepting, closes every connection and releases the event loops; returns once they are gone. */
     @Override
     public void close() {
+        EventLoopGroup group;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            group = loops;
+            loops = null;
+            if (server != null) {
+                server.close().awaitUninterruptibly();
+            }
+        }
+        if (group != null) {
+            Future<?> terminated = group.shutdownGracefully(10, 2000, TimeUnit.MILLISECONDS);
+            if (!calledFromLoopOf(group)) {
+                terminated.awaitUninterruptibly();
+            }
+            LOG.info("gateway on {}:{} closed", config.host(), port);
+        }
+    }
+
+    private Bootstrap backendBootstrap() {
+        int connectMillis = (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis());
+        return new Bootstrap()
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Math.max(1, connectMillis))
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        channel.pipeline().addLast(new HttpClientCodec(), new BackendHandler());
+                    }
+                });
+    }
+
+    /** An event loop cannot wait for itself to end. */
+    private static boolean calledFromLoopOf(EventLoopGroup group) {
+        for (EventExecutor loop : group) {
+            if (loop.inEventLoop()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void requireStarted() {
+        if (!started) {
+            throw new IllegalStateException("gateway for " + config.host() + ":" + config.port()
+                    + " is not started; call start() first");
+        }
+    }
+
+    private URI baseUriLocked() {
+        String host = config.host();
+        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+            host = "127.0.0.1";
+        } else if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
+            host = "[" + host + "]";
+        }
+        return URI.create("http://" + host + ":" + port);
     }
 }

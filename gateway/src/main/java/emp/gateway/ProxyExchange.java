@@ -1,0 +1,419 @@
+package emp.gateway;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One routed request, from the moment its app is known until its answer is written: picks a replica, borrows a
+ * connection to it, sends the request, streams the answer back, retries once on another replica when that is safe,
+ * and answers 502, 503 or 504 itself when it cannot get an answer.
+ *
+ * <p>Every request routed to an app ends in {@link #finish}, which is where a per-request listener (a tracing span)
+ * belongs. All of it runs on the client connection's event loop, which is also the loop of every replica connection
+ * it uses, so it needs no locks.
+ *
+ * <p>Retries: a request whose connection could not be made was never sent, so it is tried once more on another
+ * replica whatever its method. A request whose connection closed before any byte of the answer may have been acted
+ * on, so only an idempotent one (GET, HEAD, OPTIONS, PUT, DELETE, TRACE) is tried again; when the connection came from
+ * the pool and no other replica is ready, the retry goes to the same replica on a new connection, since a replica
+ * closing an idle connection as it was reused is the likely cause.
+ */
+final class ProxyExchange {
+    /** The first try and one retry. */
+    static final int MAX_ATTEMPTS = 2;
+    /** How long an idle replica connection is kept when the replica does not say ({@code Keep-Alive: timeout}). */
+    static final long DEFAULT_KEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(1500);
+    /** Kept off a replica's own idle timeout, so that the gateway gives up a connection before the replica does. */
+    static final long KEEP_MARGIN_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyExchange.class);
+    private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
+            HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.TRACE);
+
+    private final ClientHandler owner;
+    private final ChannelHandlerContext client;
+    private final FullHttpRequest request;
+    private final RequestTarget target;
+    private final List<Backend> backends;
+    private final ProxyContext context;
+    private final HttpMethod method;
+    private final HttpVersion clientVersion;
+    private final boolean clientKeepAlive;
+    private final long timeoutNanos;
+    private final Set<InetSocketAddress> tried = new HashSet<>(4);
+    private final StringBuilder failures = new StringBuilder();
+
+    private int attempts;
+    private Backend backend;
+    private boolean counted;
+    private Channel backendChannel;
+    private boolean reusedConnection;
+    private boolean requestWritten;
+    private boolean responseStarted;
+    private boolean skippingInformational;
+    private ProxyHeaders.Framing framing;
+    private long lastActivityNanos;
+    private Future<?> timer;
+    private boolean done;
+
+    /**
+     * @param request  the client's request, whose ownership passes to the exchange
+     * @param backends the app's ready replicas now, possibly none
+     */
+    ProxyExchange(ClientHandler owner, ChannelHandlerContext client, FullHttpRequest request, RequestTarget target,
+            List<Backend> backends, ProxyContext context) {
+        this.owner = owner;
+        this.client = client;
+        this.request = request;
+        this.target = target;
+        this.backends = backends;
+        this.context = context;
+        this.method = request.method();
+        this.clientVersion = request.protocolVersion();
+        this.clientKeepAlive = HttpUtil.isKeepAlive(request);
+        this.timeoutNanos = context.config().responseTimeout().toNanos();
+    }
+
+    void start() {
+        Optional<Backend> first = context.balancer().acquire(backends, tried);
+        if (first.isEmpty()) {
+            answer(HttpResponseStatus.SERVICE_UNAVAILABLE, "app '" + target.appName()
+                    + "' has no ready replica; it is stopped or still starting");
+            return;
+        }
+        attempt(first.get(), false);
+    }
+
+    /** The replica connection carried a message of the answer. */
+    void onBackendMessage(Object msg) {
+        if (done || backendChannel == null) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpResponse head) {
+            if (head.decoderResult().isFailure()) {
+                ReferenceCountUtil.release(msg);
+                failUnreadableAnswer(head.decoderResult().cause());
+                return;
+            }
+            if (head.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+                // An interim answer (100, 103) says nothing the client needs: the gateway already has the body.
+                skippingInformational = !(msg instanceof LastHttpContent);
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            if (msg instanceof FullHttpResponse full) {
+                // HttpClientCodec sends head and body apart; should a whole message come, split it the same way.
+                onResponseHead(new DefaultHttpResponse(full.protocolVersion(), full.status(), full.headers()));
+                onResponseContent(new DefaultLastHttpContent(full.content(), full.trailingHeaders()));
+                return;
+            }
+            onResponseHead(head);
+            return;
+        }
+        if (msg instanceof HttpContent content) {
+            onResponseContent(content);
+            return;
+        }
+        ReferenceCountUtil.release(msg);
+    }
+
+    /** The replica connection's read batch ended: send what it gave to the client in one flush. */
+    void onBackendReadComplete() {
+        client.flush();
+    }
+
+    /** The replica connection {@code channel} closed or failed ({@code cause}, or null for a plain close). */
+    void onBackendClosed(Channel channel, Throwable cause) {
+        if (done || channel != backendChannel) {
+            return;
+        }
+        if (!responseStarted) {
+            attemptFailed(cause == null ? "closed the connection before answering" : "failed before answering ("
+                    + describe(cause) + ")", true);
+        } else {
+            abort("replica '" + backend.id() + "' closed the connection in the middle of its answer");
+        }
+    }
+
+    /** The client's connection can take more (or no more) bytes now. */
+    void onClientWritabilityChanged(boolean writable) {
+        if (writable) {
+            // A client reading slowly is progress too: the replica was paused for it, not stuck.
+            lastActivityNanos = System.nanoTime();
+        }
+        if (backendChannel != null) {
+            backendChannel.config().setAutoRead(writable);
+        }
+    }
+
+    /** The client went away: the answer has nowhere to go, and the replica connection is mid-exchange. */
+    void onClientClosed() {
+        if (done) {
+            return;
+        }
+        dropBackendChannel();
+        finish(client.newSucceededFuture(), true);
+    }
+
+    private void attempt(Backend chosen, boolean freshConnection) {
+        backend = chosen;
+        counted = true;
+        attempts++;
+        tried.add(chosen.address());
+        reusedConnection = false;
+        requestWritten = false;
+        ConnectionPool pool = context.pool(client.channel().eventLoop());
+        ChannelFuture connecting = freshConnection ? pool.connect(chosen.address()) : pool.acquire(chosen.address());
+        if (connecting.isDone()) {
+            onConnected(connecting);
+        } else {
+            connecting.addListener(future -> onConnected(connecting));
+        }
+    }
+
+    private void onConnected(ChannelFuture connecting) {
+        Channel channel = connecting.channel();
+        if (done) {
+            // The client left while the connection was being made; it is clean, so it may serve someone else.
+            if (connecting.isSuccess()) {
+                context.pool(client.channel().eventLoop()).release(backend.address(), channel, DEFAULT_KEEP_NANOS);
+            }
+            return;
+        }
+        if (!connecting.isSuccess()) {
+            attemptFailed("could not be reached (" + describe(connecting.cause()) + ")", false);
+            return;
+        }
+        BackendHandler handler = channel.pipeline().get(BackendHandler.class);
+        reusedConnection = handler.reused();
+        handler.attach(this);
+        backendChannel = channel;
+        channel.config().setAutoRead(client.channel().isWritable());
+        FullHttpRequest outbound = ProxyHeaders.toBackend(request, target, backend,
+                (InetSocketAddress) client.channel().remoteAddress(),
+                ProxyHeaders.authority((InetSocketAddress) client.channel().localAddress()));
+        armTimer();
+        channel.writeAndFlush(outbound).addListener(written -> {
+            if (written.isSuccess() && channel == backendChannel) {
+                requestWritten = true;
+            }
+            // A failed write closes the channel, and onBackendClosed takes it from there.
+        });
+    }
+
+    private void onResponseHead(HttpResponse head) {
+        responseStarted = true;
+        lastActivityNanos = System.nanoTime();
+        framing = ProxyHeaders.toClient(head, method, clientVersion, clientKeepAlive);
+        client.write(head);
+    }
+
+    private void onResponseContent(HttpContent content) {
+        if (skippingInformational) {
+            skippingInformational = !(content instanceof LastHttpContent);
+            content.release();
+            return;
+        }
+        if (!responseStarted) {
+            content.release();
+            return;
+        }
+        if (content.decoderResult().isFailure()) {
+            content.release();
+            abort("replica '" + backend.id() + "' sent an unreadable answer body ("
+                    + describe(content.decoderResult().cause()) + ")");
+            return;
+        }
+        lastActivityNanos = System.nanoTime();
+        if (content instanceof LastHttpContent last) {
+            completeResponse(last);
+        } else {
+            client.write(content);
+        }
+    }
+
+    private void completeResponse(LastHttpContent last) {
+        Channel channel = backendChannel;
+        detachBackendChannel();
+        // Uncounted before the client can see the end, so that its next request finds the replica idle again.
+        uncount();
+        if (framing.backendReusable() && requestWritten) {
+            long said = framing.backendKeepAliveNanos();
+            long keep = said < 0 ? DEFAULT_KEEP_NANOS : said - KEEP_MARGIN_NANOS;
+            context.pool(channel.eventLoop()).release(backend.address(), channel, keep);
+        } else {
+            channel.close();
+        }
+        finish(client.writeAndFlush(last), framing.closeClient());
+    }
+
+    private void attemptFailed(String what, boolean maybeSent) {
+        Backend failed = backend;
+        boolean wasReused = reusedConnection;
+        dropBackendChannel();
+        if (failures.length() > 0) {
+            failures.append("; ");
+        }
+        failures.append("replica '").append(failed.id()).append("' at ")
+                .append(ProxyHeaders.authority(failed.address())).append(' ').append(what);
+        boolean retryable = !maybeSent || IDEMPOTENT.contains(method);
+        if (retryable && attempts < MAX_ATTEMPTS) {
+            Optional<Backend> other = context.balancer().acquire(backends, tried);
+            if (other.isPresent()) {
+                LOG.debug("{} {} for app '{}': replica '{}' {}; retrying on replica '{}'", method, target.backendUri(),
+                        target.appName(), failed.id(), what, other.get().id());
+                attempt(other.get(), false);
+                return;
+            }
+            if (maybeSent && wasReused) {
+                LOG.debug("{} {} for app '{}': replica '{}' {} on a reused connection; retrying on a new one", method,
+                        target.backendUri(), target.appName(), failed.id(), what);
+                context.balancer().acquireSame(failed);
+                attempt(failed, true);
+                return;
+            }
+        }
+        String advice;
+        if (!retryable) {
+            advice = method + " is not retried, since the replica may have acted on it";
+        } else if (attempts < MAX_ATTEMPTS) {
+            advice = "no other replica was ready to try";
+        } else {
+            advice = "it may be restarting; try again shortly";
+        }
+        answer(HttpResponseStatus.BAD_GATEWAY, "app '" + target.appName() + "' did not answer: " + failures + "; "
+                + advice);
+    }
+
+    private void failUnreadableAnswer(Throwable cause) {
+        String what = "replica '" + backend.id() + "' of app '" + target.appName()
+                + "' sent an answer that is not valid HTTP/1.1 (" + describe(cause) + ")";
+        dropBackendChannel();
+        if (responseStarted) {
+            abort(what);
+        } else {
+            answer(HttpResponseStatus.BAD_GATEWAY, what + "; check what the app writes to its port");
+        }
+    }
+
+    private void armTimer() {
+        lastActivityNanos = System.nanoTime();
+        if (timer == null) {
+            timer = client.channel().eventLoop().schedule(this::onTimer, timeoutNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Fires at most once per timeout period; activity since it was set pushes the deadline on instead of rearming. */
+    private void onTimer() {
+        timer = null;
+        if (done || backendChannel == null) {
+            return;
+        }
+        long idle = System.nanoTime() - lastActivityNanos;
+        if (idle < timeoutNanos) {
+            timer = client.channel().eventLoop().schedule(this::onTimer, timeoutNanos - idle, TimeUnit.NANOSECONDS);
+            return;
+        }
+        String what = "replica '" + backend.id() + "' of app '" + target.appName() + "' did not answer within "
+                + human(context.config().responseTimeout());
+        dropBackendChannel();
+        if (responseStarted) {
+            abort(what + " in the middle of its answer");
+        } else {
+            answer(HttpResponseStatus.GATEWAY_TIMEOUT, what + "; it may be overloaded or stuck (its log may say why)");
+        }
+    }
+
+    /** The gateway's own answer, before any of the replica's reached the client. */
+    private void answer(HttpResponseStatus answerStatus, String message) {
+        ChannelFuture written = client.writeAndFlush(PlainTextResponse.of(answerStatus, message, clientKeepAlive,
+                clientVersion));
+        finish(written, !clientKeepAlive);
+    }
+
+    /** Part of the replica's answer reached the client already, so the only way to tell it of a failure is to close. */
+    private void abort(String why) {
+        LOG.debug("{} {} for app '{}': {}; closing the client connection", method, target.backendUri(),
+                target.appName(), why);
+        dropBackendChannel();
+        finish(client.newSucceededFuture(), true);
+    }
+
+    /** The one place every routed request ends, answered or not. */
+    private void finish(ChannelFuture lastWrite, boolean closeClient) {
+        if (done) {
+            return;
+        }
+        done = true;
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+        uncount();
+        request.release();
+        owner.exchangeDone(this, lastWrite, closeClient);
+    }
+
+    /** Stops using the current replica connection and closes it: it is in an unknown state. */
+    private void dropBackendChannel() {
+        Channel channel = backendChannel;
+        if (channel != null) {
+            detachBackendChannel();
+            channel.close();
+        }
+        uncount();
+    }
+
+    private void detachBackendChannel() {
+        BackendHandler handler = backendChannel.pipeline().get(BackendHandler.class);
+        if (handler != null) {
+            handler.detach();
+        }
+        backendChannel = null;
+    }
+
+    private void uncount() {
+        if (counted) {
+            counted = false;
+            context.balancer().release(backend);
+        }
+    }
+
+    private static String describe(Throwable cause) {
+        if (cause == null) {
+            return "no reason given";
+        }
+        String message = cause.getMessage();
+        return message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;
+    }
+
+    private static String human(Duration duration) {
+        long millis = duration.toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
+    }
+}
