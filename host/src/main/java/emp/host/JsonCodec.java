@@ -30,6 +30,7 @@ public final class JsonCodec {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
     private JsonCodec() {
@@ -62,8 +63,9 @@ public final class JsonCodec {
         if (body == null || body.isBlank()) {
             throw PlatformException.invalid(null, "the request has no body; send the " + what + " as JSON");
         }
+        T value;
         try {
-            return MAPPER.readValue(body, type);
+            value = MAPPER.readValue(body, type);
         } catch (UnrecognizedPropertyException e) {
             String field = path(e);
             throw PlatformException.invalid(field, "unknown field '" + field + "' in the " + what + "; known fields are "
@@ -89,6 +91,10 @@ public final class JsonCodec {
         } catch (JsonProcessingException e) {
             throw PlatformException.invalid(null, "the " + what + " cannot be read: " + e.getOriginalMessage());
         }
+        if (value == null) {
+            throw PlatformException.invalid(null, "the request body is null; send the " + what + " as a JSON object");
+        }
+        return value;
     }
 
     public static <T> T readRequest(String body, Class<T> type, String what) {

@@ -22,7 +22,7 @@ import java.util.Map;
  * the distribution does; the API and gateway on free ports; state in a folder of the test's.
  */
 public final class TestServer implements AutoCloseable {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     private final EmpServer server;
 
     private TestServer(EmpServer server) {

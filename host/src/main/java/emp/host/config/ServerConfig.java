@@ -55,8 +55,8 @@ public final class ServerConfig {
         }
         env.forEach((name, value) -> {
             if (name.startsWith("EMP_")) {
-                String key = name.substring(4).toLowerCase();
-                if (HostKey.byCanonical(PluginConfig.canonical(key)).isPresent() || isPluginSection(key.replace('_', '.'))) {
+                String key = name.substring(4).toLowerCase().replace('_', '.');
+                if (HostKey.byCanonical(PluginConfig.canonical(key)).isPresent() || isPluginSection(key)) {
                     put(values, spelling, key, value);
                 }
             }
@@ -70,7 +70,7 @@ public final class ServerConfig {
     private static void put(Map<String, String> values, Map<String, String> spelling, String key, String value) {
         String canonical = PluginConfig.canonical(key.trim());
         values.put(canonical, value == null ? "" : value);
-        spelling.put(canonical, key.trim());
+        spelling.putIfAbsent(canonical, key.trim());
     }
 
     private static boolean isPluginSection(String dottedKey) {
