@@ -8,22 +8,25 @@ import emp.host.plugin.PluginInfo;
 import emp.spi.Health;
 import emp.spi.PlatformException;
 import jakarta.ws.rs.ext.ContextResolver;
-import java.io.IOException;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import org.glassfish.grizzly.http.server.HttpServer;
-import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
+import org.eclipse.jetty.server.Server;
 import org.glassfish.jersey.jackson.JacksonFeature;
+import org.glassfish.jersey.jetty.JettyHttpContainerFactory;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.server.ServerProperties;
 
-/** The control API: Jersey on Grizzly, JSON through the host's one mapping, every error a problem document. */
+/**
+ * The control API: Jersey on Jetty, JSON through the host's one mapping, every error a problem document. (Not Grizzly: it
+ * takes a request carrying {@code Upgrade: h2c}, which the JDK's HTTP client sends by default, as an upgraded
+ * connection and waits forever for its body.)
+ */
 public final class ApiServer implements AutoCloseable {
     private final URI baseUri;
     private final ResourceConfig application;
-    private HttpServer server;
+    private Server server;
 
     public ApiServer(URI baseUri, AccountService accounts, AppService apps, Supplier<List<PluginInfo>> plugins,
                      Map<String, Supplier<Health>> checks, String version) {
@@ -58,10 +61,11 @@ public final class ApiServer implements AutoCloseable {
     }
 
     public void start() {
-        server = GrizzlyHttpServerFactory.createHttpServer(baseUri, application, false);
+        server = JettyHttpContainerFactory.createServer(baseUri, application, false);
+        server.setErrorHandler(new ProblemErrorHandler());
         try {
             server.start();
-        } catch (IOException e) {
+        } catch (Exception e) {
             throw PlatformException.invalid("api.port", "cannot listen on " + baseUri.getHost() + ":" + baseUri.getPort() + " for the API ("
                     + e.getMessage() + "); is another server running there? choose another port with --api-port");
         }
@@ -74,7 +78,11 @@ public final class ApiServer implements AutoCloseable {
     @Override
     public void close() {
         if (server != null) {
-            server.shutdownNow();
+            try {
+                server.stop();
+            } catch (Exception e) {
+                throw new IllegalStateException("the API server did not stop: " + e.getMessage(), e);
+            }
         }
     }
 }

@@ -256,6 +256,17 @@ class ControlApiTest {
     }
 
     @Test
+    void aClientThatOffersHttp2UpgradeIsAnswered() throws Exception {
+        // The JDK's HTTP client offers "Upgrade: h2c" by default; a server that takes that as an upgraded connection
+        // waits forever for the body.
+        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_2).build();
+        HttpRequest request = HttpRequest.newBuilder(server.api().resolve("/v1/accounts")).timeout(Duration.ofSeconds(20))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"username\": \"upgrader\", \"password\": \"correct horse\"}")).build();
+        assertThat(client.send(request, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(201);
+    }
+
+    @Test
     void pluginsAndHealthAreListed() {
         Reply plugins = server.send("GET", "/v1/plugins", null, null);
         assertThat(plugins.status()).isEqualTo(200);
