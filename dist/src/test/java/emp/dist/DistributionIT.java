@@ -1,0 +1,232 @@
+package emp.dist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The assembled distribution, end to end, as a newcomer uses it: the real {@code emp server} on free ports and the
+ * real {@code emp} command, with examples/hello as the app.
+ */
+class DistributionIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final Path DIST = Path.of(System.getProperty("emp.dist", "target/emp"));
+
+    @TempDir
+    Path work;
+    private Process server;
+    private int apiPort;
+    private int gatewayPort;
+
+    @AfterEach
+    void stopServer() throws Exception {
+        if (server != null && server.isAlive()) {
+            server.destroy();
+            server.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aNewcomersFirstSession() throws Exception {
+        apiPort = freePort();
+        gatewayPort = freePort();
+        startServer();
+        Path alice = Files.createDirectories(work.resolve("alice"));
+        Path bob = Files.createDirectories(work.resolve("bob"));
+        String api = "http://127.0.0.1:" + apiPort;
+
+        assertThat(emp(alice, "create-account", "--server", api, "--username", "alice", "--password", "correct horse").exit()).isZero();
+        Run wrong = emp(alice, "login", "--server", api, "--username", "alice", "--password", "wrong horse");
+        assertThat(wrong.exit()).isNotZero();
+        assertThat(wrong.err()).contains("wrong username or password");
+        assertThat(emp(alice, "login", "--server", api, "--username", "alice", "--password", "correct horse").exit()).isZero();
+        assertThat(Files.getPosixFilePermissions(alice.resolve("config"))).hasSize(2);
+
+        Path spec = work.resolve("hello.json");
+        Files.writeString(spec, "{\"name\": \"hello\", \"command\": [\"java\", \"-jar\", \"" + DIST.resolve("examples/hello.jar").toAbsolutePath()
+                + "\"], \"replicas\": 2, \"health\": {\"path\": \"/health\"}}");
+        Run deploy = emp(alice, "deploy", spec.toString());
+        assertThat(deploy.exit()).as(deploy.err()).isZero();
+        String url = "http://127.0.0.1:" + gatewayPort + "/alice/hello/";
+        assertThat(deploy.out()).contains(url);
+
+        assertThat(instancesAnswering(url, 30)).as("requests through the gateway reach both replicas").hasSize(2);
+
+        assertThat(emp(alice, "scale", "hello", "3").exit()).isZero();
+        JsonNode scaled = awaitReady(alice, 3);
+        long victim = scaled.get("instances").get(0).get("pid").asLong();
+
+        // SIGKILL a replica while requests flow: none fails, and the replica comes back
+        AtomicBoolean flowing = new AtomicBoolean(true);
+        AtomicInteger sent = new AtomicInteger();
+        List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        Thread load = new Thread(() -> {
+            while (flowing.get()) {
+                sent.incrementAndGet();
+                try {
+                    HttpResponse<String> response = get(url);
+                    if (response.statusCode() != 200) {
+                        failures.add(response.statusCode() + " " + response.body());
+                    }
+                } catch (IOException e) {
+                    failures.add(e.toString());
+                }
+            }
+        });
+        load.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> sent.get() > 20);
+        ProcessHandle.of(victim).orElseThrow().destroyForcibly();
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            JsonNode app = info(alice);
+            return app.get("replicas").get("ready").asInt() == 3 && pids(app).stream().noneMatch(pid -> pid == victim);
+        });
+        int before = sent.get();
+        await().atMost(Duration.ofSeconds(10)).until(() -> sent.get() > before + 20);
+        flowing.set(false);
+        load.join();
+        assertThat(failures).as("failed requests out of " + sent.get()).isEmpty();
+        assertThat(emp(alice, "events", "hello").out()).contains("crash").contains("restart");
+
+        assertThat(emp(alice, "stop", "hello").exit()).isZero();
+        await().atMost(Duration.ofSeconds(30)).until(() -> get(url).statusCode() == 503);
+        assertThat(emp(alice, "start", "hello").exit()).isZero();
+        awaitReady(alice, 3);
+        assertThat(get(url).statusCode()).isEqualTo(200);
+
+        // a second user sees none of it
+        assertThat(emp(bob, "create-account", "--server", api, "--username", "bob", "--password", "correct horse").exit()).isZero();
+        assertThat(emp(bob, "login", "--server", api, "--username", "bob", "--password", "correct horse").exit()).isZero();
+        assertThat(JSON.readTree(emp(bob, "list", "-o", "json").out())).isEmpty();
+        Run foreign = emp(bob, "info", "hello");
+        assertThat(foreign.exit()).isNotZero();
+        assertThat(foreign.err()).contains("'hello'");
+        assertThat(emp(bob, "remove", "hello").exit()).isNotZero();
+
+        // the server is SIGKILLed and restarted: the app is still there and serving
+        server.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        startServer();
+        JsonNode afterRestart = awaitReady(alice, 3);
+        assertThat(afterRestart.get("state").asText()).isEqualTo("running");
+        assertThat(instancesAnswering(url, 30)).hasSizeGreaterThanOrEqualTo(2);
+
+        List<Long> lastPids = pids(afterRestart);
+        assertThat(emp(alice, "remove", "hello").exit()).isZero();
+        assertThat(JSON.readTree(emp(alice, "list", "-o", "json").out())).isEmpty();
+        await().atMost(Duration.ofSeconds(30)).until(() -> lastPids.stream().noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)));
+        assertThat(emp(alice, "logout").exit()).isZero();
+        assertThat(emp(alice, "list").exit()).isNotZero();
+    }
+
+    private void startServer() throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(DIST.resolve("bin/emp").toString(), "server", "--api-port", String.valueOf(apiPort),
+                "--gateway-port", String.valueOf(gatewayPort), "--data-dir", work.resolve("data").toString());
+        builder.environment().put("EMP_HOME", work.resolve("server-home").toString());
+        builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("server.log").toFile()));
+        server = builder.start();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            if (!server.isAlive()) {
+                throw new AssertionError("the server exited: " + Files.readString(work.resolve("server.log")));
+            }
+            try {
+                return get("http://127.0.0.1:" + apiPort + "/healthz").statusCode() == 200;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
+    private JsonNode info(Path home) throws Exception {
+        Run run = emp(home, "info", "hello", "-o", "json");
+        assertThat(run.exit()).as(run.err()).isZero();
+        return JSON.readTree(run.out());
+    }
+
+    private JsonNode awaitReady(Path home, int replicas) {
+        JsonNode[] last = new JsonNode[1];
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            last[0] = info(home);
+            return last[0].get("replicas").get("ready").asInt() == replicas && last[0].get("instances").size() == replicas;
+        });
+        return last[0];
+    }
+
+    private static List<Long> pids(JsonNode app) {
+        List<Long> pids = new ArrayList<>();
+        app.get("instances").forEach(instance -> pids.add(instance.get("pid").asLong()));
+        return pids;
+    }
+
+    private static Set<String> instancesAnswering(String url, int requests) throws Exception {
+        Set<String> instances = new HashSet<>();
+        for (int i = 0; i < requests; i++) {
+            HttpResponse<String> response = get(url);
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            instances.add(JSON.readTree(response.body()).get("instance").asText());
+        }
+        return instances;
+    }
+
+    private static HttpResponse<String> get(String url) throws IOException {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    /** Runs {@code bin/emp} with its own EMP_HOME and no terminal, as a script would. */
+    private Run emp(Path home, String... args) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(DIST.resolve("bin/emp").toString());
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        Map<String, String> environment = builder.environment();
+        environment.put("EMP_HOME", home.toString());
+        environment.remove("EMP_SERVER");
+        environment.remove("EMP_TOKEN");
+        Path out = Files.createTempFile(work, "out", ".txt");
+        Path err = Files.createTempFile(work, "err", ".txt");
+        builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        builder.redirectOutput(out.toFile()).redirectError(err.toFile());
+        Process process = builder.start();
+        if (!process.waitFor(180, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("emp " + String.join(" ", args) + " did not finish");
+        }
+        return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
