@@ -7,8 +7,7 @@ import java.util.List;
 
 /** How an app object of the server ({@code GET /v1/apps/{id}}) reads in a terminal. */
 final class AppView {
-    private AppView() {
-    }
+    private AppView() {}
 
     static String name(JsonNode app) {
         return Json.text(app, "name", Json.text(app, "id", "?"));
@@ -54,8 +53,12 @@ final class AppView {
     static void printList(PrintWriter out, JsonNode apps) {
         Table table = new Table("ID", "NAME", "STATE", "READY", "URL");
         for (JsonNode app : apps(apps)) {
-            table.row(Json.text(app, "id", null), Json.text(app, "name", null), Json.text(app, "state", null),
-                    readiness(app), Json.text(app, "url", null));
+            table.row(
+                    Json.text(app, "id", null),
+                    Json.text(app, "name", null),
+                    Json.text(app, "state", null),
+                    readiness(app),
+                    Json.text(app, "url", null));
         }
         if (table.isEmpty()) {
             out.println("No apps yet; deploy one with 'emp deploy FILE'.");
@@ -97,8 +100,11 @@ final class AppView {
         out.println();
         Table instances = new Table("INSTANCE", "STATE", "ENDPOINT", "PID", "RESTARTS");
         for (JsonNode instance : app.path("instances")) {
-            instances.row(Json.text(instance, "id", null), Json.text(instance, "state", null),
-                    Json.text(instance, "endpoint", null), Json.text(instance, "pid", null),
+            instances.row(
+                    Json.text(instance, "id", null),
+                    Json.text(instance, "state", null),
+                    Json.text(instance, "endpoint", null),
+                    Json.text(instance, "pid", null),
                     Json.text(instance, "restarts", "0"));
         }
         if (instances.isEmpty()) {

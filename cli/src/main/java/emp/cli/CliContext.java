@@ -34,8 +34,17 @@ public final class CliContext {
     private final Duration pollInterval;
     private HttpClient httpClient;
 
-    private CliContext(PrintStream outStream, PrintStream errStream, PrintWriter out, PrintWriter err, InputStream in,
-            Map<String, String> env, boolean interactive, Prompter prompter, boolean inShell, Duration pollInterval,
+    private CliContext(
+            PrintStream outStream,
+            PrintStream errStream,
+            PrintWriter out,
+            PrintWriter err,
+            InputStream in,
+            Map<String, String> env,
+            boolean interactive,
+            Prompter prompter,
+            boolean inShell,
+            Duration pollInterval,
             HttpClient httpClient) {
         this.outStream = outStream;
         this.errStream = errStream;
@@ -58,13 +67,27 @@ public final class CliContext {
      *                    live progress line
      * @param prompter    how to prompt when interactive
      */
-    public static CliContext of(PrintStream out, PrintStream err, InputStream in, Map<String, String> env,
-            boolean interactive, Prompter prompter) {
+    public static CliContext of(
+            PrintStream out,
+            PrintStream err,
+            InputStream in,
+            Map<String, String> env,
+            boolean interactive,
+            Prompter prompter) {
         requireNonNull(out, "out is null");
         requireNonNull(err, "err is null");
-        return new CliContext(out, err, new PrintWriter(out, true), new PrintWriter(err, true),
-                requireNonNull(in, "in is null"), Map.copyOf(requireNonNull(env, "env is null")), interactive,
-                requireNonNull(prompter, "prompter is null"), false, Duration.ofMillis(300), null);
+        return new CliContext(
+                out,
+                err,
+                new PrintWriter(out, true),
+                new PrintWriter(err, true),
+                requireNonNull(in, "in is null"),
+                Map.copyOf(requireNonNull(env, "env is null")),
+                interactive,
+                requireNonNull(prompter, "prompter is null"),
+                false,
+                Duration.ofMillis(300),
+                null);
     }
 
     /** The context of a real process: the JVM's streams and environment, prompting through the console. */
@@ -74,14 +97,24 @@ public final class CliContext {
 
     /** This context as seen from inside {@code emp shell}: interactive, prompting through the shell's reader. */
     CliContext forShell(Prompter shellPrompter) {
-        return new CliContext(outStream, errStream, out, err, in, env, true, shellPrompter, true, pollInterval,
-                httpClient);
+        return new CliContext(
+                outStream, errStream, out, err, in, env, true, shellPrompter, true, pollInterval, httpClient);
     }
 
     /** This context polling the server every {@code interval} while waiting or following. */
     public CliContext withPollInterval(Duration interval) {
-        return new CliContext(outStream, errStream, out, err, in, env, interactive, prompter, inShell,
-                requireNonNull(interval, "interval is null"), httpClient);
+        return new CliContext(
+                outStream,
+                errStream,
+                out,
+                err,
+                in,
+                env,
+                interactive,
+                prompter,
+                inShell,
+                requireNonNull(interval, "interval is null"),
+                httpClient);
     }
 
     public PrintWriter out() {

@@ -7,13 +7,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code emp completion bash|zsh}: prints a shell completion script made by picocli from the command tree. */
-@Command(name = "completion",
-        description = {"Prints a completion script for bash or zsh.",
-            "bash: source <(emp completion bash)   zsh: source <(emp completion zsh)"})
+@Command(
+        name = "completion",
+        description = {
+            "Prints a completion script for bash or zsh.",
+            "bash: source <(emp completion bash)   zsh: source <(emp completion zsh)"
+        })
 final class CompletionCommand extends EmpCommand {
     /** The shells a script can be made for. */
     enum Shell {
-        BASH, ZSH
+        BASH,
+        ZSH
     }
 
     @Parameters(paramLabel = "SHELL", description = "bash or zsh.", completionCandidates = ShellNames.class)

@@ -57,8 +57,9 @@ public final class ConfigStore {
         try {
             return Json.MAPPER.readValue(text, CliConfig.class);
         } catch (JsonProcessingException e) {
-            throw CliException.user("the config file '" + file + "' is not a JSON object of server, username and token ("
-                    + e.getOriginalMessage() + "); fix it or delete it and run 'emp login' again");
+            throw CliException.user(
+                    "the config file '" + file + "' is not a JSON object of server, username and token ("
+                            + e.getOriginalMessage() + "); fix it or delete it and run 'emp login' again");
         }
     }
 

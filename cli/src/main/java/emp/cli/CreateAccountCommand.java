@@ -5,7 +5,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code emp create-account}: {@code POST /v1/accounts}. */
-@Command(name = "create-account", aliases = "create_account",
+@Command(
+        name = "create-account",
+        aliases = "create_account",
         description = "Creates an account on the server; log in with it afterwards.")
 final class CreateAccountCommand extends EmpCommand {
     @Mixin
@@ -21,8 +23,9 @@ final class CreateAccountCommand extends EmpCommand {
         EmpClient client = server.anonymousClient(context);
         JsonNode created = client.post("/v1/accounts", account.toJson());
         String username = Json.text(created, "username", account.username());
-        context.out().println("Account '" + username + "' created on " + client.server() + "; log in with 'emp login --username "
-                + username + "'.");
+        context.out()
+                .println("Account '" + username + "' created on " + client.server()
+                        + "; log in with 'emp login --username " + username + "'.");
         return 0;
     }
 }

@@ -16,7 +16,9 @@ public final class CredentialOptions {
     @Option(names = "--username", paramLabel = "NAME", description = "The account's name (prompted for when missing).")
     String username;
 
-    @Option(names = "--password", paramLabel = "PASSWORD",
+    @Option(
+            names = "--password",
+            paramLabel = "PASSWORD",
             description = "The password (prompted for, hidden, when missing). Others may see it in the process list; "
                     + "scripts should use --password-stdin.")
     String password;
@@ -31,10 +33,12 @@ public final class CredentialOptions {
      */
     Credentials resolve(CliContext context, CommandSpec spec, boolean confirm) {
         if (password != null && passwordStdin) {
-            throw new ParameterException(spec.commandLine(), "--password and --password-stdin cannot be used together; pick one");
+            throw new ParameterException(
+                    spec.commandLine(), "--password and --password-stdin cannot be used together; pick one");
         }
         if (passwordStdin && username == null) {
-            throw new ParameterException(spec.commandLine(), "--password-stdin needs --username NAME, since stdin holds the password");
+            throw new ParameterException(
+                    spec.commandLine(), "--password-stdin needs --username NAME, since stdin holds the password");
         }
         String name = username;
         if (name == null) {

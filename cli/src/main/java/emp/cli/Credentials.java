@@ -11,6 +11,7 @@ record Credentials(String username, String password) {
 
     /** The request body both {@code POST /v1/accounts} and {@code POST /v1/sessions} take. */
     String toJson() {
-        return Json.compact(Json.MAPPER.createObjectNode().put("username", username).put("password", password));
+        return Json.compact(
+                Json.MAPPER.createObjectNode().put("username", username).put("password", password));
     }
 }

@@ -18,7 +18,8 @@ import picocli.CommandLine.Parameters;
  * {@code emp deploy FILE}: sends the file's app spec (or list of specs) to {@code POST /v1/apps} as it is, then
  * waits until every app's replicas are ready and prints where each one answers.
  */
-@Command(name = "deploy",
+@Command(
+        name = "deploy",
         description = "Deploys the app (or list of apps) in FILE and waits until their replicas are ready.")
 final class DeployCommand extends EmpCommand {
     @Parameters(paramLabel = "FILE", description = "A JSON file holding one app spec or a list of them; - reads stdin.")
@@ -27,7 +28,11 @@ final class DeployCommand extends EmpCommand {
     @Option(names = "--no-wait", description = "Return as soon as the server has accepted the apps.")
     boolean noWait;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "120s", converter = DurationConverter.class,
+    @Option(
+            names = "--timeout",
+            paramLabel = "DURATION",
+            defaultValue = "120s",
+            converter = DurationConverter.class,
             description = "How long to wait for the replicas to be ready, like 90s or 5m (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
@@ -50,15 +55,17 @@ final class DeployCommand extends EmpCommand {
             } else {
                 for (JsonNode app : apps) {
                     String name = AppView.name(app);
-                    context.out().println(name + " accepted: " + AppView.readiness(app) + " ready; 'emp info " + name
-                            + "' shows its progress");
+                    context.out()
+                            .println(name + " accepted: " + AppView.readiness(app) + " ready; 'emp info " + name
+                                    + "' shows its progress");
                 }
             }
             return 0;
         }
         // With -o json, stdout carries only the JSON, so the progress goes to stderr.
         boolean live = context.interactive() && !output.json();
-        DeployProgress progress = new DeployProgress(context, client, output.json() ? context.err() : context.out(), live);
+        DeployProgress progress =
+                new DeployProgress(context, client, output.json() ? context.err() : context.out(), live);
         List<JsonNode> ready = progress.await(apps, timeout);
         if (output.json()) {
             if (created.isArray()) {
@@ -72,8 +79,9 @@ final class DeployCommand extends EmpCommand {
         }
         for (JsonNode app : ready) {
             String url = Json.text(app, "url", null);
-            context.out().println(AppView.name(app) + " deployed: " + AppView.readiness(app) + " ready"
-                    + (url == null ? "" : " at " + url));
+            context.out()
+                    .println(AppView.name(app) + " deployed: " + AppView.readiness(app) + " ready"
+                            + (url == null ? "" : " at " + url));
         }
         return 0;
     }

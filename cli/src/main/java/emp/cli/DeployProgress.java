@@ -120,8 +120,8 @@ final class DeployProgress {
         for (JsonNode app : apps) {
             parts.add(AppView.name(app) + " " + AppView.readiness(app) + " ready");
         }
-        String line = SPINNER.charAt(frame++ % SPINNER.length()) + " " + String.join(", ", parts)
-                + " (" + Duration.ofNanos(elapsedNanos).toSeconds() + "s)";
+        String line = SPINNER.charAt(frame++ % SPINNER.length()) + " " + String.join(", ", parts) + " ("
+                + Duration.ofNanos(elapsedNanos).toSeconds() + "s)";
         out.print("\r" + line + " ".repeat(Math.max(0, liveWidth - line.length())));
         out.flush();
         liveWidth = line.length();
@@ -140,7 +140,8 @@ final class DeployProgress {
             Thread.sleep(context.pollInterval().toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw CliException.user("interrupted while waiting for the deploy; it goes on on the server, see 'emp list'");
+            throw CliException.user(
+                    "interrupted while waiting for the deploy; it goes on on the server, see 'emp list'");
         }
     }
 
@@ -161,7 +162,7 @@ final class DeployProgress {
         String list = waiting.stream()
                 .map(app -> "'" + AppView.name(app) + "' (" + AppView.readiness(app) + " ready)")
                 .collect(Collectors.joining(", "));
-        return CliException.user("apps not ready after " + after + ": " + list
-                + "; see 'emp events ID' and 'emp logs ID' for each");
+        return CliException.user(
+                "apps not ready after " + after + ": " + list + "; see 'emp events ID' and 'emp logs ID' for each");
     }
 }

@@ -88,9 +88,12 @@ final class EmpClient {
         } catch (HttpConnectTimeoutException | ConnectException e) {
             throw unreachable(e instanceof ConnectException ? "connection refused" : "connecting timed out", e);
         } catch (HttpTimeoutException e) {
-            throw new CliException("the server at " + server + " did not answer " + method + " " + path + " within "
-                    + REQUEST_TIMEOUT.toSeconds() + "s; check that it is running ('curl " + server + "/healthz')",
-                    CliException.UNREACHABLE, e);
+            throw new CliException(
+                    "the server at " + server + " did not answer " + method + " " + path + " within "
+                            + REQUEST_TIMEOUT.toSeconds() + "s; check that it is running ('curl " + server
+                            + "/healthz')",
+                    CliException.UNREACHABLE,
+                    e);
         } catch (IOException e) {
             throw unreachable(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -108,8 +111,11 @@ final class EmpClient {
     }
 
     private CliException unreachable(String why, Exception cause) {
-        return new CliException("the server at " + server + " is not reachable (" + why + ")\n"
-                + "start one with 'emp server', or name another with --server URL or EMP_SERVER", CliException.UNREACHABLE, cause);
+        return new CliException(
+                "the server at " + server + " is not reachable (" + why + ")\n"
+                        + "start one with 'emp server', or name another with --server URL or EMP_SERVER",
+                CliException.UNREACHABLE,
+                cause);
     }
 
     /** The error of an answer with status {@code status}: its problem detail, or what can be said without one. */
@@ -134,7 +140,9 @@ final class EmpClient {
             message = "the server at " + server + " answered HTTP " + status + (status >= 500 ? "; see its log" : "");
         }
         if (status == 401) {
-            message += token == null ? "\nlog in with 'emp login'" : "\nthe session may have ended; log in again with 'emp login'";
+            message += token == null
+                    ? "\nlog in with 'emp login'"
+                    : "\nthe session may have ended; log in again with 'emp login'";
         }
         return new ApiException(status, message, field);
     }

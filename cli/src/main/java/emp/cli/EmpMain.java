@@ -22,11 +22,18 @@ import picocli.CommandLine.Spec;
  * <p>{@code server} is the host's own command ({@link ServerCommand}), so {@code emp server} and {@code bin/emp-server}
  * take the same flags; the shell and the completion scripts pick it up from the tree like the others.
  */
-@Command(name = "emp", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, versionProvider = EmpVersion.class,
+@Command(
+        name = "emp",
+        mixinStandardHelpOptions = true,
+        scope = ScopeType.INHERIT,
+        versionProvider = EmpVersion.class,
         usageHelpAutoWidth = true,
         description = "Deploys microservices to EMP and shows how they run.",
-        footer = {"", "Start with 'emp login', then 'emp deploy app.json'. Config: $EMP_HOME/config (default ~/.emp).",
-            "Exit codes: 0 done, 1 refused (4xx) or failed, 2 usage error or server not reachable, 3 server error (5xx)."},
+        footer = {
+            "",
+            "Start with 'emp login', then 'emp deploy app.json'. Config: $EMP_HOME/config (default ~/.emp).",
+            "Exit codes: 0 done, 1 refused (4xx) or failed, 2 usage error or server not reachable, 3 server error (5xx)."
+        },
         subcommands = {
             HelpCommand.class,
             CreateAccountCommand.class,

@@ -9,8 +9,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code emp events ID}: {@code GET /v1/apps/{id}/events}, oldest first; {@code -f} polls for new ones. */
-@Command(name = "events",
-        description = "Shows an app's event log, oldest first: deploys, crashes, and scaling decisions with their reasons.")
+@Command(
+        name = "events",
+        description =
+                "Shows an app's event log, oldest first: deploys, crashes, and scaling decisions with their reasons.")
 final class EventsCommand extends EmpCommand {
     /** How many events a follow poll asks for, so that a burst between two polls is not cut off. */
     private static final int FOLLOW_BATCH = 200;
@@ -18,10 +20,15 @@ final class EventsCommand extends EmpCommand {
     @Parameters(paramLabel = "ID", description = "The app's id or name.")
     String id;
 
-    @Option(names = "--limit", paramLabel = "N", defaultValue = "50", description = "Show the last N events (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--limit",
+            paramLabel = "N",
+            defaultValue = "50",
+            description = "Show the last N events (default: ${DEFAULT-VALUE}).")
     int limit;
 
-    @Option(names = {"-f", "--follow"},
+    @Option(
+            names = {"-f", "--follow"},
             description = "Keep polling and print new events as they come (one JSON object a line with -o json).")
     boolean follow;
 
@@ -61,7 +68,9 @@ final class EventsCommand extends EmpCommand {
         }
         int[] columns = widths;
         long[] lastSeq = {print(context, events, Long.MIN_VALUE, columns)};
-        Follow.loop(context, () -> client.get(path + Math.max(limit, FOLLOW_BATCH)),
+        Follow.loop(
+                context,
+                () -> client.get(path + Math.max(limit, FOLLOW_BATCH)),
                 batch -> lastSeq[0] = print(context, batch, lastSeq[0], columns));
         return 0;
     }

@@ -9,8 +9,7 @@ import java.util.function.Supplier;
  * following as a success wherever it lands: in the pause or in a request.
  */
 final class Follow {
-    private Follow() {
-    }
+    private Follow() {}
 
     static void loop(CliContext context, Supplier<JsonNode> fetch, Consumer<JsonNode> print) {
         while (pause(context)) {

@@ -27,16 +27,17 @@ final class Json {
             .withArrayIndenter(new DefaultIndenter("  ", "\n"))
             .withObjectIndenter(new DefaultIndenter("  ", "\n")));
 
-    private Json() {
-    }
+    private Json() {}
 
     /** The tree of a JSON text the server sent; a text that is not JSON is the server's fault. */
     static JsonNode parse(String text, String what) {
         try {
             return MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new CliException("the server's answer to " + what + " is not JSON: " + e.getOriginalMessage(),
-                    CliException.SERVER_ERROR, e);
+            throw new CliException(
+                    "the server's answer to " + what + " is not JSON: " + e.getOriginalMessage(),
+                    CliException.SERVER_ERROR,
+                    e);
         }
     }
 

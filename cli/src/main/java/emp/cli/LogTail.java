@@ -28,7 +28,8 @@ final class LogTail {
             }
         }
         Map<String, Integer> toSkip = new HashMap<>();
-        current.forEach((instance, lines) -> toSkip.put(instance, seen(previous.getOrDefault(instance, List.of()), lines)));
+        current.forEach((instance, lines) ->
+                toSkip.put(instance, seen(previous.getOrDefault(instance, List.of()), lines)));
         List<JsonNode> fresh = new ArrayList<>();
         for (JsonNode entry : entries) {
             String instance = instance(entry);

@@ -4,8 +4,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code emp logout}: revokes the session's token ({@code DELETE /v1/sessions/current}) and forgets it. */
-@Command(name = "logout",
-        description = "Ends the session: the server revokes its token and emp forgets it.")
+@Command(name = "logout", description = "Ends the session: the server revokes its token and emp forgets it.")
 final class LogoutCommand extends EmpCommand {
     @Mixin
     ServerOptions server;

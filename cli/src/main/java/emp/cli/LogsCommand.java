@@ -16,10 +16,15 @@ final class LogsCommand extends EmpCommand {
     @Parameters(paramLabel = "ID", description = "The app's id or name.")
     String id;
 
-    @Option(names = "--tail", paramLabel = "N", defaultValue = "100", description = "Show the last N lines (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--tail",
+            paramLabel = "N",
+            defaultValue = "100",
+            description = "Show the last N lines (default: ${DEFAULT-VALUE}).")
     int tail;
 
-    @Option(names = {"-f", "--follow"},
+    @Option(
+            names = {"-f", "--follow"},
             description = "Keep polling and print new lines as they come (one JSON object a line with -o json).")
     boolean follow;
 
@@ -56,7 +61,8 @@ final class LogsCommand extends EmpCommand {
 
     private void print(CliContext context, List<JsonNode> lines) {
         for (JsonNode line : lines) {
-            instanceWidth = Math.max(instanceWidth, Json.text(line, "instance", "-").length());
+            instanceWidth =
+                    Math.max(instanceWidth, Json.text(line, "instance", "-").length());
         }
         for (JsonNode line : lines) {
             if (output.json()) {
@@ -64,7 +70,9 @@ final class LogsCommand extends EmpCommand {
                 continue;
             }
             String instance = Json.text(line, "instance", "-");
-            context.out().println(instance + " ".repeat(instanceWidth - instance.length()) + " | " + Json.text(line, "line", ""));
+            context.out()
+                    .println(instance + " ".repeat(instanceWidth - instance.length()) + " | "
+                            + Json.text(line, "line", ""));
         }
         context.out().flush();
     }

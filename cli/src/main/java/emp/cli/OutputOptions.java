@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 public final class OutputOptions {
     /** How a command prints. */
     public enum Format {
-        TABLE, JSON
+        TABLE,
+        JSON
     }
 
     /** The formats as a person types them, for the help text and tab completion. */
@@ -19,7 +20,11 @@ public final class OutputOptions {
         }
     }
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table", completionCandidates = FormatNames.class,
+    @Option(
+            names = {"-o", "--output"},
+            paramLabel = "FORMAT",
+            defaultValue = "table",
+            completionCandidates = FormatNames.class,
             description = "table (aligned columns, the default) or json (the server's JSON, pretty-printed).")
     Format format = Format.TABLE;
 

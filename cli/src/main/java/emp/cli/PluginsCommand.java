@@ -30,9 +30,13 @@ final class PluginsCommand extends EmpCommand {
             for (JsonNode extension : plugin.path("extensions")) {
                 boolean active = extension.path("active").asBoolean(false);
                 anyActive |= active;
-                extensions.add(Json.text(extension, "point", "?") + ":" + Json.text(extension, "name", "?") + (active ? "*" : ""));
+                extensions.add(Json.text(extension, "point", "?") + ":" + Json.text(extension, "name", "?")
+                        + (active ? "*" : ""));
             }
-            table.row(Json.text(plugin, "id", null), Json.text(plugin, "version", null), Json.text(plugin, "state", null),
+            table.row(
+                    Json.text(plugin, "id", null),
+                    Json.text(plugin, "version", null),
+                    Json.text(plugin, "state", null),
                     extensions.isEmpty() ? "-" : String.join(", ", extensions));
         }
         if (table.isEmpty()) {

@@ -17,7 +17,9 @@ final class RemoveCommand extends EmpCommand {
     @Option(names = "--purge", description = "Also delete the app's data and event log.")
     boolean purge;
 
-    @Option(names = {"-y", "--yes"}, description = "Do not ask for confirmation.")
+    @Option(
+            names = {"-y", "--yes"},
+            description = "Do not ask for confirmation.")
     boolean yes;
 
     @Mixin
@@ -28,8 +30,10 @@ final class RemoveCommand extends EmpCommand {
         CliContext context = context();
         EmpClient client = server.client(context, true);
         if (context.interactive() && !yes) {
-            String answer = context.prompter().readLine("Remove app '" + id + "'" + (purge ? " and its data" : "") + "? [y/N] ");
-            if (answer == null || !(answer.trim().equalsIgnoreCase("y") || answer.trim().equalsIgnoreCase("yes"))) {
+            String answer = context.prompter()
+                    .readLine("Remove app '" + id + "'" + (purge ? " and its data" : "") + "? [y/N] ");
+            if (answer == null
+                    || !(answer.trim().equalsIgnoreCase("y") || answer.trim().equalsIgnoreCase("yes"))) {
                 throw CliException.user("app '" + id + "' was not removed");
             }
         }

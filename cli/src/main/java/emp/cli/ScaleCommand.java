@@ -36,12 +36,14 @@ final class ScaleCommand extends EmpCommand {
         if (reason != null) {
             body.put("reason", reason);
         }
-        JsonNode app = server.client(context, true).put("/v1/apps/" + EmpClient.segment(id) + "/replicas", Json.compact(body));
+        JsonNode app =
+                server.client(context, true).put("/v1/apps/" + EmpClient.segment(id) + "/replicas", Json.compact(body));
         if (output.json()) {
             OutputOptions.printJson(context, app);
         } else {
-            context.out().println(AppView.name(app) + " scaled to " + AppView.desired(app) + " replicas ("
-                    + AppView.readiness(app) + " ready now).");
+            context.out()
+                    .println(AppView.name(app) + " scaled to " + AppView.desired(app) + " replicas ("
+                            + AppView.readiness(app) + " ready now).");
         }
         return 0;
     }

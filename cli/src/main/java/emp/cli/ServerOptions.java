@@ -10,9 +10,14 @@ import picocli.CommandLine.Option;
  * token from {@code EMP_TOKEN}, then the config.
  */
 public final class ServerOptions {
-    @Option(names = "--server", paramLabel = "URL",
-            description = {"The EMP server for this call. Without it: EMP_SERVER, else the server 'emp login' "
-                + "remembered, else", CliContext.DEFAULT_SERVER + "."})
+    @Option(
+            names = "--server",
+            paramLabel = "URL",
+            description = {
+                "The EMP server for this call. Without it: EMP_SERVER, else the server 'emp login' "
+                        + "remembered, else",
+                CliContext.DEFAULT_SERVER + "."
+            })
     String server;
 
     /** The server this call talks to, normalized to a base URL without a trailing slash. */
@@ -46,7 +51,10 @@ public final class ServerOptions {
 
     /** A client that sends no token: for creating an account and logging in. */
     EmpClient anonymousClient(CliContext context) {
-        return new EmpClient(context.httpClient(), resolveServer(context, context.configStore().load()), null);
+        return new EmpClient(
+                context.httpClient(),
+                resolveServer(context, context.configStore().load()),
+                null);
     }
 
     /**

@@ -25,8 +25,9 @@ final class StartCommand extends EmpCommand {
             OutputOptions.printJson(context, app);
         } else {
             String name = AppView.name(app);
-            context.out().println(name + " " + Json.text(app, "state", "starting") + ": " + AppView.readiness(app)
-                    + " ready; 'emp info " + name + "' shows its progress.");
+            context.out()
+                    .println(name + " " + Json.text(app, "state", "starting") + ": " + AppView.readiness(app)
+                            + " ready; 'emp info " + name + "' shows its progress.");
         }
         return 0;
     }

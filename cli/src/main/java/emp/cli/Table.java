@@ -20,7 +20,8 @@ final class Table {
     /** Adds a row; a null cell prints as {@code -}. */
     Table row(Object... cells) {
         if (cells.length != headers.size()) {
-            throw new IllegalArgumentException("a row of " + cells.length + " cells in a table of " + headers.size() + " columns");
+            throw new IllegalArgumentException(
+                    "a row of " + cells.length + " cells in a table of " + headers.size() + " columns");
         }
         List<String> row = new ArrayList<>(cells.length);
         for (Object cell : cells) {

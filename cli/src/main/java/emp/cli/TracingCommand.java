@@ -33,7 +33,9 @@ final class TracingCommand extends EmpCommand {
         Table table = new Table("FIELD", "VALUE");
         addNumbers(table, "", tracing);
         if (table.isEmpty()) {
-            context.out().println("No numbers for '" + id + "' yet; 'emp tracing " + id + " -o json' shows the whole answer.");
+            context.out()
+                    .println("No numbers for '" + id + "' yet; 'emp tracing " + id
+                            + " -o json' shows the whole answer.");
             return 0;
         }
         table.print(context.out());
@@ -48,7 +50,7 @@ final class TracingCommand extends EmpCommand {
         if (node.isNumber()) {
             table.row(path.isEmpty() ? "value" : path, node.asText());
         } else if (node.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext();) {
+            for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = fields.next();
                 addNumbers(table, path.isEmpty() ? field.getKey() : path + "." + field.getKey(), field.getValue());
             }

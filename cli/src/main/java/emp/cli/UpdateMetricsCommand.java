@@ -6,13 +6,17 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code emp update-metrics ID METRIC VALUES}: {@code PUT /v1/apps/{id}/quality-metrics/{metric}}. */
-@Command(name = "update-metrics", aliases = "update_metrics",
+@Command(
+        name = "update-metrics",
+        aliases = "update_metrics",
         description = "Sets one of an app's quality targets, e.g. 'emp update-metrics songs latency_p95_ms 200'.")
 final class UpdateMetricsCommand extends EmpCommand {
     @Parameters(index = "0", paramLabel = "ID", description = "The app's id or name.")
     String id;
 
-    @Parameters(index = "1", paramLabel = "METRIC",
+    @Parameters(
+            index = "1",
+            paramLabel = "METRIC",
             description = "latency_p95_ms, latency_p99_ms, throughput_rps, availability or error_rate.")
     String metric;
 

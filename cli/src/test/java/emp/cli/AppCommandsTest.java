@@ -39,28 +39,36 @@ class AppCommandsTest {
 
     @Test
     void listPrintsAnAlignedTable() {
-        server.on("GET", "/v1/apps", 200, "[" + Apps.json(Apps.app("hello", "running", 2, 2)) + ","
-                + Apps.json(Apps.app("songs-api", "pending", 3, 1)) + "]");
+        server.on(
+                "GET",
+                "/v1/apps",
+                200,
+                "[" + Apps.json(Apps.app("hello", "running", 2, 2)) + ","
+                        + Apps.json(Apps.app("songs-api", "pending", 3, 1)) + "]");
 
         CliRunner.Result result = emp.run("list");
 
         assertThat(result.exitCode()).as(result.err()).isZero();
-        assertThat(result.out()).isEqualTo(""
-                + "ID            NAME       STATE    READY  URL\n"
-                + "id-hello      hello      running  2/2    http://127.0.0.1:8080/alice/hello/\n"
-                + "id-songs-api  songs-api  pending  1/3    http://127.0.0.1:8080/alice/songs-api/\n");
+        assertThat(result.out())
+                .isEqualTo(""
+                        + "ID            NAME       STATE    READY  URL\n"
+                        + "id-hello      hello      running  2/2    http://127.0.0.1:8080/alice/hello/\n"
+                        + "id-songs-api  songs-api  pending  1/3    http://127.0.0.1:8080/alice/songs-api/\n");
     }
 
     @Test
     void outputJsonPrintsTheServersJsonPrettyAndUnchanged() throws Exception {
-        String apps = "[" + Apps.json(Apps.app("hello", "running", 1, 1)).replace("}", ",\"future_field\":{\"x\":1.50}}") + "]";
+        String apps = "["
+                + Apps.json(Apps.app("hello", "running", 1, 1)).replace("}", ",\"future_field\":{\"x\":1.50}}") + "]";
         server.on("GET", "/v1/apps", 200, apps);
 
         CliRunner.Result result = emp.run("list", "-o", "json");
 
         assertThat(result.exitCode()).as(result.err()).isZero();
         assertThat(Json.MAPPER.readTree(result.out())).isEqualTo(Json.MAPPER.readTree(apps));
-        assertThat(result.out()).startsWith("[\n  {\n    \"id\": \"id-hello\",\n").contains("\"x\": 1.50");
+        assertThat(result.out())
+                .startsWith("[\n  {\n    \"id\": \"id-hello\",\n")
+                .contains("\"x\": 1.50");
     }
 
     @Test
@@ -83,8 +91,11 @@ class AppCommandsTest {
 
     @Test
     void aMissingAppPrintsTheProblemDetailAndExitsOne() {
-        server.on("GET", "/v1/apps/nope", request -> FakeEmpServer.problem(404, "Not Found",
-                "app 'nope' does not exist; 'emp list' shows your apps"));
+        server.on(
+                "GET",
+                "/v1/apps/nope",
+                request -> FakeEmpServer.problem(
+                        404, "Not Found", "app 'nope' does not exist; 'emp list' shows your apps"));
 
         CliRunner.Result result = emp.run("info", "nope");
 
@@ -95,8 +106,13 @@ class AppCommandsTest {
 
     @Test
     void aServerErrorExitsThreeAndAProblemWithoutDetailShowsItsTitle() {
-        server.on("GET", "/v1/apps", request -> new FakeEmpServer.Response(503, "application/problem+json",
-                "{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503}"));
+        server.on(
+                "GET",
+                "/v1/apps",
+                request -> new FakeEmpServer.Response(
+                        503,
+                        "application/problem+json",
+                        "{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503}"));
 
         CliRunner.Result result = emp.run("list");
 
@@ -111,8 +127,9 @@ class AppCommandsTest {
         CliRunner.Result result = emp.run("list");
 
         assertThat(result.exitCode()).isEqualTo(1);
-        assertThat(result.err()).isEqualTo("emp: error: the token has expired\n"
-                + "emp: the session may have ended; log in again with 'emp login'\n");
+        assertThat(result.err())
+                .isEqualTo("emp: error: the token has expired\n"
+                        + "emp: the session may have ended; log in again with 'emp login'\n");
     }
 
     @Test
@@ -126,7 +143,8 @@ class AppCommandsTest {
         CliRunner.Result result = emp.run("list", "--server", url);
 
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).contains("emp: error: the server at " + url + " is not reachable")
+        assertThat(result.err())
+                .contains("emp: error: the server at " + url + " is not reachable")
                 .contains("emp server");
     }
 
@@ -139,7 +157,8 @@ class AppCommandsTest {
 
         assertThat(kept.exitCode()).as(kept.err()).isZero();
         assertThat(purged.exitCode()).as(purged.err()).isZero();
-        assertThat(server.requests("DELETE", "/v1/apps/hello")).extracting(FakeEmpServer.Request::query)
+        assertThat(server.requests("DELETE", "/v1/apps/hello"))
+                .extracting(FakeEmpServer.Request::query)
                 .containsExactly("purge=false", "purge=true");
         assertThat(kept.out()).isEqualTo("App 'hello' removed.\n");
     }
@@ -159,7 +178,8 @@ class AppCommandsTest {
         SessionCommandsTest.ScriptedPrompter accepts = new SessionCommandsTest.ScriptedPrompter("y");
         assertThat(emp.interactive(accepts).run("remove", "hello").exitCode()).isZero();
         SessionCommandsTest.ScriptedPrompter unasked = new SessionCommandsTest.ScriptedPrompter();
-        assertThat(emp.interactive(unasked).run("remove", "hello", "--yes").exitCode()).isZero();
+        assertThat(emp.interactive(unasked).run("remove", "hello", "--yes").exitCode())
+                .isZero();
         assertThat(unasked.prompts).isEmpty();
         assertThat(server.requests("DELETE", "/v1/apps/hello")).hasSize(2);
     }
@@ -171,7 +191,8 @@ class AppCommandsTest {
         CliRunner.Result result = emp.run("scale", "hello", "3", "--reason", "load test");
 
         assertThat(result.exitCode()).as(result.err()).isZero();
-        assertThat(Json.MAPPER.readTree(server.requests("PUT", "/v1/apps/hello/replicas").get(0).body()))
+        assertThat(Json.MAPPER.readTree(
+                        server.requests("PUT", "/v1/apps/hello/replicas").get(0).body()))
                 .isEqualTo(Json.MAPPER.readTree("{\"replicas\":3,\"reason\":\"load test\"}"));
         assertThat(result.out()).isEqualTo("hello scaled to 3 replicas (1/3 ready now).\n");
     }
@@ -194,7 +215,11 @@ class AppCommandsTest {
     void stopStartAndUpdateMetricsWithItsOriginalAlias() throws Exception {
         server.on("POST", "/v1/apps/hello/stop", 200, Apps.json(Apps.app("hello", "stopped", 0, 0)));
         server.on("POST", "/v1/apps/hello/start", 200, Apps.json(Apps.app("hello", "pending", 2, 0)));
-        server.on("PUT", "/v1/apps/hello/quality-metrics/latency_p95_ms", 200, Apps.json(Apps.app("hello", "running", 2, 2)));
+        server.on(
+                "PUT",
+                "/v1/apps/hello/quality-metrics/latency_p95_ms",
+                200,
+                Apps.json(Apps.app("hello", "running", 2, 2)));
 
         CliRunner.Result stopped = emp.run("stop", "hello");
         CliRunner.Result started = emp.run("start", "hello", "-o", "json");
@@ -204,34 +229,51 @@ class AppCommandsTest {
         assertThat(Json.MAPPER.readTree(started.out()).path("state").asText()).isEqualTo("pending");
         assertThat(updated.exitCode()).as(updated.err()).isZero();
         assertThat(updated.out()).isEqualTo("hello: latency_p95_ms target set to 150.\n");
-        assertThat(Json.MAPPER.readTree(server.requests("PUT", "/v1/apps/hello/quality-metrics/latency_p95_ms").get(0).body()))
+        assertThat(Json.MAPPER.readTree(server.requests("PUT", "/v1/apps/hello/quality-metrics/latency_p95_ms")
+                        .get(0)
+                        .body()))
                 .isEqualTo(Json.MAPPER.readTree("{\"values\":\"150\"}"));
     }
 
     @Test
     void eventsPrintsATableAndFollowPrintsOnlyNewOnes() throws Exception {
         CopyOnWriteArrayList<String> events = new CopyOnWriteArrayList<>();
-        events.add("{\"seq\":1,\"time\":\"2025-01-02T03:04:05Z\",\"type\":\"deployed\",\"message\":\"app 'hello' deployed\"}");
-        events.add("{\"seq\":2,\"time\":\"2025-01-02T03:04:06Z\",\"type\":\"scaled\",\"message\":\"2 -> 3: p95 320ms > 200ms\"}");
-        server.on("GET", "/v1/apps/hello/events", request -> FakeEmpServer.json(200, "[" + String.join(",", events) + "]"));
+        events.add(
+                "{\"seq\":1,\"time\":\"2025-01-02T03:04:05Z\",\"type\":\"deployed\",\"message\":\"app 'hello' deployed\"}");
+        events.add(
+                "{\"seq\":2,\"time\":\"2025-01-02T03:04:06Z\",\"type\":\"scaled\",\"message\":\"2 -> 3: p95 320ms > 200ms\"}");
+        server.on(
+                "GET",
+                "/v1/apps/hello/events",
+                request -> FakeEmpServer.json(200, "[" + String.join(",", events) + "]"));
 
         CliRunner.Result table = emp.run("events", "hello", "--limit", "2");
         assertThat(table.exitCode()).as(table.err()).isZero();
-        assertThat(table.out()).startsWith("TIME                 TYPE      MESSAGE\n")
+        assertThat(table.out())
+                .startsWith("TIME                 TYPE      MESSAGE\n")
                 .contains("  deployed  app 'hello' deployed\n")
                 .contains("  scaled    2 -> 3: p95 320ms > 200ms\n");
-        assertThat(server.requests("GET", "/v1/apps/hello/events").get(0).query()).isEqualTo("limit=2");
+        assertThat(server.requests("GET", "/v1/apps/hello/events").get(0).query())
+                .isEqualTo("limit=2");
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        CliContext context = CliContext.of(new PrintStream(out, true, StandardCharsets.UTF_8), System.err,
-                new ByteArrayInputStream(new byte[0]), Map.of("EMP_HOME", home.toString(), "EMP_SERVER", server.url(),
-                        "EMP_TOKEN", "tok"), false, new ConsolePrompter()).withPollInterval(Duration.ofMillis(50));
+        CliContext context = CliContext.of(
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        System.err,
+                        new ByteArrayInputStream(new byte[0]),
+                        Map.of("EMP_HOME", home.toString(), "EMP_SERVER", server.url(), "EMP_TOKEN", "tok"),
+                        false,
+                        new ConsolePrompter())
+                .withPollInterval(Duration.ofMillis(50));
         AtomicInteger exit = new AtomicInteger(-1);
         Thread follower = new Thread(() -> exit.set(EmpMain.run(context, "events", "hello", "-f", "-o", "json")));
         follower.start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> out.toString(StandardCharsets.UTF_8).contains("\"seq\":2"));
-        events.add("{\"seq\":3,\"time\":\"2025-01-02T03:04:07Z\",\"type\":\"crashed\",\"message\":\"hello-2 exited with 1\"}");
-        await().atMost(Duration.ofSeconds(10)).until(() -> out.toString(StandardCharsets.UTF_8).contains("\"seq\":3"));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> out.toString(StandardCharsets.UTF_8).contains("\"seq\":2"));
+        events.add(
+                "{\"seq\":3,\"time\":\"2025-01-02T03:04:07Z\",\"type\":\"crashed\",\"message\":\"hello-2 exited with 1\"}");
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> out.toString(StandardCharsets.UTF_8).contains("\"seq\":3"));
         follower.interrupt();
         follower.join(10_000);
 
@@ -243,7 +285,10 @@ class AppCommandsTest {
 
     @Test
     void logsPrefixEachLineWithItsInstance() {
-        server.on("GET", "/v1/apps/hello/logs", 200,
+        server.on(
+                "GET",
+                "/v1/apps/hello/logs",
+                200,
                 "[{\"instance\":\"hello-1\",\"line\":\"listening on 41000\"},{\"instance\":\"hello-10\",\"line\":\"GET /\"}]");
 
         CliRunner.Result result = emp.run("logs", "hello", "--tail", "5");
@@ -255,41 +300,54 @@ class AppCommandsTest {
 
     @Test
     void pluginsMarkTheActiveExtensions() {
-        server.on("GET", "/v1/plugins", 200, "[{\"id\":\"store-file\",\"version\":\"0.1.0\",\"state\":\"STARTED\","
-                + "\"description\":\"d\",\"extensions\":[{\"point\":\"store\",\"name\":\"file\",\"active\":true}]},"
-                + "{\"id\":\"cluster-local\",\"version\":\"0.1.0\",\"state\":\"STARTED\",\"description\":\"d\",\"extensions\":["
-                + "{\"point\":\"cluster\",\"name\":\"local\",\"active\":true},{\"point\":\"tracing\",\"name\":\"gateway\",\"active\":false}]}]");
+        server.on(
+                "GET",
+                "/v1/plugins",
+                200,
+                "[{\"id\":\"store-file\",\"version\":\"0.1.0\",\"state\":\"STARTED\","
+                        + "\"description\":\"d\",\"extensions\":[{\"point\":\"store\",\"name\":\"file\",\"active\":true}]},"
+                        + "{\"id\":\"cluster-local\",\"version\":\"0.1.0\",\"state\":\"STARTED\",\"description\":\"d\",\"extensions\":["
+                        + "{\"point\":\"cluster\",\"name\":\"local\",\"active\":true},{\"point\":\"tracing\",\"name\":\"gateway\",\"active\":false}]}]");
 
         CliRunner.Result result = emp.run("plugins");
 
         assertThat(result.exitCode()).as(result.err()).isZero();
-        assertThat(result.out()).isEqualTo(""
-                + "ID             VERSION  STATE    EXTENSIONS\n"
-                + "store-file     0.1.0    STARTED  store:file*\n"
-                + "cluster-local  0.1.0    STARTED  cluster:local*, tracing:gateway\n"
-                + "\n"
-                + "* active: the extension the server uses for its point\n");
+        assertThat(result.out())
+                .isEqualTo(""
+                        + "ID             VERSION  STATE    EXTENSIONS\n"
+                        + "store-file     0.1.0    STARTED  store:file*\n"
+                        + "cluster-local  0.1.0    STARTED  cluster:local*, tracing:gateway\n"
+                        + "\n"
+                        + "* active: the extension the server uses for its point\n");
     }
 
     @Test
     void tracingShowsNumericFieldsOrTheServersDetail() throws Exception {
-        server.on("GET", "/v1/apps/hello/tracing", 200,
+        server.on(
+                "GET",
+                "/v1/apps/hello/tracing",
+                200,
                 "{\"app\":\"hello\",\"rate_rps\":12.5,\"latency\":{\"p95_ms\":180},\"edges\":[{\"to\":\"songs\",\"calls\":40}]}");
 
         CliRunner.Result table = emp.run("tracing", "hello");
 
         assertThat(table.exitCode()).as(table.err()).isZero();
-        assertThat(table.out()).isEqualTo(""
-                + "FIELD           VALUE\n"
-                + "rate_rps        12.5\n"
-                + "latency.p95_ms  180\n"
-                + "edges[0].calls  40\n");
+        assertThat(table.out())
+                .isEqualTo(""
+                        + "FIELD           VALUE\n"
+                        + "rate_rps        12.5\n"
+                        + "latency.p95_ms  180\n"
+                        + "edges[0].calls  40\n");
 
-        server.on("GET", "/v1/apps/hello/tracing", request -> FakeEmpServer.problem(501, "Not Implemented",
-                "the active trace source 'kafka' does not compute metrics yet"));
+        server.on(
+                "GET",
+                "/v1/apps/hello/tracing",
+                request -> FakeEmpServer.problem(
+                        501, "Not Implemented", "the active trace source 'kafka' does not compute metrics yet"));
         CliRunner.Result unsupported = emp.run("tracing", "hello");
         assertThat(unsupported.exitCode()).isEqualTo(3);
-        assertThat(unsupported.err()).isEqualTo("emp: error: the active trace source 'kafka' does not compute metrics yet\n");
+        assertThat(unsupported.err())
+                .isEqualTo("emp: error: the active trace source 'kafka' does not compute metrics yet\n");
     }
 
     @Test

@@ -5,11 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** App objects as the server's API returns them, for the fake server's answers. */
 final class Apps {
-    private Apps() {
-    }
+    private Apps() {}
 
     static ObjectNode app(String name, String state, int desired, int ready) {
-        ObjectNode app = Json.MAPPER.createObjectNode()
+        ObjectNode app = Json.MAPPER
+                .createObjectNode()
                 .put("id", "id-" + name)
                 .put("name", name)
                 .put("owner", "alice")
@@ -17,7 +17,8 @@ final class Apps {
         app.putObject("replicas").put("desired", desired).put("ready", ready);
         ArrayNode instances = app.putArray("instances");
         for (int i = 0; i < desired; i++) {
-            instances.addObject()
+            instances
+                    .addObject()
                     .put("id", name + "-" + (i + 1))
                     .put("state", i < ready ? "ready" : "starting")
                     .put("endpoint", "127.0.0.1:" + (41000 + i))
@@ -27,7 +28,10 @@ final class Apps {
         app.put("url", "http://127.0.0.1:8080/alice/" + name + "/");
         ObjectNode spec = app.putObject("spec").put("name", name);
         spec.putArray("command").add("java").add("-jar").add(name + ".jar");
-        spec.putArray("quality_metrics").addObject().put("metric", "latency_p95_ms").put("values", "200");
+        spec.putArray("quality_metrics")
+                .addObject()
+                .put("metric", "latency_p95_ms")
+                .put("values", "200");
         app.put("created_at", "2025-01-02T03:04:05Z").put("updated_at", "2025-01-02T03:04:06Z");
         return app;
     }

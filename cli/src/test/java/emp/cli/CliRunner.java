@@ -13,8 +13,7 @@ import java.util.Map;
 /** Runs {@code emp} in-process with captured streams, a temporary {@code EMP_HOME} and a given environment. */
 final class CliRunner {
     /** What one run printed and returned. */
-    record Result(int exitCode, String out, String err) {
-    }
+    record Result(int exitCode, String out, String err) {}
 
     private final Map<String, String> env = new HashMap<>();
     private final Path home;
@@ -55,8 +54,13 @@ final class CliRunner {
     Result run(InputStream in, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        CliContext context = CliContext.of(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), in, env, interactive, prompter)
+        CliContext context = CliContext.of(
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8),
+                        in,
+                        env,
+                        interactive,
+                        prompter)
                 .withPollInterval(Duration.ofMillis(50));
         int exitCode = EmpMain.run(context, args);
         return new Result(exitCode, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));

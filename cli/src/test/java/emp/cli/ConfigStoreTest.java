@@ -22,11 +22,14 @@ class ConfigStoreTest {
         store.save(config);
 
         assertThat(store.load()).isEqualTo(config);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(store.file()))).isEqualTo("rw-------");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(store.home()))).isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(store.file())))
+                .isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(store.home())))
+                .isEqualTo("rwx------");
         store.save(config.withoutToken());
         assertThat(store.load()).isEqualTo(new CliConfig("http://127.0.0.1:7070", "alice", null));
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(store.file()))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(store.file())))
+                .isEqualTo("rw-------");
         try (var files = Files.list(store.home())) {
             assertThat(files).containsExactly(store.file());
         }
@@ -37,7 +40,8 @@ class ConfigStoreTest {
         ConfigStore store = new ConfigStore(temp);
         Files.writeString(store.file(), "server=http://x");
 
-        assertThatThrownBy(store::load).isInstanceOf(CliException.class)
+        assertThatThrownBy(store::load)
+                .isInstanceOf(CliException.class)
                 .hasMessageContaining("the config file '" + store.file() + "' is not a JSON object")
                 .hasMessageContaining("delete it and run 'emp login' again");
     }

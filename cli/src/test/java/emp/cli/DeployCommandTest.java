@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DeployCommandTest {
-    private static final String SYSTEM = "[\n  {\"name\": \"hello\", \"command\": [\"java\", \"-jar\", \"hello.jar\"], \"replicas\": 2},\n"
-            + "  {\"name\": \"songs\", \"docker_image\": \"songs:1\"}\n]\n";
+    private static final String SYSTEM =
+            "[\n  {\"name\": \"hello\", \"command\": [\"java\", \"-jar\", \"hello.jar\"], \"replicas\": 2},\n"
+                    + "  {\"name\": \"songs\", \"docker_image\": \"songs:1\"}\n]\n";
 
     @TempDir
     Path home;
@@ -36,16 +37,23 @@ class DeployCommandTest {
     @Test
     void deployingAListPostsTheFileVerbatimAndWaitsUntilEveryAppIsReady() throws Exception {
         Path file = Files.writeString(home.resolve("system.json"), SYSTEM);
-        server.on("POST", "/v1/apps", 201, "[" + Apps.json(Apps.app("hello", "pending", 2, 0)) + ","
-                + Apps.json(Apps.app("songs", "pending", 1, 0)) + "]");
+        server.on(
+                "POST",
+                "/v1/apps",
+                201,
+                "[" + Apps.json(Apps.app("hello", "pending", 2, 0)) + ","
+                        + Apps.json(Apps.app("songs", "pending", 1, 0)) + "]");
         AtomicInteger helloPolls = new AtomicInteger();
         server.on("GET", "/v1/apps/id-hello", request -> {
             int poll = helloPolls.incrementAndGet();
             return FakeEmpServer.json(200, Apps.json(Apps.app("hello", "running", 2, poll < 2 ? 0 : poll < 4 ? 1 : 2)));
         });
         AtomicInteger songsPolls = new AtomicInteger();
-        server.on("GET", "/v1/apps/id-songs", request ->
-                FakeEmpServer.json(200, Apps.json(Apps.app("songs", "running", 1, songsPolls.incrementAndGet() < 2 ? 0 : 1))));
+        server.on(
+                "GET",
+                "/v1/apps/id-songs",
+                request -> FakeEmpServer.json(
+                        200, Apps.json(Apps.app("songs", "running", 1, songsPolls.incrementAndGet() < 2 ? 0 : 1))));
 
         CliRunner.Result result = emp.run("deploy", file.toString());
 
@@ -57,7 +65,8 @@ class DeployCommandTest {
         assertThat(helloPolls.get()).isEqualTo(4);
         // A ready app is not polled again.
         assertThat(songsPolls.get()).isEqualTo(2);
-        assertThat(result.out()).doesNotContain("\r")
+        assertThat(result.out())
+                .doesNotContain("\r")
                 .containsSubsequence("hello: 0/2 ready", "hello: 1/2 ready", "hello: 2/2 ready")
                 .containsOnlyOnce("hello: 1/2 ready")
                 .endsWith("hello deployed: 2/2 ready at http://127.0.0.1:8080/alice/hello/\n"
@@ -69,13 +78,19 @@ class DeployCommandTest {
         Path file = Files.writeString(home.resolve("hello.json"), "{\"name\": \"hello\"}");
         server.on("POST", "/v1/apps", 201, Apps.json(Apps.app("hello", "pending", 1, 0)));
         AtomicInteger polls = new AtomicInteger();
-        server.on("GET", "/v1/apps/id-hello", request ->
-                FakeEmpServer.json(200, Apps.json(Apps.app("hello", "running", 1, polls.incrementAndGet() < 3 ? 0 : 1))));
+        server.on(
+                "GET",
+                "/v1/apps/id-hello",
+                request -> FakeEmpServer.json(
+                        200, Apps.json(Apps.app("hello", "running", 1, polls.incrementAndGet() < 3 ? 0 : 1))));
 
-        CliRunner.Result result = emp.interactive(new SessionCommandsTest.ScriptedPrompter()).run("deploy", file.toString());
+        CliRunner.Result result =
+                emp.interactive(new SessionCommandsTest.ScriptedPrompter()).run("deploy", file.toString());
 
         assertThat(result.exitCode()).as(result.err()).isZero();
-        assertThat(result.out()).contains("\r| hello 0/1 ready").contains("\r/ hello 0/1 ready")
+        assertThat(result.out())
+                .contains("\r| hello 0/1 ready")
+                .contains("\r/ hello 0/1 ready")
                 .endsWith("\rhello deployed: 1/1 ready at http://127.0.0.1:8080/alice/hello/\n");
     }
 
@@ -99,7 +114,9 @@ class DeployCommandTest {
         server.on("GET", "/v1/apps/id-hello", request -> {
             ObjectNode app = Apps.app("hello", "running", 1, 0);
             if (polls.incrementAndGet() >= 2) {
-                ((ObjectNode) app.path("instances").get(0)).put("state", "crashed").put("restarts", 1);
+                ((ObjectNode) app.path("instances").get(0))
+                        .put("state", "crashed")
+                        .put("restarts", 1);
             }
             return FakeEmpServer.json(200, Apps.json(app));
         });
@@ -109,13 +126,15 @@ class DeployCommandTest {
         assertThat(result.exitCode()).isEqualTo(1);
         assertThat(polls.get()).isGreaterThan(2);
         assertThat(result.out()).containsOnlyOnce("hello: replica hello-1 crashed (restarts: 1); still waiting");
-        assertThat(result.err()).isEqualTo("emp: error: app 'hello' is not ready after 600ms: 0/1 replicas ready; "
-                + "see 'emp events hello' and 'emp logs hello'\n");
+        assertThat(result.err())
+                .isEqualTo("emp: error: app 'hello' is not ready after 600ms: 0/1 replicas ready; "
+                        + "see 'emp events hello' and 'emp logs hello'\n");
     }
 
     @Test
     void deployReadsStdinAndPrintsTheReadyAppsJsonWithProgressOnStderr() throws Exception {
-        String spec = "{\"name\": \"hello\", \"quality_metrics\": [{\"metric\": \"availability\", \"values\": \"99.90\"}]}";
+        String spec =
+                "{\"name\": \"hello\", \"quality_metrics\": [{\"metric\": \"availability\", \"values\": \"99.90\"}]}";
         server.on("POST", "/v1/apps", 201, Apps.json(Apps.app("hello", "pending", 1, 0)));
         server.on("GET", "/v1/apps/id-hello", request -> {
             ObjectNode app = Apps.app("hello", "running", 1, 1);
@@ -146,12 +165,16 @@ class DeployCommandTest {
     @Test
     void anInvalidSpecPrintsTheServersDetail() throws Exception {
         Path file = Files.writeString(home.resolve("bad.json"), "{\"name\": \"Bad Name\"}");
-        server.on("POST", "/v1/apps", request -> FakeEmpServer.problem(400, "Bad Request",
-                "field 'name' is 'Bad Name'; expected lower-case letters, digits and '-'"));
+        server.on(
+                "POST",
+                "/v1/apps",
+                request -> FakeEmpServer.problem(
+                        400, "Bad Request", "field 'name' is 'Bad Name'; expected lower-case letters, digits and '-'"));
 
         CliRunner.Result result = emp.run("deploy", file.toString());
 
         assertThat(result.exitCode()).isEqualTo(1);
-        assertThat(result.err()).isEqualTo("emp: error: field 'name' is 'Bad Name'; expected lower-case letters, digits and '-'\n");
+        assertThat(result.err())
+                .isEqualTo("emp: error: field 'name' is 'Bad Name'; expected lower-case letters, digits and '-'\n");
     }
 }

@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * A stand-in for the EMP server's REST API on a free port of 127.0.0.1: it answers the routes a test sets with
@@ -20,12 +20,10 @@ import java.util.concurrent.ExecutorService;
  */
 final class FakeEmpServer implements AutoCloseable {
     /** A request as the server got it. */
-    record Request(String method, String path, String query, String authorization, String contentType, String body) {
-    }
+    record Request(String method, String path, String query, String authorization, String contentType, String body) {}
 
     /** An answer; a null body sends none. */
-    record Response(int status, String contentType, String body) {
-    }
+    record Response(int status, String contentType, String body) {}
 
     /** Computes the answer to a request. */
     interface Handler {
@@ -49,8 +47,12 @@ final class FakeEmpServer implements AutoCloseable {
     }
 
     static Response problem(int status, String title, String detail) {
-        String body = Json.compact(Json.MAPPER.createObjectNode()
-                .put("type", "about:blank").put("title", title).put("status", status).put("detail", detail));
+        String body = Json.compact(Json.MAPPER
+                .createObjectNode()
+                .put("type", "about:blank")
+                .put("title", title)
+                .put("status", status)
+                .put("detail", detail));
         return new Response(status, "application/problem+json", body);
     }
 
@@ -76,19 +78,28 @@ final class FakeEmpServer implements AutoCloseable {
     }
 
     List<Request> requests(String method, String path) {
-        return requests.stream().filter(r -> r.method().equals(method) && r.path().equals(path)).toList();
+        return requests.stream()
+                .filter(r -> r.method().equals(method) && r.path().equals(path))
+                .toList();
     }
 
     private void serve(HttpExchange exchange) throws IOException {
         try (exchange) {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            Request request = new Request(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
-                    exchange.getRequestURI().getRawQuery(), exchange.getRequestHeaders().getFirst("Authorization"),
-                    exchange.getRequestHeaders().getFirst("Content-Type"), body);
+            Request request = new Request(
+                    exchange.getRequestMethod(),
+                    exchange.getRequestURI().getRawPath(),
+                    exchange.getRequestURI().getRawQuery(),
+                    exchange.getRequestHeaders().getFirst("Authorization"),
+                    exchange.getRequestHeaders().getFirst("Content-Type"),
+                    body);
             requests.add(request);
             Handler handler = routes.get(request.method() + " " + request.path());
             Response response = handler == null
-                    ? problem(404, "Not Found", "no route " + request.method() + " " + request.path() + " in the fake server")
+                    ? problem(
+                            404,
+                            "Not Found",
+                            "no route " + request.method() + " " + request.path() + " in the fake server")
                     : handler.handle(request);
             if (response.contentType() != null) {
                 exchange.getResponseHeaders().set("Content-Type", response.contentType());

@@ -42,6 +42,8 @@ class LogTailTest {
     }
 
     private static List<String> lines(List<JsonNode> entries) {
-        return entries.stream().map(e -> e.path("instance").asText() + ":" + e.path("line").asText()).toList();
+        return entries.stream()
+                .map(e -> e.path("instance").asText() + ":" + e.path("line").asText())
+                .toList();
     }
 }

@@ -24,7 +24,11 @@ class SessionCommandsTest {
     @BeforeEach
     void start() throws Exception {
         server = new FakeEmpServer();
-        server.on("POST", "/v1/sessions", 201, "{\"token\":\"tok-123\",\"username\":\"alice\",\"expires_at\":\"2030-01-01T00:00:00Z\"}");
+        server.on(
+                "POST",
+                "/v1/sessions",
+                201,
+                "{\"token\":\"tok-123\",\"username\":\"alice\",\"expires_at\":\"2030-01-01T00:00:00Z\"}");
         server.on("POST", "/v1/accounts", 201, "{\"username\":\"alice\",\"created_at\":\"2025-01-01T00:00:00Z\"}");
         server.on("GET", "/v1/apps", 200, "[]");
         server.on("DELETE", "/v1/sessions/current", request -> FakeEmpServer.noContent());
@@ -38,7 +42,8 @@ class SessionCommandsTest {
 
     @Test
     void loginStoresTheTokenInAPrivateFileAndLaterCommandsSendIt() throws Exception {
-        CliRunner.Result login = emp.run("login", "--server", server.url(), "--username", "alice", "--password", "s3cret");
+        CliRunner.Result login =
+                emp.run("login", "--server", server.url(), "--username", "alice", "--password", "s3cret");
 
         assertThat(login.exitCode()).as(login.err()).isZero();
         assertThat(login.out()).contains("Logged in to " + server.url() + " as 'alice'");
@@ -48,14 +53,17 @@ class SessionCommandsTest {
         assertThat(sent.authorization()).isNull();
 
         Path config = home.resolve("config");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(config))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(config)))
+                .isEqualTo("rw-------");
         assertThat(Files.readString(config)).contains("tok-123").contains(server.url());
 
         // No --server: the one given at login is remembered.
         CliRunner.Result list = emp.run("list");
         assertThat(list.exitCode()).as(list.err()).isZero();
-        assertThat(server.requests("GET", "/v1/apps")).singleElement()
-                .extracting(FakeEmpServer.Request::authorization).isEqualTo("Bearer tok-123");
+        assertThat(server.requests("GET", "/v1/apps"))
+                .singleElement()
+                .extracting(FakeEmpServer.Request::authorization)
+                .isEqualTo("Bearer tok-123");
     }
 
     @Test
@@ -65,9 +73,13 @@ class SessionCommandsTest {
         CliRunner.Result logout = emp.run("logout");
 
         assertThat(logout.exitCode()).as(logout.err()).isZero();
-        assertThat(server.requests("DELETE", "/v1/sessions/current")).singleElement()
-                .extracting(FakeEmpServer.Request::authorization).isEqualTo("Bearer tok-123");
-        assertThat(Files.readString(home.resolve("config"))).doesNotContain("tok-123").contains(server.url());
+        assertThat(server.requests("DELETE", "/v1/sessions/current"))
+                .singleElement()
+                .extracting(FakeEmpServer.Request::authorization)
+                .isEqualTo("Bearer tok-123");
+        assertThat(Files.readString(home.resolve("config")))
+                .doesNotContain("tok-123")
+                .contains(server.url());
         CliRunner.Result list = emp.run("list");
         assertThat(list.exitCode()).isEqualTo(1);
         assertThat(list.err()).contains("emp: error: not logged in; run 'emp login'");
@@ -90,18 +102,23 @@ class SessionCommandsTest {
             emp.env("EMP_SERVER", other.url()).env("EMP_TOKEN", "from-env");
 
             assertThat(emp.run("list").exitCode()).isZero();
-            assertThat(other.requests("GET", "/v1/apps")).singleElement()
-                    .extracting(FakeEmpServer.Request::authorization).isEqualTo("Bearer from-env");
+            assertThat(other.requests("GET", "/v1/apps"))
+                    .singleElement()
+                    .extracting(FakeEmpServer.Request::authorization)
+                    .isEqualTo("Bearer from-env");
 
-            assertThat(emp.run("list", "--server", server.url() + "/").exitCode()).isZero();
+            assertThat(emp.run("list", "--server", server.url() + "/").exitCode())
+                    .isZero();
             assertThat(server.requests("GET", "/v1/apps")).hasSize(1);
         }
     }
 
     @Test
     void createAccountAndItsOriginalAliasPostTheCredentials() throws Exception {
-        CliRunner.Result created = emp.run("create-account", "--server", server.url(), "--username", "alice", "--password", "pw");
-        CliRunner.Result aliased = emp.run("create_account", "--server", server.url(), "--username", "alice", "--password", "pw");
+        CliRunner.Result created =
+                emp.run("create-account", "--server", server.url(), "--username", "alice", "--password", "pw");
+        CliRunner.Result aliased =
+                emp.run("create_account", "--server", server.url(), "--username", "alice", "--password", "pw");
 
         assertThat(created.exitCode()).as(created.err()).isZero();
         assertThat(created.out()).contains("Account 'alice' created").contains("emp login");
@@ -131,7 +148,10 @@ class SessionCommandsTest {
                 .run("login", "--server", server.url(), "--username", "alice", "--password-stdin");
 
         assertThat(login.exitCode()).as(login.err()).isZero();
-        assertThat(Json.MAPPER.readTree(server.requests("POST", "/v1/sessions").get(0).body()).path("password").asText())
+        assertThat(Json.MAPPER
+                        .readTree(server.requests("POST", "/v1/sessions").get(0).body())
+                        .path("password")
+                        .asText())
                 .isEqualTo("from-pipe");
     }
 
@@ -149,8 +169,10 @@ class SessionCommandsTest {
         CliRunner.Result created = emp.interactive(person).run("create-account", "--server", server.url());
 
         assertThat(created.exitCode()).as(created.err()).isZero();
-        assertThat(person.prompts).containsExactly("line:Username: ", "password:Password: ", "password:Repeat password: ");
-        assertThat(Json.MAPPER.readTree(server.requests("POST", "/v1/accounts").get(0).body()))
+        assertThat(person.prompts)
+                .containsExactly("line:Username: ", "password:Password: ", "password:Repeat password: ");
+        assertThat(Json.MAPPER.readTree(
+                        server.requests("POST", "/v1/accounts").get(0).body()))
                 .isEqualTo(Json.MAPPER.readTree("{\"username\":\"bob\",\"password\":\"pw1\"}"));
 
         CliRunner.Result mismatch = emp.interactive(new ScriptedPrompter("bob", "pw1", "pw2"))
@@ -162,9 +184,13 @@ class SessionCommandsTest {
 
     @Test
     void aRefusedLoginPrintsTheProblemDetail() {
-        server.on("POST", "/v1/sessions", request -> FakeEmpServer.problem(401, "Unauthorized", "wrong username or password for 'alice'"));
+        server.on(
+                "POST",
+                "/v1/sessions",
+                request -> FakeEmpServer.problem(401, "Unauthorized", "wrong username or password for 'alice'"));
 
-        CliRunner.Result result = emp.run("login", "--server", server.url(), "--username", "alice", "--password", "bad");
+        CliRunner.Result result =
+                emp.run("login", "--server", server.url(), "--username", "alice", "--password", "bad");
 
         assertThat(result.exitCode()).isEqualTo(1);
         assertThat(result.err()).startsWith("emp: error: wrong username or password for 'alice'\n");

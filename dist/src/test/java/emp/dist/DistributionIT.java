@@ -33,11 +33,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DistributionIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final Path DIST = Path.of(System.getProperty("emp.dist", "target/emp"));
 
     @TempDir
     Path work;
+
     private Process server;
     private int apiPort;
     private int gatewayPort;
@@ -59,22 +61,31 @@ class DistributionIT {
         Path bob = Files.createDirectories(work.resolve("bob"));
         String api = "http://127.0.0.1:" + apiPort;
 
-        assertThat(emp(alice, "create-account", "--server", api, "--username", "alice", "--password", "correct horse").exit()).isZero();
+        assertThat(emp(alice, "create-account", "--server", api, "--username", "alice", "--password", "correct horse")
+                        .exit())
+                .isZero();
         Run wrong = emp(alice, "login", "--server", api, "--username", "alice", "--password", "wrong horse");
         assertThat(wrong.exit()).isNotZero();
         assertThat(wrong.err()).contains("wrong username or password");
-        assertThat(emp(alice, "login", "--server", api, "--username", "alice", "--password", "correct horse").exit()).isZero();
+        assertThat(emp(alice, "login", "--server", api, "--username", "alice", "--password", "correct horse")
+                        .exit())
+                .isZero();
         assertThat(Files.getPosixFilePermissions(alice.resolve("config"))).hasSize(2);
 
         Path spec = work.resolve("hello.json");
-        Files.writeString(spec, "{\"name\": \"hello\", \"command\": [\"java\", \"-jar\", \"" + DIST.resolve("examples/hello.jar").toAbsolutePath()
-                + "\"], \"replicas\": 2, \"health\": {\"path\": \"/health\"}}");
+        Files.writeString(
+                spec,
+                "{\"name\": \"hello\", \"command\": [\"java\", \"-jar\", \""
+                        + DIST.resolve("examples/hello.jar").toAbsolutePath()
+                        + "\"], \"replicas\": 2, \"health\": {\"path\": \"/health\"}}");
         Run deploy = emp(alice, "deploy", spec.toString());
         assertThat(deploy.exit()).as(deploy.err()).isZero();
         String url = "http://127.0.0.1:" + gatewayPort + "/alice/hello/";
         assertThat(deploy.out()).contains(url);
 
-        assertThat(instancesAnswering(url, 30)).as("requests through the gateway reach both replicas").hasSize(2);
+        assertThat(instancesAnswering(url, 30))
+                .as("requests through the gateway reach both replicas")
+                .hasSize(2);
 
         assertThat(emp(alice, "scale", "hello", "3").exit()).isZero();
         JsonNode scaled = awaitReady(alice, 3);
@@ -102,7 +113,8 @@ class DistributionIT {
         ProcessHandle.of(victim).orElseThrow().destroyForcibly();
         await().atMost(Duration.ofSeconds(60)).until(() -> {
             JsonNode app = info(alice);
-            return app.get("replicas").get("ready").asInt() == 3 && pids(app).stream().noneMatch(pid -> pid == victim);
+            return app.get("replicas").get("ready").asInt() == 3
+                    && pids(app).stream().noneMatch(pid -> pid == victim);
         });
         int before = sent.get();
         await().atMost(Duration.ofSeconds(10)).until(() -> sent.get() > before + 20);
@@ -118,8 +130,12 @@ class DistributionIT {
         assertThat(get(url).statusCode()).isEqualTo(200);
 
         // a second user sees none of it
-        assertThat(emp(bob, "create-account", "--server", api, "--username", "bob", "--password", "correct horse").exit()).isZero();
-        assertThat(emp(bob, "login", "--server", api, "--username", "bob", "--password", "correct horse").exit()).isZero();
+        assertThat(emp(bob, "create-account", "--server", api, "--username", "bob", "--password", "correct horse")
+                        .exit())
+                .isZero();
+        assertThat(emp(bob, "login", "--server", api, "--username", "bob", "--password", "correct horse")
+                        .exit())
+                .isZero();
         assertThat(JSON.readTree(emp(bob, "list", "-o", "json").out())).isEmpty();
         Run foreign = emp(bob, "info", "hello");
         assertThat(foreign.exit()).isNotZero();
@@ -136,27 +152,42 @@ class DistributionIT {
         List<Long> lastPids = pids(afterRestart);
         assertThat(emp(alice, "remove", "hello").exit()).isZero();
         assertThat(JSON.readTree(emp(alice, "list", "-o", "json").out())).isEmpty();
-        await().atMost(Duration.ofSeconds(30)).until(() -> lastPids.stream().noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> lastPids.stream()
+                        .noneMatch(pid -> ProcessHandle.of(pid)
+                                .map(ProcessHandle::isAlive)
+                                .orElse(false)));
         assertThat(emp(alice, "logout").exit()).isZero();
         assertThat(emp(alice, "list").exit()).isNotZero();
     }
 
     private void startServer() throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(DIST.resolve("bin/emp").toString(), "server", "--api-port", String.valueOf(apiPort),
-                "--gateway-port", String.valueOf(gatewayPort), "--data-dir", work.resolve("data").toString());
+        ProcessBuilder builder = new ProcessBuilder(
+                DIST.resolve("bin/emp").toString(),
+                "server",
+                "--api-port",
+                String.valueOf(apiPort),
+                "--gateway-port",
+                String.valueOf(gatewayPort),
+                "--data-dir",
+                work.resolve("data").toString());
         builder.environment().put("EMP_HOME", work.resolve("server-home").toString());
-        builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("server.log").toFile()));
+        builder.redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        work.resolve("server.log").toFile()));
         server = builder.start();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            if (!server.isAlive()) {
-                throw new AssertionError("the server exited: " + Files.readString(work.resolve("server.log")));
-            }
-            try {
-                return get("http://127.0.0.1:" + apiPort + "/healthz").statusCode() == 200;
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    if (!server.isAlive()) {
+                        throw new AssertionError("the server exited: " + Files.readString(work.resolve("server.log")));
+                    }
+                    try {
+                        return get("http://127.0.0.1:" + apiPort + "/healthz").statusCode() == 200;
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
     }
 
     private JsonNode info(Path home) throws Exception {
@@ -167,10 +198,13 @@ class DistributionIT {
 
     private JsonNode awaitReady(Path home, int replicas) {
         JsonNode[] last = new JsonNode[1];
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() -> {
-            last[0] = info(home);
-            return last[0].get("replicas").get("ready").asInt() == replicas && last[0].get("instances").size() == replicas;
-        });
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(300))
+                .until(() -> {
+                    last[0] = info(home);
+                    return last[0].get("replicas").get("ready").asInt() == replicas
+                            && last[0].get("instances").size() == replicas;
+                });
         return last[0];
     }
 
@@ -192,15 +226,18 @@ class DistributionIT {
 
     private static HttpResponse<String> get(String url) throws IOException {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            return HTTP.send(
+                    HttpRequest.newBuilder(URI.create(url))
+                            .timeout(Duration.ofSeconds(30))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException(e);
         }
     }
 
-    private record Run(int exit, String out, String err) {
-    }
+    private record Run(int exit, String out, String err) {}
 
     /** Runs {@code bin/emp} with its own EMP_HOME and no terminal, as a script would. */
     private Run emp(Path home, String... args) throws Exception {

@@ -51,8 +51,13 @@ final class BodyLimitAggregator extends HttpObjectAggregator {
         // before that, the rest of the body is skipped and the connection kept if the client wants it.
         boolean keepOpen = !(oversized instanceof FullHttpMessage)
                 && (HttpUtil.is100ContinueExpected(oversized) || HttpUtil.isKeepAlive(oversized));
-        DefaultFullHttpRequest rejected = new DefaultFullHttpRequest(request.protocolVersion(), request.method(),
-                request.uri(), Unpooled.EMPTY_BUFFER, request.headers().copy(), new DefaultHttpHeaders());
+        DefaultFullHttpRequest rejected = new DefaultFullHttpRequest(
+                request.protocolVersion(),
+                request.method(),
+                request.uri(),
+                Unpooled.EMPTY_BUFFER,
+                request.headers().copy(),
+                new DefaultHttpHeaders());
         if (!keepOpen) {
             HttpUtil.setKeepAlive(rejected, false);
         }

@@ -126,24 +126,36 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         Optional<RequestTarget> parsed = RequestTarget.parse(request.uri());
         if (parsed.isEmpty()) {
-            answer(request, HttpResponseStatus.NOT_FOUND, "no app in path '" + quotablePath(request.uri())
-                    + "'; the gateway serves http://HOST:PORT/{user}/{app}/... with a user and an app name", keepAlive);
+            answer(
+                    request,
+                    HttpResponseStatus.NOT_FOUND,
+                    "no app in path '" + quotablePath(request.uri())
+                            + "'; the gateway serves http://HOST:PORT/{user}/{app}/... with a user and an app name",
+                    keepAlive);
             return;
         }
         RequestTarget target = parsed.get();
         Optional<List<Backend>> backends;
         try {
-            backends = requireNonNull(context.routes().backends(target.user(), target.app()),
-                    "route table answered null");
+            backends =
+                    requireNonNull(context.routes().backends(target.user(), target.app()), "route table answered null");
         } catch (RuntimeException e) {
             LOG.warn("route table failed for app '{}'", target.appName(), e);
-            answer(request, HttpResponseStatus.INTERNAL_SERVER_ERROR, "the gateway could not look up app '"
-                    + target.appName() + "' (" + e.getMessage() + "); the platform's log has the details", keepAlive);
+            answer(
+                    request,
+                    HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                    "the gateway could not look up app '" + target.appName() + "' (" + e.getMessage()
+                            + "); the platform's log has the details",
+                    keepAlive);
             return;
         }
         if (backends.isEmpty()) {
-            answer(request, HttpResponseStatus.NOT_FOUND, "no app '" + target.appName()
-                    + "'; check the user and app names in the URL (emp list shows the apps)", keepAlive);
+            answer(
+                    request,
+                    HttpResponseStatus.NOT_FOUND,
+                    "no app '" + target.appName()
+                            + "'; check the user and app names in the URL (emp list shows the apps)",
+                    keepAlive);
             return;
         }
         ProxyExchange exchange = new ProxyExchange(this, ctx, request, target, List.copyOf(backends.get()), context);
@@ -155,19 +167,32 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private void rejectUnreadable(FullHttpRequest request, Throwable cause, boolean keepAlive) {
         if (cause instanceof TooLongHttpContentException) {
             long declared = HttpUtil.getContentLength(request, -1L);
-            answer(request, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body "
-                    + (declared >= 0 ? "of " + declared + " bytes " : "") + "is over the gateway's limit of "
-                    + context.config().maxBodyBytes() + " bytes; send a smaller body", keepAlive);
+            answer(
+                    request,
+                    HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                    "request body "
+                            + (declared >= 0 ? "of " + declared + " bytes " : "") + "is over the gateway's limit of "
+                            + context.config().maxBodyBytes() + " bytes; send a smaller body",
+                    keepAlive);
         } else if (cause instanceof TooLongHttpLineException) {
-            answer(request, HttpResponseStatus.REQUEST_URI_TOO_LONG,
-                    "request line is too long for the gateway; shorten the URL", false);
+            answer(
+                    request,
+                    HttpResponseStatus.REQUEST_URI_TOO_LONG,
+                    "request line is too long for the gateway; shorten the URL",
+                    false);
         } else if (cause instanceof TooLongHttpHeaderException) {
-            answer(request, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
-                    "request headers are too large for the gateway; send fewer or shorter headers", false);
+            answer(
+                    request,
+                    HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+                    "request headers are too large for the gateway; send fewer or shorter headers",
+                    false);
         } else {
             // After a malformed request the decoder cannot find where the next one starts: close.
-            answer(request, HttpResponseStatus.BAD_REQUEST,
-                    "the gateway could not read the request as HTTP/1.1 (" + cause.getMessage() + ")", false);
+            answer(
+                    request,
+                    HttpResponseStatus.BAD_REQUEST,
+                    "the gateway could not read the request as HTTP/1.1 (" + cause.getMessage() + ")",
+                    false);
         }
     }
 

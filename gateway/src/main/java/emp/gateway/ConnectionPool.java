@@ -26,8 +26,7 @@ final class ConnectionPool {
     private final Bootstrap bootstrap;
     private final Map<InetSocketAddress, ArrayDeque<Idle>> idle = new HashMap<>();
 
-    private record Idle(Channel channel, long expiresAtNanos) {
-    }
+    private record Idle(Channel channel, long expiresAtNanos) {}
 
     ConnectionPool(EventLoop loop, Bootstrap template) {
         this.loop = loop;

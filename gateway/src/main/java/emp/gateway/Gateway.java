@@ -81,8 +81,10 @@ public final class Gateway implements AutoCloseable {
             if (started) {
                 throw new IllegalStateException("gateway already serves " + baseUriLocked() + "; start it once");
             }
-            EventLoopGroup group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
-                    new DefaultThreadFactory("emp-gateway", true), NioIoHandler.newFactory());
+            EventLoopGroup group = new MultiThreadIoEventLoopGroup(
+                    Runtime.getRuntime().availableProcessors(),
+                    new DefaultThreadFactory("emp-gateway", true),
+                    NioIoHandler.newFactory());
             ProxyContext context = new ProxyContext(config, routes, backendBootstrap());
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(group)
@@ -93,19 +95,21 @@ public final class Gateway implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel channel) {
-                            channel.pipeline().addLast(
-                                    new IdleStateHandler(0, 0, CLIENT_IDLE_SECONDS),
-                                    new HttpServerCodec(),
-                                    new BodyLimitAggregator(config.maxBodyBytes()),
-                                    new ClientHandler(context));
+                            channel.pipeline()
+                                    .addLast(
+                                            new IdleStateHandler(0, 0, CLIENT_IDLE_SECONDS),
+                                            new HttpServerCodec(),
+                                            new BodyLimitAggregator(config.maxBodyBytes()),
+                                            new ClientHandler(context));
                         }
                     });
             ChannelFuture bound = bootstrap.bind(config.host(), config.port()).awaitUninterruptibly();
             if (!bound.isSuccess()) {
                 group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
                 Throwable cause = bound.cause();
-                throw new IllegalStateException("gateway could not listen on " + config.host() + ":" + config.port()
-                        + " (" + cause.getMessage() + "); stop what uses that port or configure another gateway port",
+                throw new IllegalStateException(
+                        "gateway could not listen on " + config.host() + ":" + config.port() + " (" + cause.getMessage()
+                                + "); stop what uses that port or configure another gateway port",
                         cause);
             }
             loops = group;
@@ -166,7 +170,8 @@ public final class Gateway implements AutoCloseable {
     }
 
     private Bootstrap backendBootstrap() {
-        int connectMillis = (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis());
+        int connectMillis =
+                (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis());
         return new Bootstrap()
                 .channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -192,8 +197,8 @@ public final class Gateway implements AutoCloseable {
 
     private void requireStarted() {
         if (!started) {
-            throw new IllegalStateException("gateway for " + config.host() + ":" + config.port()
-                    + " is not started; call start() first");
+            throw new IllegalStateException(
+                    "gateway for " + config.host() + ":" + config.port() + " is not started; call start() first");
         }
     }
 

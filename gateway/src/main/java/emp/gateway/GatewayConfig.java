@@ -14,7 +14,8 @@ import java.time.Duration;
  *                        started, also the longest pause allowed between two pieces of it
  * @param maxBodyBytes    the largest request body accepted (413 beyond)
  */
-public record GatewayConfig(String host, int port, Duration connectTimeout, Duration responseTimeout, int maxBodyBytes) {
+public record GatewayConfig(
+        String host, int port, Duration connectTimeout, Duration responseTimeout, int maxBodyBytes) {
     public GatewayConfig {
         requireNonNull(host, "host is null");
         requireNonNull(connectTimeout, "connectTimeout is null");

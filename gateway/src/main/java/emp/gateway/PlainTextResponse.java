@@ -11,18 +11,17 @@ import java.nio.charset.StandardCharsets;
 
 /** The gateway's own answers: a status and one line of plain text saying what happened and what to do. */
 final class PlainTextResponse {
-    private PlainTextResponse() {
-    }
+    private PlainTextResponse() {}
 
     /**
      * @param keepAlive     whether the client's connection stays open after it
      * @param clientVersion the client's HTTP version, to say {@code keep-alive} to an HTTP/1.0 client
      */
-    static FullHttpResponse of(HttpResponseStatus status, String message, boolean keepAlive,
-            HttpVersion clientVersion) {
+    static FullHttpResponse of(
+            HttpResponseStatus status, String message, boolean keepAlive, HttpVersion clientVersion) {
         byte[] body = (message + "\n").getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                Unpooled.wrappedBuffer(body));
+        FullHttpResponse response =
+                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
                 .set(HttpHeaderNames.CONTENT_LENGTH, body.length)

@@ -51,8 +51,8 @@ final class ProxyExchange {
     static final long KEEP_MARGIN_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private static final Logger LOG = LoggerFactory.getLogger(ProxyExchange.class);
-    private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
-            HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.TRACE);
+    private static final Set<HttpMethod> IDEMPOTENT = Set.of(
+            HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS, HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.TRACE);
 
     private final ClientHandler owner;
     private final ChannelHandlerContext client;
@@ -84,8 +84,13 @@ final class ProxyExchange {
      * @param request  the client's request, whose ownership passes to the exchange
      * @param backends the app's ready replicas now, possibly none
      */
-    ProxyExchange(ClientHandler owner, ChannelHandlerContext client, FullHttpRequest request, RequestTarget target,
-            List<Backend> backends, ProxyContext context) {
+    ProxyExchange(
+            ClientHandler owner,
+            ChannelHandlerContext client,
+            FullHttpRequest request,
+            RequestTarget target,
+            List<Backend> backends,
+            ProxyContext context) {
         this.owner = owner;
         this.client = client;
         this.request = request;
@@ -101,8 +106,9 @@ final class ProxyExchange {
     void start() {
         Optional<Backend> first = context.balancer().acquire(backends, tried);
         if (first.isEmpty()) {
-            answer(HttpResponseStatus.SERVICE_UNAVAILABLE, "app '" + target.appName()
-                    + "' has no ready replica; it is stopped or still starting");
+            answer(
+                    HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "app '" + target.appName() + "' has no ready replica; it is stopped or still starting");
             return;
         }
         attempt(first.get(), false);
@@ -153,8 +159,11 @@ final class ProxyExchange {
             return;
         }
         if (!responseStarted) {
-            attemptFailed(cause == null ? "closed the connection before answering" : "failed before answering ("
-                    + describe(cause) + ")", true);
+            attemptFailed(
+                    cause == null
+                            ? "closed the connection before answering"
+                            : "failed before answering (" + describe(cause) + ")",
+                    true);
         } else {
             abort("replica '" + backend.id() + "' closed the connection in the middle of its answer");
         }
@@ -214,7 +223,10 @@ final class ProxyExchange {
         handler.attach(this);
         backendChannel = channel;
         channel.config().setAutoRead(client.channel().isWritable());
-        FullHttpRequest outbound = ProxyHeaders.toBackend(request, target, backend,
+        FullHttpRequest outbound = ProxyHeaders.toBackend(
+                request,
+                target,
+                backend,
                 (InetSocketAddress) client.channel().remoteAddress(),
                 ProxyHeaders.authority((InetSocketAddress) client.channel().localAddress()));
         armTimer();
@@ -279,20 +291,35 @@ final class ProxyExchange {
         if (failures.length() > 0) {
             failures.append("; ");
         }
-        failures.append("replica '").append(failed.id()).append("' at ")
-                .append(ProxyHeaders.authority(failed.address())).append(' ').append(what);
+        failures.append("replica '")
+                .append(failed.id())
+                .append("' at ")
+                .append(ProxyHeaders.authority(failed.address()))
+                .append(' ')
+                .append(what);
         boolean retryable = !maybeSent || IDEMPOTENT.contains(method);
         if (retryable && attempts < MAX_ATTEMPTS) {
             Optional<Backend> other = context.balancer().acquire(backends, tried);
             if (other.isPresent()) {
-                LOG.debug("{} {} for app '{}': replica '{}' {}; retrying on replica '{}'", method, target.backendUri(),
-                        target.appName(), failed.id(), what, other.get().id());
+                LOG.debug(
+                        "{} {} for app '{}': replica '{}' {}; retrying on replica '{}'",
+                        method,
+                        target.backendUri(),
+                        target.appName(),
+                        failed.id(),
+                        what,
+                        other.get().id());
                 attempt(other.get(), false);
                 return;
             }
             if (maybeSent && wasReused) {
-                LOG.debug("{} {} for app '{}': replica '{}' {} on a reused connection; retrying on a new one", method,
-                        target.backendUri(), target.appName(), failed.id(), what);
+                LOG.debug(
+                        "{} {} for app '{}': replica '{}' {} on a reused connection; retrying on a new one",
+                        method,
+                        target.backendUri(),
+                        target.appName(),
+                        failed.id(),
+                        what);
                 context.balancer().acquireSame(failed);
                 attempt(failed, true);
                 return;
@@ -306,8 +333,9 @@ final class ProxyExchange {
         } else {
             advice = "it may be restarting; try again shortly";
         }
-        answer(HttpResponseStatus.BAD_GATEWAY, "app '" + target.appName() + "' did not answer: " + failures + "; "
-                + advice);
+        answer(
+                HttpResponseStatus.BAD_GATEWAY,
+                "app '" + target.appName() + "' did not answer: " + failures + "; " + advice);
     }
 
     private void failUnreadableAnswer(Throwable cause) {
@@ -351,15 +379,19 @@ final class ProxyExchange {
 
     /** The gateway's own answer, before any of the replica's reached the client. */
     private void answer(HttpResponseStatus answerStatus, String message) {
-        ChannelFuture written = client.writeAndFlush(PlainTextResponse.of(answerStatus, message, clientKeepAlive,
-                clientVersion));
+        ChannelFuture written =
+                client.writeAndFlush(PlainTextResponse.of(answerStatus, message, clientKeepAlive, clientVersion));
         finish(written, !clientKeepAlive);
     }
 
     /** Part of the replica's answer reached the client already, so the only way to tell it of a failure is to close. */
     private void abort(String why) {
-        LOG.debug("{} {} for app '{}': {}; closing the client connection", method, target.backendUri(),
-                target.appName(), why);
+        LOG.debug(
+                "{} {} for app '{}': {}; closing the client connection",
+                method,
+                target.backendUri(),
+                target.appName(),
+                why);
         dropBackendChannel();
         finish(client.newSucceededFuture(), true);
     }

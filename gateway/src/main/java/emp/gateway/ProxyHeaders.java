@@ -42,19 +42,22 @@ final class ProxyHeaders {
             HttpHeaderNames.UPGRADE,
             HttpHeaderNames.TRANSFER_ENCODING);
 
-    private ProxyHeaders() {
-    }
+    private ProxyHeaders() {}
 
     /**
      * The request to send to {@code backend}: the client's method, headers and body, with the headers rewritten as the
      * class comment says. The body is a retained duplicate, so the client's request can be sent again on a retry; the
      * caller still owns {@code request}.
      */
-    static FullHttpRequest toBackend(FullHttpRequest request, RequestTarget target, Backend backend,
-            InetSocketAddress client, String gatewayAuthority) {
+    static FullHttpRequest toBackend(
+            FullHttpRequest request,
+            RequestTarget target,
+            Backend backend,
+            InetSocketAddress client,
+            String gatewayAuthority) {
         HttpHeaders headers = request.headers().copy();
-        boolean hadBody = headers.contains(HttpHeaderNames.CONTENT_LENGTH)
-                || headers.contains(HttpHeaderNames.TRANSFER_ENCODING);
+        boolean hadBody =
+                headers.contains(HttpHeaderNames.CONTENT_LENGTH) || headers.contains(HttpHeaderNames.TRANSFER_ENCODING);
         removeHopByHop(headers);
         // The gateway answered any 'Expect: 100-continue' itself and holds the whole body now.
         headers.remove(HttpHeaderNames.EXPECT);
@@ -67,14 +70,21 @@ final class ProxyHeaders {
         String clientHost = request.headers().get(HttpHeaderNames.HOST, gatewayAuthority);
         headers.set(HttpHeaderNames.HOST, authority(backend.address()));
         List<String> forwardedFor = headers.getAll(X_FORWARDED_FOR);
-        String clientIp = client.getAddress() == null ? client.getHostString() : client.getAddress().getHostAddress();
-        headers.set(X_FORWARDED_FOR,
-                forwardedFor.isEmpty() ? clientIp : String.join(", ", forwardedFor) + ", " + clientIp);
+        String clientIp = client.getAddress() == null
+                ? client.getHostString()
+                : client.getAddress().getHostAddress();
+        headers.set(
+                X_FORWARDED_FOR, forwardedFor.isEmpty() ? clientIp : String.join(", ", forwardedFor) + ", " + clientIp);
         headers.set(X_FORWARDED_PROTO, "http");
         headers.set(X_FORWARDED_HOST, clientHost);
         headers.set(X_FORWARDED_PREFIX, target.prefix());
-        return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), target.backendUri(),
-                request.content().retainedDuplicate(), headers, new DefaultHttpHeaders());
+        return new DefaultFullHttpRequest(
+                HttpVersion.HTTP_1_1,
+                request.method(),
+                target.backendUri(),
+                request.content().retainedDuplicate(),
+                headers,
+                new DefaultHttpHeaders());
     }
 
     /**
@@ -85,8 +95,8 @@ final class ProxyHeaders {
      * @param clientKeepAlive whether the client wants to keep its connection after this exchange
      * @return how the response body is delimited for the client
      */
-    static Framing toClient(HttpResponse response, HttpMethod requestMethod, HttpVersion clientVersion,
-            boolean clientKeepAlive) {
+    static Framing toClient(
+            HttpResponse response, HttpMethod requestMethod, HttpVersion clientVersion, boolean clientKeepAlive) {
         HttpHeaders headers = response.headers();
         boolean bodyless = requestMethod.equals(HttpMethod.HEAD) || isBodyless(response);
         boolean byLength = headers.contains(HttpHeaderNames.CONTENT_LENGTH);
@@ -119,12 +129,13 @@ final class ProxyHeaders {
      * @param backendReusable        the replica's connection may carry another request once the response is read
      * @param backendKeepAliveNanos  how long the replica said it keeps an idle connection, or -1 when it did not say
      */
-    record Framing(boolean closeClient, boolean backendReusable, long backendKeepAliveNanos) {
-    }
+    record Framing(boolean closeClient, boolean backendReusable, long backendKeepAliveNanos) {}
 
     /** {@code host:port} as a {@code Host} header names it, with brackets around an IPv6 address. */
     static String authority(InetSocketAddress address) {
-        String host = address.getAddress() == null ? address.getHostString() : address.getAddress().getHostAddress();
+        String host = address.getAddress() == null
+                ? address.getHostString()
+                : address.getAddress().getHostAddress();
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 

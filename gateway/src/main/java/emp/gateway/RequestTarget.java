@@ -62,10 +62,7 @@ record RequestTarget(String user, String app, String prefix, String backendUri) 
         String rawUser = path.substring(1, userEnd);
         String rest = appEnd < 0 ? "/" : path.substring(appEnd);
         return Optional.of(new RequestTarget(
-                decodeSegment(rawUser),
-                decodeSegment(rawApp),
-                "/" + rawUser + "/" + rawApp,
-                rest + query));
+                decodeSegment(rawUser), decodeSegment(rawApp), "/" + rawUser + "/" + rawApp, rest + query));
     }
 
     private static String decodeSegment(String raw) {

@@ -16,8 +16,8 @@ class GatewayBalancingTest extends GatewayTestSupport {
         TestBackend a = backend("hello-1");
         TestBackend b = backend("hello-2");
         TestBackend c = backend("hello-3");
-        Gateway gateway = gateway(new MapRouteTable().put("alice", "hello",
-                List.of(a.backend(), b.backend(), c.backend())));
+        Gateway gateway =
+                gateway(new MapRouteTable().put("alice", "hello", List.of(a.backend(), b.backend(), c.backend())));
 
         for (int i = 0; i < 30; i++) {
             assertThat(get(gateway, "/alice/hello/x").statusCode()).isEqualTo(200);
@@ -37,7 +37,8 @@ class GatewayBalancingTest extends GatewayTestSupport {
         CompletableFuture<HttpResponse<String>> parked = null;
         for (int i = 0; i < 10 && slow.holding() == 0; i++) {
             CompletableFuture<HttpResponse<String>> sent = http.sendAsync(
-                    HttpRequest.newBuilder(URI.create(gateway.baseUri() + "/alice/hello/hold")).timeout(HANG_GUARD)
+                    HttpRequest.newBuilder(URI.create(gateway.baseUri() + "/alice/hello/hold"))
+                            .timeout(HANG_GUARD)
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
             await().until(() -> sent.isDone() || slow.holding() > 0);

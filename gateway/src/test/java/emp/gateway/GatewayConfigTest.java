@@ -31,7 +31,8 @@ class GatewayConfigTest {
         assertThat(new GatewayConfig("h", 0, SECOND, SECOND, 1).port()).isZero();
         assertThat(new GatewayConfig("h", 65535, SECOND, SECOND, 1).port()).isEqualTo(65535);
         assertThatThrownBy(() -> new GatewayConfig("h", -1, SECOND, SECOND, 1)).hasMessageContaining("port -1");
-        assertThatThrownBy(() -> new GatewayConfig("h", 65536, SECOND, SECOND, 1)).hasMessageContaining("port 65536");
+        assertThatThrownBy(() -> new GatewayConfig("h", 65536, SECOND, SECOND, 1))
+                .hasMessageContaining("port 65536");
     }
 
     @Test

@@ -12,8 +12,8 @@ class GatewayLifecycleTest extends GatewayTestSupport {
     @Test
     void portTakenFailsNamingHostAndPort() {
         Gateway first = gateway(new MapRouteTable());
-        Gateway second = closeLater(
-                new Gateway(GatewayConfig.defaults("127.0.0.1", first.port()), new MapRouteTable()));
+        Gateway second =
+                closeLater(new Gateway(GatewayConfig.defaults("127.0.0.1", first.port()), new MapRouteTable()));
 
         assertThatThrownBy(second::start)
                 .isInstanceOf(IllegalStateException.class)
@@ -23,7 +23,9 @@ class GatewayLifecycleTest extends GatewayTestSupport {
     @Test
     void reportsItsPortAndBaseUriOnceStarted() {
         Gateway gateway = closeLater(new Gateway(GatewayConfig.defaults("127.0.0.1", 0), new MapRouteTable()));
-        assertThatThrownBy(gateway::port).isInstanceOf(IllegalStateException.class).hasMessageContaining("start()");
+        assertThatThrownBy(gateway::port)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("start()");
 
         gateway.start();
 
@@ -44,7 +46,9 @@ class GatewayLifecycleTest extends GatewayTestSupport {
         gateway.close();
 
         assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(ConnectException.class);
-        assertThatThrownBy(gateway::start).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        assertThatThrownBy(gateway::start)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
         Gateway again = gateway(GatewayConfig.defaults("127.0.0.1", port), routes);
         assertThat(get(again, "/alice/hello/y").body()).isEqualTo("hello-1 GET /y");
     }

@@ -26,8 +26,8 @@ class GatewayRoutingTest extends GatewayTestSupport {
         TestBackend replica = backend("hello-1");
         Gateway gateway = gateway(new MapRouteTable().put("alice", "hello", List.of(replica.backend())));
 
-        HttpResponse<String> response = send(gateway, "PUT", "/alice/hello/echo",
-                HttpRequest.BodyPublishers.ofString("some body"));
+        HttpResponse<String> response =
+                send(gateway, "PUT", "/alice/hello/echo", HttpRequest.BodyPublishers.ofString("some body"));
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEqualTo("some body");
@@ -75,10 +75,10 @@ class GatewayRoutingTest extends GatewayTestSupport {
         HttpResponse<String> response = get(gateway, "/alice/hello/x");
 
         assertThat(response.statusCode()).isEqualTo(503);
-        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-                type -> assertThat(type).startsWith("text/plain"));
-        assertThat(response.body()).isEqualTo(
-                "app 'alice/hello' has no ready replica; it is stopped or still starting\n");
+        assertThat(response.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
+        assertThat(response.body())
+                .isEqualTo("app 'alice/hello' has no ready replica; it is stopped or still starting\n");
     }
 
     @Test
@@ -90,14 +90,16 @@ class GatewayRoutingTest extends GatewayTestSupport {
                 .header("X-Forwarded-For", "203.0.113.7")
                 .header("X-Forwarded-Prefix", "/forged")
                 .build();
-        assertThat(http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        assertThat(http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode())
+                .isEqualTo(200);
 
         var headers = replica.seen().get(0).headers();
         assertThat(headers.getFirst("X-Forwarded-For")).isEqualTo("203.0.113.7, 127.0.0.1");
         assertThat(headers.getFirst("X-Forwarded-Proto")).isEqualTo("http");
         assertThat(headers.getFirst("X-Forwarded-Host")).isEqualTo("127.0.0.1:" + gateway.port());
         assertThat(headers.getFirst("X-Forwarded-Prefix")).isEqualTo("/alice/hello");
-        assertThat(headers.getFirst("Host")).isEqualTo("127.0.0.1:" + replica.backend().address().getPort());
+        assertThat(headers.getFirst("Host"))
+                .isEqualTo("127.0.0.1:" + replica.backend().address().getPort());
     }
 
     @Test

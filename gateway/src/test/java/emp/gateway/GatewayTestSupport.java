@@ -55,8 +55,8 @@ abstract class GatewayTestSupport {
         return send(gateway, "GET", pathAndQuery, HttpRequest.BodyPublishers.noBody());
     }
 
-    HttpResponse<String> send(Gateway gateway, String method, String pathAndQuery,
-            HttpRequest.BodyPublisher body) throws IOException, InterruptedException {
+    HttpResponse<String> send(Gateway gateway, String method, String pathAndQuery, HttpRequest.BodyPublisher body)
+            throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create(gateway.baseUri() + pathAndQuery))
                 .timeout(HANG_GUARD)
                 .method(method, body)

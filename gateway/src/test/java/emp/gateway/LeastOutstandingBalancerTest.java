@@ -45,7 +45,8 @@ class LeastOutstandingBalancerTest {
     @Test
     void skipsExcludedReplicas() {
         assertThat(balancer.acquire(all, Set.of(a.address(), c.address()))).contains(b);
-        assertThat(balancer.acquire(all, Set.of(a.address(), b.address(), c.address()))).isEmpty();
+        assertThat(balancer.acquire(all, Set.of(a.address(), b.address(), c.address())))
+                .isEmpty();
         assertThat(balancer.acquire(List.of(), Set.of())).isEmpty();
     }
 }

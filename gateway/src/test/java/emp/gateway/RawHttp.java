@@ -16,8 +16,7 @@ import java.util.Map;
  */
 final class RawHttp implements AutoCloseable {
     /** An answer: status, headers with lower-case names, body. */
-    record Answer(int status, Map<String, String> headers, String body) {
-    }
+    record Answer(int status, Map<String, String> headers, String body) {}
 
     private final Socket socket;
     private final InputStream in;
@@ -52,7 +51,9 @@ final class RawHttp implements AutoCloseable {
         Map<String, String> headers = new LinkedHashMap<>();
         for (String line = readLine(); !line.isEmpty(); line = readLine()) {
             int colon = line.indexOf(':');
-            headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+            headers.put(
+                    line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                    line.substring(colon + 1).trim());
         }
         int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
         return new Answer(status, headers, new String(in.readNBytes(length), StandardCharsets.UTF_8));

@@ -13,9 +13,15 @@ class RequestTargetTest {
 
     @Test
     void appAloneGoesToTheRoot() {
-        assertThat(RequestTarget.parse("/alice/hello")).map(RequestTarget::backendUri).contains("/");
-        assertThat(RequestTarget.parse("/alice/hello/")).map(RequestTarget::backendUri).contains("/");
-        assertThat(RequestTarget.parse("/alice/hello?q=1")).map(RequestTarget::backendUri).contains("/?q=1");
+        assertThat(RequestTarget.parse("/alice/hello"))
+                .map(RequestTarget::backendUri)
+                .contains("/");
+        assertThat(RequestTarget.parse("/alice/hello/"))
+                .map(RequestTarget::backendUri)
+                .contains("/");
+        assertThat(RequestTarget.parse("/alice/hello?q=1"))
+                .map(RequestTarget::backendUri)
+                .contains("/?q=1");
     }
 
     @Test

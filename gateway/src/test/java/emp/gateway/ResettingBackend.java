@@ -68,8 +68,9 @@ final class ResettingBackend implements AutoCloseable {
                 for (int i = 0; i < answeredPerConnection; i++) {
                     readRequest(socket.getInputStream());
                     requests.incrementAndGet();
-                    socket.getOutputStream().write(
-                            "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.ISO_8859_1));
+                    socket.getOutputStream()
+                            .write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+                                    .getBytes(StandardCharsets.ISO_8859_1));
                     socket.getOutputStream().flush();
                 }
                 readRequest(socket.getInputStream());

@@ -30,8 +30,7 @@ final class TestBackend implements AutoCloseable {
     }
 
     /** One request as the replica saw it. */
-    record Seen(String method, String uri, Headers headers, InetSocketAddress remote, int bodyBytes) {
-    }
+    record Seen(String method, String uri, Headers headers, InetSocketAddress remote, int bodyBytes) {}
 
     private final String id;
     private final HttpServer server;
@@ -113,8 +112,12 @@ final class TestBackend implements AutoCloseable {
             }
             String query = exchange.getRequestURI().getRawQuery();
             String uri = exchange.getRequestURI().getRawPath() + (query == null ? "" : "?" + query);
-            seen.add(new Seen(exchange.getRequestMethod(), uri, exchange.getRequestHeaders(),
-                    exchange.getRemoteAddress(), body.length));
+            seen.add(new Seen(
+                    exchange.getRequestMethod(),
+                    uri,
+                    exchange.getRequestHeaders(),
+                    exchange.getRemoteAddress(),
+                    body.length));
             String path = exchange.getRequestURI().getRawPath();
             if (path.equals("/hold")) {
                 holding.incrementAndGet();

@@ -47,7 +47,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmpServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmpServer.class);
-    public static final String VERSION = Optional.ofNullable(EmpServer.class.getPackage().getImplementationVersion()).orElse("dev");
+    public static final String VERSION = Optional.ofNullable(
+                    EmpServer.class.getPackage().getImplementationVersion())
+            .orElse("dev");
 
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private final URI apiUri;
@@ -55,9 +57,17 @@ public final class EmpServer implements AutoCloseable {
 
     private EmpServer(ServerConfig config, Path defaultHome, Clock clock) {
         try {
-            Path dataDir = config.raw(HostKey.DATA_DIR).map(Path::of).orElse(defaultHome.resolve("data")).toAbsolutePath();
-            Path pluginsDir = config.raw(HostKey.PLUGINS_DIR).map(Path::of).or(EmpServer::distributionPlugins).orElseThrow(() ->
-                    PlatformException.invalid("plugins.dir", "no plugin folder: run the server from the distribution (bin/emp server) or set plugins.dir"));
+            Path dataDir = config.raw(HostKey.DATA_DIR)
+                    .map(Path::of)
+                    .orElse(defaultHome.resolve("data"))
+                    .toAbsolutePath();
+            Path pluginsDir = config.raw(HostKey.PLUGINS_DIR)
+                    .map(Path::of)
+                    .or(EmpServer::distributionPlugins)
+                    .orElseThrow(
+                            () -> PlatformException.invalid(
+                                    "plugins.dir",
+                                    "no plugin folder: run the server from the distribution (bin/emp server) or set plugins.dir"));
             String apiHost = config.string(HostKey.API_HOST);
             int apiPort = config.integer(HostKey.API_PORT, 0, 65535);
             apiPort = apiPort == 0 ? freePort(apiHost) : apiPort;
@@ -71,20 +81,31 @@ public final class EmpServer implements AutoCloseable {
                 active.put(kind, config.string(kind.choice()));
             }
 
-            LoadedExtension storeExtension = plugins.select(ExtensionPointKind.STORE, active.get(ExtensionPointKind.STORE));
-            StateStore store = storeExtension.create(StateStore.class, factory -> ((StateStoreFactory) factory).create(context(storeExtension, config, dataDir, apiUri, clock)));
+            LoadedExtension storeExtension =
+                    plugins.select(ExtensionPointKind.STORE, active.get(ExtensionPointKind.STORE));
+            StateStore store = storeExtension.create(
+                    StateStore.class,
+                    factory -> ((StateStoreFactory) factory)
+                            .create(context(storeExtension, config, dataDir, apiUri, clock)));
             resources.push(store);
             store.start();
 
-            LoadedExtension clusterExtension = plugins.select(ExtensionPointKind.CLUSTER, active.get(ExtensionPointKind.CLUSTER));
-            ClusterManager cluster = clusterExtension.create(ClusterManager.class, factory -> ((ClusterManagerFactory) factory).create(context(clusterExtension, config, dataDir, apiUri, clock)));
+            LoadedExtension clusterExtension =
+                    plugins.select(ExtensionPointKind.CLUSTER, active.get(ExtensionPointKind.CLUSTER));
+            ClusterManager cluster = clusterExtension.create(
+                    ClusterManager.class,
+                    factory -> ((ClusterManagerFactory) factory)
+                            .create(context(clusterExtension, config, dataDir, apiUri, clock)));
             resources.push(cluster);
 
             Map<String, String> traceEnvironment = Map.of();
             String tracing = active.get(ExtensionPointKind.TRACING);
             if (!tracing.equals("none")) {
                 LoadedExtension traceExtension = plugins.select(ExtensionPointKind.TRACING, tracing);
-                TraceSource source = traceExtension.create(TraceSource.class, factory -> ((TraceSourceFactory) factory).create(context(traceExtension, config, dataDir, apiUri, clock)));
+                TraceSource source = traceExtension.create(
+                        TraceSource.class,
+                        factory -> ((TraceSourceFactory) factory)
+                                .create(context(traceExtension, config, dataDir, apiUri, clock)));
                 resources.push(source);
                 AtomicLong spans = new AtomicLong();
                 source.start(batch -> spans.addAndGet(batch.size()));
@@ -100,20 +121,32 @@ public final class EmpServer implements AutoCloseable {
             Map<String, String> platformEnvironment = traceEnvironment;
             Reconciler[] reconciler = new Reconciler[1];
             AppService apps = new AppService(store, cluster, events, clock, () -> reconciler[0].wakeUp());
-            reconciler[0] = new Reconciler(apps, cluster, events, app -> replicaEnvironment(app, platformEnvironment), config.duration(HostKey.RECONCILE_INTERVAL));
+            reconciler[0] = new Reconciler(
+                    apps,
+                    cluster,
+                    events,
+                    app -> replicaEnvironment(app, platformEnvironment),
+                    config.duration(HostKey.RECONCILE_INTERVAL));
             resources.push(reconciler[0]);
-            AccountService accounts = new AccountService(store, clock, config.duration(HostKey.TOKEN_TTL), config.integer(HostKey.BCRYPT_COST, 4, 31));
+            AccountService accounts = new AccountService(
+                    store, clock, config.duration(HostKey.TOKEN_TTL), config.integer(HostKey.BCRYPT_COST, 4, 31));
 
             Map<String, Supplier<Health>> checks = new LinkedHashMap<>();
             checks.put("store", store::check);
             checks.put("cluster", cluster::check);
             Supplier<List<PluginInfo>> pluginList = () -> plugins.describe(active);
-            ApiServer api = new ApiServer(URI.create("http://" + apiHost + ":" + apiPort + "/"), accounts, apps, pluginList, checks, VERSION);
+            ApiServer api = new ApiServer(
+                    URI.create("http://" + apiHost + ":" + apiPort + "/"), accounts, apps, pluginList, checks, VERSION);
             resources.push(api);
             api.start();
             reconciler[0].start();
             this.gatewayUri = cluster.entryPoint();
-            log.info("EMP {} serving: API {}{}; data in {}", VERSION, apiUri, gatewayUri.map(uri -> ", gateway " + uri).orElse(""), dataDir);
+            log.info(
+                    "EMP {} serving: API {}{}; data in {}",
+                    VERSION,
+                    apiUri,
+                    gatewayUri.map(uri -> ", gateway " + uri).orElse(""),
+                    dataDir);
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -138,9 +171,14 @@ public final class EmpServer implements AutoCloseable {
         return gatewayUri;
     }
 
-    private static PluginContext context(LoadedExtension extension, ServerConfig config, Path dataDir, URI apiUri, Clock clock) {
-        return new PluginContext(extension.pluginId(), config.pluginSection(extension.kind().point(), extension.name()),
-                dataDir.resolve(extension.pluginId()), apiUri, clock);
+    private static PluginContext context(
+            LoadedExtension extension, ServerConfig config, Path dataDir, URI apiUri, Clock clock) {
+        return new PluginContext(
+                extension.pluginId(),
+                config.pluginSection(extension.kind().point(), extension.name()),
+                dataDir.resolve(extension.pluginId()),
+                apiUri,
+                clock);
     }
 
     private static Map<String, String> replicaEnvironment(AppRef app, Map<String, String> platform) {

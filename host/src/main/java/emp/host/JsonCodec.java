@@ -33,8 +33,7 @@ public final class JsonCodec {
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
-    private JsonCodec() {
-    }
+    private JsonCodec() {}
 
     public static String write(Object value) {
         try {
@@ -49,7 +48,8 @@ public final class JsonCodec {
         try {
             return MAPPER.readValue(json, type);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored " + type.getSimpleName() + " cannot be read: " + e.getOriginalMessage(), e);
+            throw new IllegalStateException(
+                    "stored " + type.getSimpleName() + " cannot be read: " + e.getOriginalMessage(), e);
         }
     }
 
@@ -68,26 +68,35 @@ public final class JsonCodec {
             value = MAPPER.readValue(body, type);
         } catch (UnrecognizedPropertyException e) {
             String field = path(e);
-            throw PlatformException.invalid(field, "unknown field '" + field + "' in the " + what + "; known fields are "
-                    + e.getKnownPropertyIds());
+            throw PlatformException.invalid(
+                    field,
+                    "unknown field '" + field + "' in the " + what + "; known fields are " + e.getKnownPropertyIds());
         } catch (InvalidFormatException e) {
             String field = path(e);
-            throw PlatformException.invalid(field, "field '" + field + "' is '" + e.getValue() + "'; expected "
-                    + describe(e.getTargetType()));
+            throw PlatformException.invalid(
+                    field, "field '" + field + "' is '" + e.getValue() + "'; expected " + describe(e.getTargetType()));
         } catch (MismatchedInputException e) {
             String field = path(e);
             if (field.isEmpty()) {
-                throw PlatformException.invalid(null, "the " + what + " has the wrong shape: expected " + describe(e.getTargetType()));
+                throw PlatformException.invalid(
+                        null, "the " + what + " has the wrong shape: expected " + describe(e.getTargetType()));
             }
-            throw PlatformException.invalid(field, "field '" + field + "' has the wrong type; expected " + describe(e.getTargetType()));
+            throw PlatformException.invalid(
+                    field, "field '" + field + "' has the wrong type; expected " + describe(e.getTargetType()));
         } catch (StreamReadException e) {
             var location = e.getLocation();
-            throw PlatformException.invalid(null, "the " + what + " is not valid JSON (line " + location.getLineNr() + ", column "
-                    + location.getColumnNr() + "): " + e.getOriginalMessage());
+            throw PlatformException.invalid(
+                    null,
+                    "the " + what + " is not valid JSON (line " + location.getLineNr() + ", column "
+                            + location.getColumnNr() + "): " + e.getOriginalMessage());
         } catch (JsonMappingException e) {
             String field = path(e);
-            String cause = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : e.getOriginalMessage();
-            throw PlatformException.invalid(field.isEmpty() ? null : field, (field.isEmpty() ? "the " + what : "field '" + field + "'") + " is invalid: " + cause);
+            String cause = e.getCause() != null && e.getCause().getMessage() != null
+                    ? e.getCause().getMessage()
+                    : e.getOriginalMessage();
+            throw PlatformException.invalid(
+                    field.isEmpty() ? null : field,
+                    (field.isEmpty() ? "the " + what : "field '" + field + "'") + " is invalid: " + cause);
         } catch (JsonProcessingException e) {
             throw PlatformException.invalid(null, "the " + what + " cannot be read: " + e.getOriginalMessage());
         }

@@ -21,12 +21,18 @@ import picocli.CommandLine.Spec;
  * {@code emp server}: runs the platform in the foreground until SIGTERM or Ctrl-C, then stops cleanly, replicas
  * included. Flags override {@code EMP_*} variables, which override {@code conf/emp.yaml}.
  */
-@Command(name = "server", mixinStandardHelpOptions = true, description = "Run the EMP platform in the foreground (Ctrl-C stops it).")
+@Command(
+        name = "server",
+        mixinStandardHelpOptions = true,
+        description = "Run the EMP platform in the foreground (Ctrl-C stops it).")
 public final class ServerCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "Configuration file (default: the distribution's conf/emp.yaml).")
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            description = "Configuration file (default: the distribution's conf/emp.yaml).")
     private Path configFile;
 
     @Option(names = "--api-host", paramLabel = "HOST", description = "Address the API listens on (default 127.0.0.1).")
@@ -35,13 +41,22 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--api-port", paramLabel = "PORT", description = "Port of the control API (default 7070).")
     private Integer apiPort;
 
-    @Option(names = "--gateway-port", paramLabel = "PORT", description = "Port of the local cluster's gateway (default 8080).")
+    @Option(
+            names = "--gateway-port",
+            paramLabel = "PORT",
+            description = "Port of the local cluster's gateway (default 8080).")
     private Integer gatewayPort;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where the platform keeps its state (default $EMP_HOME/data).")
+    @Option(
+            names = "--data-dir",
+            paramLabel = "DIR",
+            description = "Where the platform keeps its state (default $EMP_HOME/data).")
     private Path dataDir;
 
-    @Option(names = "--plugins-dir", paramLabel = "DIR", description = "Folder of plugin jars (default: the distribution's plugins/).")
+    @Option(
+            names = "--plugins-dir",
+            paramLabel = "DIR",
+            description = "Folder of plugin jars (default: the distribution's plugins/).")
     private Path pluginsDir;
 
     @Option(names = "--cluster", paramLabel = "NAME", description = "Cluster manager plugin (default local).")
@@ -56,7 +71,10 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--scheduler", paramLabel = "NAME", description = "Scheduler plugin (default none).")
     private String scheduler;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Set any configuration key, e.g. --set store.redis.url=redis://host:6379.")
+    @Option(
+            names = "--set",
+            paramLabel = "KEY=VALUE",
+            description = "Set any configuration key, e.g. --set store.redis.url=redis://host:6379.")
     private Map<String, String> settings = new LinkedHashMap<>();
 
     @Override
@@ -67,17 +85,20 @@ public final class ServerCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         EmpServer server;
         try {
-            server = EmpServer.start(ServerConfig.load(configFile(), System.getenv(), overrides()), empHome(), Clock.systemUTC());
+            server = EmpServer.start(
+                    ServerConfig.load(configFile(), System.getenv(), overrides()), empHome(), Clock.systemUTC());
         } catch (PlatformException e) {
             err.println("emp server: " + e.getMessage());
             err.flush();
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            server.close();
-            stopped.countDown();
-        }, "emp-shutdown");
+        Thread hook = new Thread(
+                () -> {
+                    server.close();
+                    stopped.countDown();
+                },
+                "emp-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         out.println("EMP " + EmpServer.VERSION + " is running");
         out.println("  API:     " + server.apiUri());

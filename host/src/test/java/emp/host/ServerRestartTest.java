@@ -20,14 +20,30 @@ class ServerRestartTest {
         String token;
         try (TestServer first = TestServer.start(dataDir, Map.of())) {
             token = first.signUp("erin");
-            assertThat(first.send("POST", "/v1/apps", token, TestServer.helloSpec("kept", "")).status()).isEqualTo(201);
-            await().atMost(Duration.ofSeconds(60)).until(() -> first.send("GET", "/v1/apps/kept", token, null).json().get("replicas").get("ready").asInt() == 1);
+            assertThat(first.send("POST", "/v1/apps", token, TestServer.helloSpec("kept", ""))
+                            .status())
+                    .isEqualTo(201);
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> first.send("GET", "/v1/apps/kept", token, null)
+                                    .json()
+                                    .get("replicas")
+                                    .get("ready")
+                                    .asInt()
+                            == 1);
         }
         try (TestServer second = TestServer.start(dataDir, Map.of())) {
             TestServer.Reply app = second.send("GET", "/v1/apps/kept", token, null);
-            assertThat(app.status()).as("the token and the app outlive the server").isEqualTo(200);
-            await().atMost(Duration.ofSeconds(60)).until(() -> second.send("GET", "/v1/apps/kept", token, null).json().get("state").asText().equals("running"));
-            assertThat(second.send("GET", "/v1/apps/kept/events", token, null).body()).contains("deployed 'kept'");
+            assertThat(app.status())
+                    .as("the token and the app outlive the server")
+                    .isEqualTo(200);
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> second.send("GET", "/v1/apps/kept", token, null)
+                            .json()
+                            .get("state")
+                            .asText()
+                            .equals("running"));
+            assertThat(second.send("GET", "/v1/apps/kept/events", token, null).body())
+                    .contains("deployed 'kept'");
         }
     }
 

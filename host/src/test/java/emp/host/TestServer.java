@@ -22,7 +22,10 @@ import java.util.Map;
  * the distribution does; the API and gateway on free ports; state in a folder of the test's.
  */
 public final class TestServer implements AutoCloseable {
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     private final EmpServer server;
 
     private TestServer(EmpServer server) {
@@ -38,13 +41,15 @@ public final class TestServer implements AutoCloseable {
         overrides.put("auth.bcrypt-cost", "4");
         overrides.put("reconcile.interval", "500ms");
         overrides.putAll(extra);
-        return new TestServer(EmpServer.start(ServerConfig.load(null, Map.of(), overrides), dataDir, Clock.systemUTC()));
+        return new TestServer(
+                EmpServer.start(ServerConfig.load(null, Map.of(), overrides), dataDir, Clock.systemUTC()));
     }
 
     public static Path pluginsDir() {
         String dir = System.getProperty("emp.test.plugins");
         if (dir == null) {
-            fail("system property emp.test.plugins is not set; run the tests with Maven (mvn -pl host verify), which copies the plugin jars");
+            fail(
+                    "system property emp.test.plugins is not set; run the tests with Maven (mvn -pl host verify), which copies the plugin jars");
         }
         return Path.of(dir);
     }
@@ -52,7 +57,11 @@ public final class TestServer implements AutoCloseable {
     /** The examples/hello jar, which the build puts on the test class path. */
     public static Path helloJar() {
         try {
-            return Path.of(Class.forName("emp.examples.hello.HelloService").getProtectionDomain().getCodeSource().getLocation().toURI());
+            return Path.of(Class.forName("emp.examples.hello.HelloService")
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
         } catch (ClassNotFoundException | URISyntaxException e) {
             throw new AssertionError("examples/hello is not on the test class path", e);
         }
@@ -61,8 +70,8 @@ public final class TestServer implements AutoCloseable {
     /** A spec of examples/hello, with the given extra JSON fields (e.g. {@code "replicas": 2}). */
     public static String helloSpec(String name, String extraFields) {
         String java = ProcessHandle.current().info().command().orElse("java");
-        return "{\"name\": \"" + name + "\", \"command\": [\"" + java + "\", \"-jar\", \"" + helloJar() + "\"], \"health\": {\"path\": \"/health\"}"
-                + (extraFields.isEmpty() ? "" : ", " + extraFields) + "}";
+        return "{\"name\": \"" + name + "\", \"command\": [\"" + java + "\", \"-jar\", \"" + helloJar()
+                + "\"], \"health\": {\"path\": \"/health\"}" + (extraFields.isEmpty() ? "" : ", " + extraFields) + "}";
     }
 
     public URI api() {
@@ -74,8 +83,11 @@ public final class TestServer implements AutoCloseable {
     }
 
     public Reply send(String method, String path, String token, String body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(api().resolve(path)).timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        HttpRequest.Builder request = HttpRequest.newBuilder(api().resolve(path))
+                .timeout(Duration.ofSeconds(30))
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) {
             request.header("Content-Type", "application/json");
         }
@@ -103,12 +115,18 @@ public final class TestServer implements AutoCloseable {
         if (created.status() != 201) {
             fail("account not created: " + created);
         }
-        return send("POST", "/v1/sessions", null, credentials).json().get("token").asText();
+        return send("POST", "/v1/sessions", null, credentials)
+                .json()
+                .get("token")
+                .asText();
     }
 
     public record Reply(int status, String contentType, String body) {
         static Reply of(HttpResponse<String> response) {
-            return new Reply(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), response.body());
+            return new Reply(
+                    response.statusCode(),
+                    response.headers().firstValue("Content-Type").orElse(""),
+                    response.body());
         }
 
         public JsonNode json() {

@@ -34,7 +34,9 @@ public final class PluginConfig {
     public PluginConfig(String section, Map<String, String> values) {
         this.section = requireNonNull(section, "section is null");
         Map<String, String> canonical = new TreeMap<>();
-        requireNonNull(values, "values is null").forEach((key, value) -> canonical.put(canonical(key), requireNonNull(value, "value of " + key + " is null")));
+        requireNonNull(values, "values is null")
+                .forEach((key, value) ->
+                        canonical.put(canonical(key), requireNonNull(value, "value of " + key + " is null")));
         this.values = Map.copyOf(canonical);
     }
 
@@ -71,8 +73,10 @@ public final class PluginConfig {
         knownKeys.forEach(key -> known.add(canonical(key)));
         for (String key : values.keySet()) {
             if (!known.contains(key)) {
-                throw PlatformException.invalid(fullKey(key), "unknown configuration key '" + fullKey(key.replace('_', '-'))
-                        + "'; the keys of '" + section + "' are " + (knownKeys.isEmpty() ? "none" : new TreeSet<>(knownKeys)));
+                throw PlatformException.invalid(
+                        fullKey(key),
+                        "unknown configuration key '" + fullKey(key.replace('_', '-')) + "'; the keys of '" + section
+                                + "' are " + (knownKeys.isEmpty() ? "none" : new TreeSet<>(knownKeys)));
             }
         }
     }
@@ -135,7 +139,8 @@ public final class PluginConfig {
                 return Duration.parse(value.toUpperCase(Locale.ROOT));
             }
             if (value.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2).trim()));
+                return Duration.ofMillis(
+                        Long.parseLong(value.substring(0, value.length() - 2).trim()));
             }
             long amount = Long.parseLong(value.substring(0, value.length() - 1).trim());
             return switch (value.charAt(value.length() - 1)) {
@@ -146,13 +151,16 @@ public final class PluginConfig {
                 default -> throw new NumberFormatException(value);
             };
         } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
-            throw PlatformException.invalid(name, "configuration key '" + name + "' is '" + text
-                    + "'; expected a duration such as 500ms, 10s, 5m or 24h");
+            throw PlatformException.invalid(
+                    name,
+                    "configuration key '" + name + "' is '" + text
+                            + "'; expected a duration such as 500ms, 10s, 5m or 24h");
         }
     }
 
     private PlatformException expected(String key, String value, String expectation) {
-        return PlatformException.invalid(fullKey(key), "configuration key '" + fullKey(key) + "' is '" + value + "'; expected " + expectation);
+        return PlatformException.invalid(
+                fullKey(key), "configuration key '" + fullKey(key) + "' is '" + value + "'; expected " + expectation);
     }
 
     @Override

@@ -16,8 +16,7 @@ import java.util.concurrent.CountDownLatch;
  * <p>Usage: {@code GatewayBenchMain HOST:PORT...}
  */
 public final class GatewayBenchMain {
-    private GatewayBenchMain() {
-    }
+    private GatewayBenchMain() {}
 
     public static void main(String[] args) throws InterruptedException {
         if (args.length == 0) {
@@ -31,11 +30,13 @@ public final class GatewayBenchMain {
                 System.err.println("replica '" + arg + "' is not HOST:PORT, e.g. 127.0.0.1:8000");
                 System.exit(2);
             }
-            replicas.add(new Backend("hello-" + (replicas.size() + 1),
+            replicas.add(new Backend(
+                    "hello-" + (replicas.size() + 1),
                     new InetSocketAddress(arg.substring(0, colon), Integer.parseInt(arg.substring(colon + 1)))));
         }
         Optional<List<Backend>> route = Optional.of(List.copyOf(replicas));
-        Gateway gateway = new Gateway(GatewayConfig.defaults("127.0.0.1", 0),
+        Gateway gateway = new Gateway(
+                GatewayConfig.defaults("127.0.0.1", 0),
                 (user, app) -> user.equals("bench") && app.equals("hello") ? route : Optional.empty());
         gateway.start();
         Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "gateway-bench-shutdown"));

@@ -24,7 +24,8 @@ public final class AccountsResource {
     @POST
     @Consumes(MediaType.WILDCARD)
     public Response create(String body) {
-        AccountInfo account = accounts.create(JsonCodec.readRequest(body, Credentials.class, "account (username and password)"));
+        AccountInfo account =
+                accounts.create(JsonCodec.readRequest(body, Credentials.class, "account (username and password)"));
         return Response.status(Response.Status.CREATED).entity(account).build();
     }
 }

@@ -28,15 +28,24 @@ public final class ApiServer implements AutoCloseable {
     private final ResourceConfig application;
     private Server server;
 
-    public ApiServer(URI baseUri, AccountService accounts, AppService apps, Supplier<List<PluginInfo>> plugins,
-                     Map<String, Supplier<Health>> checks, String version) {
+    public ApiServer(
+            URI baseUri,
+            AccountService accounts,
+            AppService apps,
+            Supplier<List<PluginInfo>> plugins,
+            Map<String, Supplier<Health>> checks,
+            String version) {
         this.baseUri = baseUri;
         this.application = application(accounts, apps, plugins, checks, version);
     }
 
     /** The Jersey application with every route of the API; also what the OpenAPI test reads. */
-    public static ResourceConfig application(AccountService accounts, AppService apps, Supplier<List<PluginInfo>> plugins,
-                                             Map<String, Supplier<Health>> checks, String version) {
+    public static ResourceConfig application(
+            AccountService accounts,
+            AppService apps,
+            Supplier<List<PluginInfo>> plugins,
+            Map<String, Supplier<Health>> checks,
+            String version) {
         ResourceConfig config = new ResourceConfig();
         config.register(JacksonFeature.withoutExceptionMappers());
         config.register(new ContextResolver<ObjectMapper>() {
@@ -66,8 +75,11 @@ public final class ApiServer implements AutoCloseable {
         try {
             server.start();
         } catch (Exception e) {
-            throw PlatformException.invalid("api.port", "cannot listen on " + baseUri.getHost() + ":" + baseUri.getPort() + " for the API ("
-                    + e.getMessage() + "); is another server running there? choose another port with --api-port");
+            throw PlatformException.invalid(
+                    "api.port",
+                    "cannot listen on " + baseUri.getHost() + ":" + baseUri.getPort() + " for the API ("
+                            + e.getMessage()
+                            + "); is another server running there? choose another port with --api-port");
         }
     }
 

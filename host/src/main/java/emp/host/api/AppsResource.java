@@ -57,7 +57,10 @@ public final class AppsResource {
         if (tree.isArray()) {
             return response.entity(deployed).build();
         }
-        return response.location(uri.getAbsolutePathBuilder().path(deployed.get(0).id()).build()).entity(deployed.get(0)).build();
+        return response.location(
+                        uri.getAbsolutePathBuilder().path(deployed.get(0).id()).build())
+                .entity(deployed.get(0))
+                .build();
     }
 
     private static AppSpec readSpec(JsonNode node, String prefix) {
@@ -68,7 +71,8 @@ public final class AppsResource {
                 throw e;
             }
             String field = prefix + e.field().get();
-            throw PlatformException.invalid(field, e.getMessage().replace("'" + e.field().get() + "'", "'" + field + "'"));
+            throw PlatformException.invalid(
+                    field, e.getMessage().replace("'" + e.field().get() + "'", "'" + field + "'"));
         }
     }
 
@@ -85,7 +89,10 @@ public final class AppsResource {
 
     @DELETE
     @Path("/{id}")
-    public Response remove(@PathParam("id") String id, @QueryParam("purge") @DefaultValue("false") String purge, @Context SecurityContext security) {
+    public Response remove(
+            @PathParam("id") String id,
+            @QueryParam("purge") @DefaultValue("false") String purge,
+            @Context SecurityContext security) {
         apps.remove(user(security), id, parseBoolean("purge", purge));
         return Response.noContent().build();
     }
@@ -118,7 +125,11 @@ public final class AppsResource {
     @PUT
     @Path("/{id}/quality-metrics/{metric}")
     @Consumes(MediaType.WILDCARD)
-    public AppView updateQualityMetric(@PathParam("id") String id, @PathParam("metric") String metric, String body, @Context SecurityContext security) {
+    public AppView updateQualityMetric(
+            @PathParam("id") String id,
+            @PathParam("metric") String metric,
+            String body,
+            @Context SecurityContext security) {
         MetricRequest request = JsonCodec.readRequest(body, MetricRequest.class, "quality metric update");
         if (request.values() == null) {
             throw PlatformException.invalid("values", "field 'values' is missing; send {\"values\": \"200\"}");
@@ -128,13 +139,19 @@ public final class AppsResource {
 
     @GET
     @Path("/{id}/events")
-    public List<AppEvent> events(@PathParam("id") String id, @QueryParam("limit") @DefaultValue("100") String limit, @Context SecurityContext security) {
+    public List<AppEvent> events(
+            @PathParam("id") String id,
+            @QueryParam("limit") @DefaultValue("100") String limit,
+            @Context SecurityContext security) {
         return apps.events(user(security), id, parseCount("limit", limit, 1000));
     }
 
     @GET
     @Path("/{id}/logs")
-    public List<LogLine> logs(@PathParam("id") String id, @QueryParam("tail") @DefaultValue("100") String tail, @Context SecurityContext security) {
+    public List<LogLine> logs(
+            @PathParam("id") String id,
+            @QueryParam("tail") @DefaultValue("100") String tail,
+            @Context SecurityContext security) {
         return apps.logs(user(security), id, parseCount("tail", tail, 10_000));
     }
 
@@ -151,22 +168,23 @@ public final class AppsResource {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw PlatformException.invalid(name, "query parameter '" + name + "' is '" + value + "'; expected an integer from 1 to " + max);
+        throw PlatformException.invalid(
+                name, "query parameter '" + name + "' is '" + value + "'; expected an integer from 1 to " + max);
     }
 
     private static boolean parseBoolean(String name, String value) {
         return switch (value.trim().toLowerCase()) {
             case "true", "1", "yes" -> true;
             case "false", "0", "no", "" -> false;
-            default -> throw PlatformException.invalid(name, "query parameter '" + name + "' is '" + value + "'; expected true or false");
+            default ->
+                throw PlatformException.invalid(
+                        name, "query parameter '" + name + "' is '" + value + "'; expected true or false");
         };
     }
 
     /** The body of {@code PUT /v1/apps/{id}/replicas}. */
-    public record ScaleRequest(Integer replicas, String reason) {
-    }
+    public record ScaleRequest(Integer replicas, String reason) {}
 
     /** The body of {@code PUT /v1/apps/{id}/quality-metrics/{metric}}. */
-    public record MetricRequest(String values) {
-    }
+    public record MetricRequest(String values) {}
 }

@@ -26,7 +26,9 @@ final class BearerAuthFilter implements ContainerRequestFilter {
     @Override
     public void filter(ContainerRequestContext request) {
         String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
-        String token = header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length()) ? header.substring(BEARER.length()).trim() : null;
+        String token = header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())
+                ? header.substring(BEARER.length()).trim()
+                : null;
         String username = accounts.authenticate(token);
         request.setProperty(TOKEN_PROPERTY, token);
         boolean secure = request.getSecurityContext().isSecure();

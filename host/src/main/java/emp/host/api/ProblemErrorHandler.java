@@ -16,10 +16,15 @@ import org.eclipse.jetty.util.Callback;
  */
 final class ProblemErrorHandler extends ErrorHandler {
     @Override
-    protected void generateResponse(Request request, Response response, int code, String message, Throwable cause, Callback callback) {
+    protected void generateResponse(
+            Request request, Response response, int code, String message, Throwable cause, Callback callback) {
         String detail = message == null || message.isBlank() ? HttpStatus.getMessage(code) : message;
-        Problem problem = new Problem("https://emp.dev/problems/http-" + code, HttpStatus.getMessage(code), code,
-                "the request was refused before it reached EMP: " + detail, null);
+        Problem problem = new Problem(
+                "https://emp.dev/problems/http-" + code,
+                HttpStatus.getMessage(code),
+                code,
+                "the request was refused before it reached EMP: " + detail,
+                null);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, Problem.MEDIA_TYPE);
         response.write(true, ByteBuffer.wrap(JsonCodec.write(problem).getBytes(StandardCharsets.UTF_8)), callback);
     }

@@ -8,8 +8,7 @@ import java.util.Locale;
 
 /** Builds problem responses; the one place that maps error categories to HTTP statuses. */
 final class Problems {
-    private Problems() {
-    }
+    private Problems() {}
 
     static int status(ErrorCategory category) {
         return switch (category) {
@@ -24,9 +23,15 @@ final class Problems {
     }
 
     static Response of(PlatformException e) {
-        Response response = of(status(e.category()), e.category().name().toLowerCase(Locale.ROOT).replace('_', '-'), e.getMessage(), e.field().orElse(null));
+        Response response = of(
+                status(e.category()),
+                e.category().name().toLowerCase(Locale.ROOT).replace('_', '-'),
+                e.getMessage(),
+                e.field().orElse(null));
         if (e.category() == ErrorCategory.UNAUTHENTICATED) {
-            return Response.fromResponse(response).header("WWW-Authenticate", "Bearer realm=\"emp\"").build();
+            return Response.fromResponse(response)
+                    .header("WWW-Authenticate", "Bearer realm=\"emp\"")
+                    .build();
         }
         return response;
     }
@@ -35,6 +40,9 @@ final class Problems {
         Response.StatusType statusType = Response.Status.fromStatusCode(status);
         String title = statusType == null ? "Error" : statusType.getReasonPhrase();
         Problem problem = new Problem("https://emp.dev/problems/" + kind, title, status, detail, field);
-        return Response.status(status).type(Problem.MEDIA_TYPE).entity(JsonCodec.write(problem)).build();
+        return Response.status(status)
+                .type(Problem.MEDIA_TYPE)
+                .entity(JsonCodec.write(problem))
+                .build();
     }
 }

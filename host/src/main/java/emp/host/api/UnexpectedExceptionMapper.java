@@ -12,6 +12,10 @@ final class UnexpectedExceptionMapper implements ExceptionMapper<RuntimeExceptio
     @Override
     public Response toResponse(RuntimeException e) {
         log.error("unexpected error while serving a request", e);
-        return Problems.of(500, "internal", "EMP failed unexpectedly (" + e.getClass().getSimpleName() + "); the server log has the details", null);
+        return Problems.of(
+                500,
+                "internal",
+                "EMP failed unexpectedly (" + e.getClass().getSimpleName() + "); the server log has the details",
+                null);
     }
 }

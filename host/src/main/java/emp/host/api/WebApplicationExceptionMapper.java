@@ -16,7 +16,8 @@ final class WebApplicationExceptionMapper implements ExceptionMapper<WebApplicat
         if (e instanceof NotFoundException) {
             detail = "no such route; the API is described at /openapi.json";
         } else if (e instanceof NotAllowedException) {
-            detail = "this route does not take that method; allowed: " + e.getResponse().getAllowedMethods();
+            detail = "this route does not take that method; allowed: "
+                    + e.getResponse().getAllowedMethods();
         } else if (e instanceof NotSupportedException) {
             detail = "unsupported content type; send application/json";
         } else {

@@ -11,5 +11,4 @@ import java.time.Instant;
  *                {@code crash}, {@code restart}, {@code error}
  * @param message what happened, in words
  */
-public record AppEvent(long seq, Instant time, String type, String message) {
-}
+public record AppEvent(long seq, Instant time, String type, String message) {}

@@ -18,7 +18,15 @@ import java.time.Instant;
  * @param createdAt when it was deployed
  * @param updatedAt when its desired state last changed
  */
-public record AppRecord(String id, String owner, String name, AppSpec spec, boolean running, int replicas, Instant createdAt, Instant updatedAt) {
+public record AppRecord(
+        String id,
+        String owner,
+        String name,
+        AppSpec spec,
+        boolean running,
+        int replicas,
+        Instant createdAt,
+        Instant updatedAt) {
     public AppRecord {
         requireNonNull(id, "id is null");
         requireNonNull(owner, "owner is null");

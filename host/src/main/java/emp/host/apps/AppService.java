@@ -69,23 +69,29 @@ public final class AppService {
      */
     public List<AppView> deploy(String owner, List<AppSpec> specs) {
         if (specs.isEmpty()) {
-            throw PlatformException.invalid(null, "the request holds no app spec; send one spec object or a list of them");
+            throw PlatformException.invalid(
+                    null, "the request holds no app spec; send one spec object or a list of them");
         }
         if (specs.size() > MAX_BATCH) {
-            throw PlatformException.invalid(null, "the request holds " + specs.size() + " apps; deploy at most " + MAX_BATCH + " at once");
+            throw PlatformException.invalid(
+                    null, "the request holds " + specs.size() + " apps; deploy at most " + MAX_BATCH + " at once");
         }
         Set<String> batchNames = new HashSet<>();
         for (AppSpec spec : specs) {
             AppSpecValidator.validate(spec);
             if (!batchNames.add(spec.name())) {
-                throw PlatformException.invalid("name", "app '" + spec.name() + "' appears twice in the request; names are unique per user");
+                throw PlatformException.invalid(
+                        "name", "app '" + spec.name() + "' appears twice in the request; names are unique per user");
             }
         }
         for (AppSpec spec : specs) {
             for (String dependency : spec.dependencies()) {
-                if (!batchNames.contains(dependency) && store.get(NAMES, nameKey(owner, dependency)).isEmpty()) {
-                    throw PlatformException.invalid("dependencies", "app '" + spec.name() + "' depends on '" + dependency
-                            + "', which you have not deployed; deploy it first or in the same file");
+                if (!batchNames.contains(dependency)
+                        && store.get(NAMES, nameKey(owner, dependency)).isEmpty()) {
+                    throw PlatformException.invalid(
+                            "dependencies",
+                            "app '" + spec.name() + "' depends on '" + dependency
+                                    + "', which you have not deployed; deploy it first or in the same file");
                 }
             }
             cluster.validate(spec);
@@ -94,7 +100,8 @@ public final class AppService {
         List<AppRecord> records = new ArrayList<>();
         List<Write> writes = new ArrayList<>();
         for (AppSpec spec : specs) {
-            AppRecord record = new AppRecord(newId(), owner, spec.name(), spec, true, spec.effectiveReplicas(), now, now);
+            AppRecord record =
+                    new AppRecord(newId(), owner, spec.name(), spec, true, spec.effectiveReplicas(), now, now);
             records.add(record);
             writes.add(Write.create(APPS, record.id(), JsonCodec.write(record)));
             writes.add(Write.create(NAMES, nameKey(owner, spec.name()), record.id()));
@@ -102,12 +109,18 @@ public final class AppService {
         try {
             store.commit(writes);
         } catch (VersionConflictException e) {
-            String name = e.collection().equals(NAMES) ? e.key().substring(e.key().indexOf('/') + 1) : "?";
-            throw PlatformException.conflict("you already have an app named '" + name + "'; remove it first ('emp remove " + name + "') or pick another name");
+            String name =
+                    e.collection().equals(NAMES) ? e.key().substring(e.key().indexOf('/') + 1) : "?";
+            throw PlatformException.conflict("you already have an app named '" + name
+                    + "'; remove it first ('emp remove " + name + "') or pick another name");
         }
         for (AppRecord record : records) {
             log.info("app '{}' deployed as '{}' with {} replicas", record.ref(), record.id(), record.replicas());
-            events.append(record.id(), "deploy", "deployed '" + record.name() + "' with " + record.replicas() + " replica" + (record.replicas() == 1 ? "" : "s"));
+            events.append(
+                    record.id(),
+                    "deploy",
+                    "deployed '" + record.name() + "' with " + record.replicas() + " replica"
+                            + (record.replicas() == 1 ? "" : "s"));
         }
         reconcile.run();
         return records.stream().map(this::view).toList();
@@ -125,7 +138,11 @@ public final class AppService {
         AppRecord before = find(owner, idOrName).record();
         AppRecord after = mutate(owner, idOrName, record -> record.withRunning(false, clock.instant()));
         if (before.running()) {
-            events.append(after.id(), "stop", "stopped; " + after.replicas() + " replica" + (after.replicas() == 1 ? "" : "s") + " will come back on start");
+            events.append(
+                    after.id(),
+                    "stop",
+                    "stopped; " + after.replicas() + " replica" + (after.replicas() == 1 ? "" : "s")
+                            + " will come back on start");
         }
         reconcile.run();
         return view(after);
@@ -135,7 +152,10 @@ public final class AppService {
         AppRecord before = find(owner, idOrName).record();
         AppRecord after = mutate(owner, idOrName, record -> record.withRunning(true, clock.instant()));
         if (!before.running()) {
-            events.append(after.id(), "start", "started with " + after.replicas() + " replica" + (after.replicas() == 1 ? "" : "s"));
+            events.append(
+                    after.id(),
+                    "start",
+                    "started with " + after.replicas() + " replica" + (after.replicas() == 1 ? "" : "s"));
         }
         reconcile.run();
         return view(after);
@@ -151,19 +171,24 @@ public final class AppService {
         AppRecord current = find(owner, idOrName).record();
         AppSpecValidator.requireReplicaCount("replicas", replicas, current.spec());
         if (!current.running()) {
-            throw PlatformException.conflict("app '" + current.name() + "' is stopped; start it first ('emp start " + current.name() + "'), then scale");
+            throw PlatformException.conflict("app '" + current.name() + "' is stopped; start it first ('emp start "
+                    + current.name() + "'), then scale");
         }
         int[] previous = new int[1];
         AppRecord after = mutate(owner, idOrName, record -> {
             if (!record.running()) {
-                throw PlatformException.conflict("app '" + record.name() + "' was stopped meanwhile; start it first, then scale");
+                throw PlatformException.conflict(
+                        "app '" + record.name() + "' was stopped meanwhile; start it first, then scale");
             }
             previous[0] = record.replicas();
             return record.withReplicas(replicas, clock.instant());
         });
         if (previous[0] != replicas) {
             String why = reason == null || reason.isBlank() ? "" : ": " + reason;
-            events.append(after.id(), "scale", "scaled " + after.name() + " " + previous[0] + " -> " + replicas + " by " + actor + why);
+            events.append(
+                    after.id(),
+                    "scale",
+                    "scaled " + after.name() + " " + previous[0] + " -> " + replicas + " by " + actor + why);
         }
         reconcile.run();
         return view(after);
@@ -187,7 +212,11 @@ public final class AppService {
             metrics.add(updated);
             return record.withSpec(record.spec().withQualityMetrics(metrics), clock.instant());
         });
-        events.append(after.id(), "metrics", "quality metric " + metric + " set to " + values + (previous[0] == null ? "" : " (was " + previous[0] + ")"));
+        events.append(
+                after.id(),
+                "metrics",
+                "quality metric " + metric + " set to " + values
+                        + (previous[0] == null ? "" : " (was " + previous[0] + ")"));
         return view(after);
     }
 
@@ -201,7 +230,9 @@ public final class AppService {
             Found found = find(owner, idOrName);
             AppRecord record = found.record();
             try {
-                store.commit(List.of(Write.delete(APPS, record.id(), found.version()), Write.delete(NAMES, nameKey(owner, record.name()), Write.ANY)));
+                store.commit(List.of(
+                        Write.delete(APPS, record.id(), found.version()),
+                        Write.delete(NAMES, nameKey(owner, record.name()), Write.ANY)));
             } catch (VersionConflictException e) {
                 if (attempt < CAS_ATTEMPTS) {
                     continue;
@@ -232,7 +263,9 @@ public final class AppService {
 
     /** Every app of every owner: what the reconciler drives. */
     public List<AppRecord> allRecords() {
-        return store.list(APPS).stream().map(entry -> JsonCodec.readStored(entry.value(), AppRecord.class)).toList();
+        return store.list(APPS).stream()
+                .map(entry -> JsonCodec.readStored(entry.value(), AppRecord.class))
+                .toList();
     }
 
     /** The id of an app by reference, for events that the cluster reports. */
@@ -244,7 +277,8 @@ public final class AppService {
         List<AppRecord> records = new ArrayList<>();
         for (Entry entry : store.list(NAMES)) {
             if (entry.key().startsWith(owner + "/")) {
-                store.get(APPS, entry.value()).ifPresent(app -> records.add(JsonCodec.readStored(app.value(), AppRecord.class)));
+                store.get(APPS, entry.value())
+                        .ifPresent(app -> records.add(JsonCodec.readStored(app.value(), AppRecord.class)));
             }
         }
         return records;
@@ -265,8 +299,7 @@ public final class AppService {
         return AppView.of(record, status, url);
     }
 
-    private record Found(AppRecord record, long version) {
-    }
+    private record Found(AppRecord record, long version) {}
 
     private Found find(String owner, String idOrName) {
         if (idOrName == null || idOrName.isBlank()) {
@@ -283,10 +316,13 @@ public final class AppService {
         if (byName.isPresent()) {
             Optional<Entry> app = store.get(APPS, byName.get().value());
             if (app.isPresent()) {
-                return new Found(JsonCodec.readStored(app.get().value(), AppRecord.class), app.get().version());
+                return new Found(
+                        JsonCodec.readStored(app.get().value(), AppRecord.class),
+                        app.get().version());
             }
         }
-        throw PlatformException.notFound("you have no app with id or name '" + idOrName + "'; 'emp list' shows your apps");
+        throw PlatformException.notFound(
+                "you have no app with id or name '" + idOrName + "'; 'emp list' shows your apps");
     }
 
     private AppRecord mutate(String owner, String idOrName, UnaryOperator<AppRecord> change) {
@@ -298,7 +334,8 @@ public final class AppService {
                 return updated;
             } catch (VersionConflictException e) {
                 if (attempt >= CAS_ATTEMPTS) {
-                    throw PlatformException.conflict("app '" + found.record().name() + "' is being changed by others right now; try again");
+                    throw PlatformException.conflict(
+                            "app '" + found.record().name() + "' is being changed by others right now; try again");
                 }
             }
         }

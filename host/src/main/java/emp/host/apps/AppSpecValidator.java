@@ -23,16 +23,18 @@ public final class AppSpecValidator {
     private static final Pattern CPU = Pattern.compile("\\d+(\\.\\d+)?m?");
     private static final Pattern MEMORY = Pattern.compile("\\d+(\\.\\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)?");
 
-    private AppSpecValidator() {
-    }
+    private AppSpecValidator() {}
 
     public static void validateName(String field, String name) {
         if (name == null || name.isEmpty()) {
-            throw PlatformException.invalid(field, "field '" + field + "' is missing; every app needs a name like \"hello\"");
+            throw PlatformException.invalid(
+                    field, "field '" + field + "' is missing; every app needs a name like \"hello\"");
         }
         if (!NAME.matcher(name).matches()) {
-            throw PlatformException.invalid(field, "field '" + field + "' is '" + name
-                    + "'; a name is 1 to 40 lower-case letters, digits or '-', starting with a letter and not ending with '-'");
+            throw PlatformException.invalid(
+                    field,
+                    "field '" + field + "' is '" + name
+                            + "'; a name is 1 to 40 lower-case letters, digits or '-', starting with a letter and not ending with '-'");
         }
     }
 
@@ -40,14 +42,20 @@ public final class AppSpecValidator {
     public static void validate(AppSpec spec) {
         validateName("name", spec.name());
         if (spec.command().isEmpty() && spec.dockerImage() == null) {
-            throw PlatformException.invalid("command", "app '" + spec.name() + "' has neither 'command' nor 'docker_image'; give the command that starts it, e.g. \"command\": [\"java\", \"-jar\", \"app.jar\"]");
+            throw PlatformException.invalid(
+                    "command",
+                    "app '" + spec.name()
+                            + "' has neither 'command' nor 'docker_image'; give the command that starts it, e.g. \"command\": [\"java\", \"-jar\", \"app.jar\"]");
         }
         if (spec.dockerImage() != null && spec.dockerImage().isBlank()) {
-            throw PlatformException.invalid("docker_image", "field 'docker_image' is empty; give an image like \"nginx:1.27\" or leave the field out");
+            throw PlatformException.invalid(
+                    "docker_image",
+                    "field 'docker_image' is empty; give an image like \"nginx:1.27\" or leave the field out");
         }
         validateCommand(spec);
         if (spec.port() != null && (spec.port() < 1 || spec.port() > 65535)) {
-            throw PlatformException.invalid("port", "field 'port' is " + spec.port() + "; expected a port from 1 to 65535");
+            throw PlatformException.invalid(
+                    "port", "field 'port' is " + spec.port() + "; expected a port from 1 to 65535");
         }
         validateEnvs(spec.envs());
         validateQualityMetrics(spec.qualityMetrics());
@@ -55,15 +63,25 @@ public final class AppSpecValidator {
         if (spec.resources() != null) {
             String cpu = spec.resources().cpu();
             if (cpu != null && !CPU.matcher(cpu).matches()) {
-                throw PlatformException.invalid("resources.cpu", "field 'resources.cpu' is '" + cpu + "'; expected cores like \"0.5\", \"2\" or millicores like \"500m\"");
+                throw PlatformException.invalid(
+                        "resources.cpu",
+                        "field 'resources.cpu' is '" + cpu
+                                + "'; expected cores like \"0.5\", \"2\" or millicores like \"500m\"");
             }
             String memory = spec.resources().memory();
             if (memory != null && !MEMORY.matcher(memory).matches()) {
-                throw PlatformException.invalid("resources.memory", "field 'resources.memory' is '" + memory + "'; expected a size like \"256Mi\" or \"1Gi\"");
+                throw PlatformException.invalid(
+                        "resources.memory",
+                        "field 'resources.memory' is '" + memory + "'; expected a size like \"256Mi\" or \"1Gi\"");
             }
         }
-        if (spec.health() != null && spec.health().path() != null && !spec.health().path().startsWith("/")) {
-            throw PlatformException.invalid("health.path", "field 'health.path' is '" + spec.health().path() + "'; expected a path starting with '/', like \"/health\"");
+        if (spec.health() != null
+                && spec.health().path() != null
+                && !spec.health().path().startsWith("/")) {
+            throw PlatformException.invalid(
+                    "health.path",
+                    "field 'health.path' is '" + spec.health().path()
+                            + "'; expected a path starting with '/', like \"/health\"");
         }
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < spec.dependencies().size(); i++) {
@@ -71,7 +89,8 @@ public final class AppSpecValidator {
             String field = "dependencies[" + i + "]";
             validateName(field, dependency);
             if (dependency.equals(spec.name())) {
-                throw PlatformException.invalid(field, "app '" + spec.name() + "' lists itself as a dependency; list the apps it calls");
+                throw PlatformException.invalid(
+                        field, "app '" + spec.name() + "' lists itself as a dependency; list the apps it calls");
             }
             if (!seen.add(dependency)) {
                 throw PlatformException.invalid(field, "dependency '" + dependency + "' is listed twice");
@@ -85,11 +104,14 @@ public final class AppSpecValidator {
         }
         for (int i = 0; i < spec.command().size(); i++) {
             if (spec.command().get(i) == null) {
-                throw PlatformException.invalid("command[" + i + "]", "field 'command[" + i + "]' is null; every argument must be a string");
+                throw PlatformException.invalid(
+                        "command[" + i + "]", "field 'command[" + i + "]' is null; every argument must be a string");
             }
         }
         if (spec.command().get(0).isBlank()) {
-            throw PlatformException.invalid("command[0]", "field 'command[0]' is empty; the first element is the program to run, e.g. \"java\"");
+            throw PlatformException.invalid(
+                    "command[0]",
+                    "field 'command[0]' is empty; the first element is the program to run, e.g. \"java\"");
         }
     }
 
@@ -98,12 +120,18 @@ public final class AppSpecValidator {
         for (int i = 0; i < envs.size(); i++) {
             EnvVar env = envs.get(i);
             String field = "envs[" + i + "].name";
-            if (env == null || env.name() == null || !ENV_NAME.matcher(env.name()).matches()) {
-                throw PlatformException.invalid(field, "field '" + field + "' is " + (env == null || env.name() == null ? "missing" : "'" + env.name() + "'")
-                        + "; expected a variable name of letters, digits and '_', not starting with a digit");
+            if (env == null
+                    || env.name() == null
+                    || !ENV_NAME.matcher(env.name()).matches()) {
+                throw PlatformException.invalid(
+                        field,
+                        "field '" + field + "' is "
+                                + (env == null || env.name() == null ? "missing" : "'" + env.name() + "'")
+                                + "; expected a variable name of letters, digits and '_', not starting with a digit");
             }
             if (!seen.add(env.name())) {
-                throw PlatformException.invalid(field, "environment variable '" + env.name() + "' is set twice in 'envs'");
+                throw PlatformException.invalid(
+                        field, "environment variable '" + env.name() + "' is set twice in 'envs'");
             }
         }
     }
@@ -114,7 +142,8 @@ public final class AppSpecValidator {
             QualityMetric metric = metrics.get(i);
             validateQualityMetric("quality_metrics[" + i + "]", metric);
             if (!seen.add(metric.metric())) {
-                throw PlatformException.invalid("quality_metrics[" + i + "].metric", "quality metric '" + metric.metric() + "' is given twice");
+                throw PlatformException.invalid(
+                        "quality_metrics[" + i + "].metric", "quality metric '" + metric.metric() + "' is given twice");
             }
         }
     }
@@ -124,34 +153,53 @@ public final class AppSpecValidator {
      */
     public static void validateQualityMetric(String field, QualityMetric metric) {
         if (metric == null || metric.metric() == null) {
-            throw PlatformException.invalid(field + ".metric", "field '" + field + ".metric' is missing; expected one of " + new TreeSet<>(QualityMetric.KNOWN));
+            throw PlatformException.invalid(
+                    field + ".metric",
+                    "field '" + field + ".metric' is missing; expected one of " + new TreeSet<>(QualityMetric.KNOWN));
         }
         if (!QualityMetric.KNOWN.contains(metric.metric())) {
-            throw PlatformException.invalid(field + ".metric", "quality metric '" + metric.metric() + "' is not known; expected one of " + new TreeSet<>(QualityMetric.KNOWN));
+            throw PlatformException.invalid(
+                    field + ".metric",
+                    "quality metric '" + metric.metric() + "' is not known; expected one of "
+                            + new TreeSet<>(QualityMetric.KNOWN));
         }
         double value;
         try {
             value = metric.target();
         } catch (NumberFormatException e) {
-            throw PlatformException.invalid(field + ".values", "quality metric '" + metric.metric() + "' has value '" + metric.values() + "'; expected a number, e.g. \"200\"");
+            throw PlatformException.invalid(
+                    field + ".values",
+                    "quality metric '" + metric.metric() + "' has value '" + metric.values()
+                            + "'; expected a number, e.g. \"200\"");
         }
         if (Double.isNaN(value) || Double.isInfinite(value) || value < 0) {
-            throw PlatformException.invalid(field + ".values", "quality metric '" + metric.metric() + "' has value '" + metric.values() + "'; expected a number of zero or more");
+            throw PlatformException.invalid(
+                    field + ".values",
+                    "quality metric '" + metric.metric() + "' has value '" + metric.values()
+                            + "'; expected a number of zero or more");
         }
         switch (metric.metric()) {
             case QualityMetric.AVAILABILITY -> {
                 if (value > 100) {
-                    throw PlatformException.invalid(field + ".values", "quality metric 'availability' is " + metric.values() + "; expected a percentage up to 100, e.g. \"99.9\"");
+                    throw PlatformException.invalid(
+                            field + ".values",
+                            "quality metric 'availability' is " + metric.values()
+                                    + "; expected a percentage up to 100, e.g. \"99.9\"");
                 }
             }
             case QualityMetric.ERROR_RATE -> {
                 if (value > 1) {
-                    throw PlatformException.invalid(field + ".values", "quality metric 'error_rate' is " + metric.values() + "; expected a fraction from 0 to 1, e.g. \"0.01\" for 1%");
+                    throw PlatformException.invalid(
+                            field + ".values",
+                            "quality metric 'error_rate' is " + metric.values()
+                                    + "; expected a fraction from 0 to 1, e.g. \"0.01\" for 1%");
                 }
             }
             default -> {
                 if (value == 0) {
-                    throw PlatformException.invalid(field + ".values", "quality metric '" + metric.metric() + "' is 0; expected a positive number");
+                    throw PlatformException.invalid(
+                            field + ".values",
+                            "quality metric '" + metric.metric() + "' is 0; expected a positive number");
                 }
             }
         }
@@ -159,11 +207,15 @@ public final class AppSpecValidator {
 
     private static void validateReplicas(AppSpec spec) {
         if (spec.maxReplicas() != null && (spec.maxReplicas() < 1 || spec.maxReplicas() > REPLICA_CEILING)) {
-            throw PlatformException.invalid("max_replicas", "field 'max_replicas' is " + spec.maxReplicas() + "; expected 1 to " + REPLICA_CEILING);
+            throw PlatformException.invalid(
+                    "max_replicas",
+                    "field 'max_replicas' is " + spec.maxReplicas() + "; expected 1 to " + REPLICA_CEILING);
         }
         int max = spec.effectiveMaxReplicas();
         if (spec.minReplicas() != null && (spec.minReplicas() < 0 || spec.minReplicas() > max)) {
-            throw PlatformException.invalid("min_replicas", "field 'min_replicas' is " + spec.minReplicas() + "; expected 0 to max_replicas (" + max + ")");
+            throw PlatformException.invalid(
+                    "min_replicas",
+                    "field 'min_replicas' is " + spec.minReplicas() + "; expected 0 to max_replicas (" + max + ")");
         }
         if (spec.replicas() != null) {
             requireReplicaCount("replicas", spec.replicas(), spec);
@@ -174,7 +226,10 @@ public final class AppSpecValidator {
     public static void requireReplicaCount(String field, int replicas, AppSpec spec) {
         int max = spec.effectiveMaxReplicas();
         if (replicas < 0 || replicas > max) {
-            throw PlatformException.invalid(field, "replica count " + replicas + " for app '" + spec.name() + "' is out of range; expected 0 to max_replicas (" + max + ")");
+            throw PlatformException.invalid(
+                    field,
+                    "replica count " + replicas + " for app '" + spec.name()
+                            + "' is out of range; expected 0 to max_replicas (" + max + ")");
         }
     }
 }

@@ -15,18 +15,32 @@ import java.util.Locale;
  * @param state {@code running} (every wanted replica ready), {@code pending} (some still starting),
  *              {@code degraded} (some crashed), {@code stopped}
  */
-public record AppView(String id, String name, String owner, String state, Replicas replicas, List<InstanceView> instances,
-                      String url, AppSpec spec, Instant createdAt, Instant updatedAt) {
+public record AppView(
+        String id,
+        String name,
+        String owner,
+        String state,
+        Replicas replicas,
+        List<InstanceView> instances,
+        String url,
+        AppSpec spec,
+        Instant createdAt,
+        Instant updatedAt) {
 
     /** @param desired replicas wanted now (0 when stopped); @param ready replicas ready to serve */
-    public record Replicas(int desired, int ready) {
-    }
+    public record Replicas(int desired, int ready) {}
 
-    public record InstanceView(String id, String state, String endpoint, Long pid, int restarts, Instant since, String message) {
+    public record InstanceView(
+            String id, String state, String endpoint, Long pid, int restarts, Instant since, String message) {
         static InstanceView of(InstanceStatus status) {
-            return new InstanceView(status.id(), status.state().name().toLowerCase(Locale.ROOT),
+            return new InstanceView(
+                    status.id(),
+                    status.state().name().toLowerCase(Locale.ROOT),
                     status.endpoint() == null ? null : status.endpoint().toString(),
-                    status.pid().isPresent() ? status.pid().getAsLong() : null, status.restarts(), status.since(), status.message());
+                    status.pid().isPresent() ? status.pid().getAsLong() : null,
+                    status.restarts(),
+                    status.since(),
+                    status.message());
         }
     }
 
@@ -43,7 +57,16 @@ public record AppView(String id, String name, String owner, String state, Replic
         } else {
             state = "pending";
         }
-        return new AppView(record.id(), record.name(), record.owner(), state, new Replicas(desired, ready),
-                status.instances().stream().map(InstanceView::of).toList(), url, record.spec(), record.createdAt(), record.updatedAt());
+        return new AppView(
+                record.id(),
+                record.name(),
+                record.owner(),
+                state,
+                new Replicas(desired, ready),
+                status.instances().stream().map(InstanceView::of).toList(),
+                url,
+                record.spec(),
+                record.createdAt(),
+                record.updatedAt());
     }
 }

@@ -43,6 +43,5 @@ public final class EventLog {
         return "events/" + appId;
     }
 
-    record StoredEvent(Instant time, String type, String message) {
-    }
+    record StoredEvent(Instant time, String type, String message) {}
 }

@@ -70,7 +70,8 @@ public final class AccountService {
     public Session login(Credentials credentials) {
         String username = credentials.username() == null ? "" : credentials.username();
         String password = credentials.password() == null ? "" : credentials.password();
-        Optional<StoredAccount> account = store.get(ACCOUNTS, username).map(entry -> JsonCodec.readStored(entry.value(), StoredAccount.class));
+        Optional<StoredAccount> account =
+                store.get(ACCOUNTS, username).map(entry -> JsonCodec.readStored(entry.value(), StoredAccount.class));
         String hash = account.map(StoredAccount::passwordHash).orElse(decoyHash);
         boolean verified = BCrypt.verifyer().verify(password.toCharArray(), hash.toCharArray()).verified;
         if (account.isEmpty() || !verified) {
@@ -92,15 +93,21 @@ public final class AccountService {
      */
     public String authenticate(String token) {
         if (token == null || token.isBlank()) {
-            throw new PlatformException(ErrorCategory.UNAUTHENTICATED, "this request needs a token; run 'emp login' (or POST /v1/sessions) and send it as 'Authorization: Bearer TOKEN'");
+            throw new PlatformException(
+                    ErrorCategory.UNAUTHENTICATED,
+                    "this request needs a token; run 'emp login' (or POST /v1/sessions) and send it as 'Authorization: Bearer TOKEN'");
         }
         String key = hash(token);
-        Entry entry = store.get(TOKENS, key).orElseThrow(() -> new PlatformException(ErrorCategory.UNAUTHENTICATED,
-                "the token is not valid (unknown or logged out); run 'emp login' again"));
+        Entry entry = store.get(TOKENS, key)
+                .orElseThrow(() -> new PlatformException(
+                        ErrorCategory.UNAUTHENTICATED,
+                        "the token is not valid (unknown or logged out); run 'emp login' again"));
         StoredToken stored = JsonCodec.readStored(entry.value(), StoredToken.class);
         if (!clock.instant().isBefore(stored.expiresAt())) {
             deleteQuietly(key, entry.version());
-            throw new PlatformException(ErrorCategory.UNAUTHENTICATED, "the token expired at " + stored.expiresAt() + "; run 'emp login' again");
+            throw new PlatformException(
+                    ErrorCategory.UNAUTHENTICATED,
+                    "the token expired at " + stored.expiresAt() + "; run 'emp login' again");
         }
         return stored.username();
     }
@@ -121,7 +128,8 @@ public final class AccountService {
 
     static String hash(String token) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
@@ -132,7 +140,10 @@ public final class AccountService {
             throw PlatformException.invalid("username", "field 'username' is missing; give a name like 'alice'");
         }
         if (!USERNAME.matcher(username).matches()) {
-            throw PlatformException.invalid("username", "username '" + username + "' is not valid; use 2 to 31 characters: a lower-case letter, then lower-case letters, digits or '-'");
+            throw PlatformException.invalid(
+                    "username",
+                    "username '" + username
+                            + "' is not valid; use 2 to 31 characters: a lower-case letter, then lower-case letters, digits or '-'");
         }
         return username;
     }
@@ -142,17 +153,17 @@ public final class AccountService {
             throw PlatformException.invalid("password", "field 'password' is missing");
         }
         if (password.length() < MIN_PASSWORD) {
-            throw PlatformException.invalid("password", "the password is too short; use at least " + MIN_PASSWORD + " characters");
+            throw PlatformException.invalid(
+                    "password", "the password is too short; use at least " + MIN_PASSWORD + " characters");
         }
         if (password.getBytes(StandardCharsets.UTF_8).length > MAX_PASSWORD_BYTES) {
-            throw PlatformException.invalid("password", "the password is too long; use at most " + MAX_PASSWORD_BYTES + " bytes");
+            throw PlatformException.invalid(
+                    "password", "the password is too long; use at most " + MAX_PASSWORD_BYTES + " bytes");
         }
         return password;
     }
 
-    record StoredAccount(String username, String passwordHash, Instant createdAt) {
-    }
+    record StoredAccount(String username, String passwordHash, Instant createdAt) {}
 
-    record StoredToken(String username, Instant createdAt, Instant expiresAt) {
-    }
+    record StoredToken(String username, Instant createdAt, Instant expiresAt) {}
 }

@@ -80,18 +80,23 @@ public final class ServerConfig {
 
     private static Map<String, String> readYaml(Path file) {
         if (!Files.isRegularFile(file)) {
-            throw PlatformException.invalid("config", "configuration file '" + file + "' does not exist; pass an existing file or leave --config out");
+            throw PlatformException.invalid(
+                    "config",
+                    "configuration file '" + file + "' does not exist; pass an existing file or leave --config out");
         }
         JsonNode root;
         try {
             root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
         } catch (IOException e) {
-            throw PlatformException.invalid("config", "configuration file '" + file + "' is not valid YAML: " + e.getMessage());
+            throw PlatformException.invalid(
+                    "config", "configuration file '" + file + "' is not valid YAML: " + e.getMessage());
         }
         Map<String, String> flat = new TreeMap<>();
         if (root != null && !root.isNull() && !root.isMissingNode()) {
             if (!root.isObject()) {
-                throw PlatformException.invalid("config", "configuration file '" + file + "' must hold a mapping of keys, such as 'api:' and 'store:'");
+                throw PlatformException.invalid(
+                        "config",
+                        "configuration file '" + file + "' must hold a mapping of keys, such as 'api:' and 'store:'");
             }
             flatten("", root, flat, file);
         }
@@ -106,7 +111,8 @@ public final class ServerConfig {
             if (value.isObject()) {
                 flatten(key, value, flat, file);
             } else if (value.isArray()) {
-                throw PlatformException.invalid(key, "configuration key '" + key + "' in '" + file + "' is a list; write a single value");
+                throw PlatformException.invalid(
+                        key, "configuration key '" + key + "' in '" + file + "' is a list; write a single value");
             } else if (!value.isNull()) {
                 flat.put(key, value.asText());
             }
@@ -123,8 +129,10 @@ public final class ServerConfig {
             for (HostKey hostKey : HostKey.values()) {
                 known.add(hostKey.key());
             }
-            throw PlatformException.invalid(key, "unknown configuration key '" + key + "'; the server's keys are " + known
-                    + ", and plugin keys go below <point>.<plugin>., e.g. store.redis.url");
+            throw PlatformException.invalid(
+                    key,
+                    "unknown configuration key '" + key + "'; the server's keys are " + known
+                            + ", and plugin keys go below <point>.<plugin>., e.g. store.redis.url");
         }
     }
 
@@ -142,7 +150,10 @@ public final class ServerConfig {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw PlatformException.invalid(key.key(), "configuration key '" + key.key() + "' is '" + value + "'; expected an integer from " + min + " to " + max);
+        throw PlatformException.invalid(
+                key.key(),
+                "configuration key '" + key.key() + "' is '" + value + "'; expected an integer from " + min + " to "
+                        + max);
     }
 
     public Duration duration(HostKey key) {
@@ -150,7 +161,9 @@ public final class ServerConfig {
     }
 
     public Optional<String> raw(HostKey key) {
-        return Optional.ofNullable(values.get(PluginConfig.canonical(key.key()))).map(String::trim).filter(v -> !v.isEmpty());
+        return Optional.ofNullable(values.get(PluginConfig.canonical(key.key())))
+                .map(String::trim)
+                .filter(v -> !v.isEmpty());
     }
 
     /** The section of plugin {@code name} at extension point {@code point}: every key below {@code point.name.}. */
@@ -168,12 +181,15 @@ public final class ServerConfig {
     /** Every key that is set, as first spelled, for the start-up log; values of secret-looking keys are masked. */
     public Map<String, String> describe() {
         Map<String, String> described = new TreeMap<>();
-        values.forEach((canonical, value) -> described.put(spelling.get(canonical), isSecret(canonical) ? "****" : value));
+        values.forEach(
+                (canonical, value) -> described.put(spelling.get(canonical), isSecret(canonical) ? "****" : value));
         return described;
     }
 
     private static boolean isSecret(String canonical) {
-        return canonical.contains("password") || canonical.contains("secret") || canonical.contains("token")
+        return canonical.contains("password")
+                || canonical.contains("secret")
+                || canonical.contains("token")
                 || canonical.endsWith("_url") && canonical.startsWith("store_");
     }
 

@@ -13,7 +13,8 @@ import emp.spi.EmpExtension;
  * @param pluginId    the plugin that brought it
  * @param classLoader the plugin's class loader, set as the context loader whenever the host calls into it
  */
-public record LoadedExtension(ExtensionPointKind kind, String name, EmpExtension factory, String pluginId, ClassLoader classLoader) {
+public record LoadedExtension(
+        ExtensionPointKind kind, String name, EmpExtension factory, String pluginId, ClassLoader classLoader) {
     public LoadedExtension {
         requireNonNull(kind, "kind is null");
         requireNonNull(name, "name is null");

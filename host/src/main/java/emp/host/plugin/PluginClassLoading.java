@@ -10,8 +10,7 @@ import java.util.function.Supplier;
  * plugin (JDBC drivers, Netty, service loaders) expect.
  */
 final class PluginClassLoading {
-    private PluginClassLoading() {
-    }
+    private PluginClassLoading() {}
 
     static <T> T call(ClassLoader loader, Supplier<T> call) {
         Thread thread = Thread.currentThread();
@@ -45,6 +44,6 @@ final class PluginClassLoading {
                 thread.setContextClassLoader(previous);
             }
         };
-        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[]{type}, handler));
+        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler));
     }
 }

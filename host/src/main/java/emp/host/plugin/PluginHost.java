@@ -34,15 +34,23 @@ public final class PluginHost implements AutoCloseable {
     /** Loads and starts every plugin in the folder, and indexes the extensions each provides. */
     public void load() {
         if (!Files.isDirectory(pluginsDir)) {
-            throw PlatformException.invalid("plugins.dir", "plugin folder '" + pluginsDir + "' does not exist; point plugins.dir at the distribution's plugins/ folder");
+            throw PlatformException.invalid(
+                    "plugins.dir",
+                    "plugin folder '" + pluginsDir
+                            + "' does not exist; point plugins.dir at the distribution's plugins/ folder");
         }
         manager.loadPlugins();
         manager.startPlugins();
         for (PluginWrapper plugin : manager.getPlugins()) {
-            log.info("loaded plugin '{}' {} ({})", plugin.getPluginId(), plugin.getDescriptor().getVersion(), plugin.getPluginState());
+            log.info(
+                    "loaded plugin '{}' {} ({})",
+                    plugin.getPluginId(),
+                    plugin.getDescriptor().getVersion(),
+                    plugin.getPluginState());
             for (ExtensionPointKind kind : ExtensionPointKind.values()) {
                 for (EmpExtension factory : manager.getExtensions(kind.factoryType(), plugin.getPluginId())) {
-                    extensions.add(new LoadedExtension(kind, factory.name(), factory, plugin.getPluginId(), plugin.getPluginClassLoader()));
+                    extensions.add(new LoadedExtension(
+                            kind, factory.name(), factory, plugin.getPluginId(), plugin.getPluginClassLoader()));
                     log.info("plugin '{}' provides {} '{}'", plugin.getPluginId(), kind.point(), factory.name());
                 }
             }
@@ -56,11 +64,15 @@ public final class PluginHost implements AutoCloseable {
      */
     public LoadedExtension select(ExtensionPointKind kind, String name) {
         return extensions.stream()
-                .filter(extension -> extension.kind() == kind && extension.name().equals(name))
+                .filter(extension ->
+                        extension.kind() == kind && extension.name().equals(name))
                 .findFirst()
-                .orElseThrow(() -> PlatformException.invalid(kind.choice().key(), kind.choice().key() + " is '" + name
-                        + "' but no loaded plugin provides a " + kind.point() + " of that name; available: " + available(kind)
-                        + " (plugins are the jars in " + pluginsDir + ")"));
+                .orElseThrow(() -> PlatformException.invalid(
+                        kind.choice().key(),
+                        kind.choice().key() + " is '" + name
+                                + "' but no loaded plugin provides a " + kind.point() + " of that name; available: "
+                                + available(kind)
+                                + " (plugins are the jars in " + pluginsDir + ")"));
     }
 
     private String available(ExtensionPointKind kind) {
@@ -77,11 +89,18 @@ public final class PluginHost implements AutoCloseable {
         for (PluginWrapper plugin : manager.getPlugins()) {
             List<PluginInfo.Extension> provided = extensions.stream()
                     .filter(extension -> extension.pluginId().equals(plugin.getPluginId()))
-                    .map(extension -> new PluginInfo.Extension(extension.kind().point(), extension.name(),
-                            extension.name().equals(active.get(extension.kind())), extension.factory().description()))
+                    .map(extension -> new PluginInfo.Extension(
+                            extension.kind().point(),
+                            extension.name(),
+                            extension.name().equals(active.get(extension.kind())),
+                            extension.factory().description()))
                     .toList();
-            plugins.add(new PluginInfo(plugin.getPluginId(), plugin.getDescriptor().getVersion(),
-                    plugin.getPluginState().toString().toLowerCase(), plugin.getDescriptor().getPluginDescription(), provided));
+            plugins.add(new PluginInfo(
+                    plugin.getPluginId(),
+                    plugin.getDescriptor().getVersion(),
+                    plugin.getPluginState().toString().toLowerCase(),
+                    plugin.getDescriptor().getPluginDescription(),
+                    provided));
         }
         plugins.sort(Comparator.comparing(PluginInfo::id));
         return plugins;

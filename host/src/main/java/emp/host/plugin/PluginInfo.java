@@ -22,6 +22,5 @@ public record PluginInfo(String id, String version, String state, String descrip
      * @param active      whether the server uses it now
      * @param description what it is
      */
-    public record Extension(String point, String name, boolean active, String description) {
-    }
+    public record Extension(String point, String name, boolean active, String description) {}
 }

@@ -55,7 +55,12 @@ public final class Reconciler implements AutoCloseable {
     /**
      * @param environment the variables the platform injects into an app's replicas
      */
-    public Reconciler(AppService apps, ClusterManager cluster, EventLog events, Function<AppRef, Map<String, String>> environment, Duration interval) {
+    public Reconciler(
+            AppService apps,
+            ClusterManager cluster,
+            EventLog events,
+            Function<AppRef, Map<String, String>> environment,
+            Duration interval) {
         this.apps = requireNonNull(apps, "apps is null");
         this.cluster = requireNonNull(cluster, "cluster is null");
         this.events = requireNonNull(events, "events is null");
@@ -119,14 +124,18 @@ public final class Reconciler implements AutoCloseable {
         for (AppRef orphan : cluster.apps()) {
             if (!wanted.contains(orphan)) {
                 boolean keepData = apps.keepDataOnRemoval(orphan);
-                log.info("removing replicas of '{}', which is no longer in the store{}", orphan, keepData ? "" : " (with its data)");
+                log.info(
+                        "removing replicas of '{}', which is no longer in the store{}",
+                        orphan,
+                        keepData ? "" : " (with its data)");
                 cluster.remove(orphan, keepData);
             }
         }
     }
 
     private void reconcile(AppRecord record) {
-        AppDeployment desired = new AppDeployment(record.ref(), record.spec(), record.targetReplicas(), environment.apply(record.ref()));
+        AppDeployment desired = new AppDeployment(
+                record.ref(), record.spec(), record.targetReplicas(), environment.apply(record.ref()));
         if (!desired.equals(applied.get(record.id()))) {
             cluster.deploy(desired);
             applied.put(record.id(), desired);

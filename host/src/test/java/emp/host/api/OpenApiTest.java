@@ -35,7 +35,9 @@ class OpenApiTest {
         Set<String> documented = new TreeSet<>();
         for (Iterator<Map.Entry<String, JsonNode>> paths = document.get("paths").fields(); paths.hasNext(); ) {
             Map.Entry<String, JsonNode> path = paths.next();
-            path.getValue().fieldNames().forEachRemaining(method -> documented.add(method.toUpperCase(Locale.ROOT) + " " + path.getKey()));
+            path.getValue()
+                    .fieldNames()
+                    .forEachRemaining(method -> documented.add(method.toUpperCase(Locale.ROOT) + " " + path.getKey()));
         }
 
         assertThat(document.get("openapi").asText()).startsWith("3.");

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AccountServiceTest {
     @TempDir
     Path dataDir;
+
     private PluginHost plugins;
     private StateStore store;
     private MovableClock clock;
@@ -38,8 +39,15 @@ class AccountServiceTest {
         plugins = new PluginHost(TestServer.pluginsDir());
         plugins.load();
         LoadedExtension file = plugins.select(ExtensionPointKind.STORE, "file");
-        store = file.create(StateStore.class, factory -> ((StateStoreFactory) factory).create(
-                new PluginContext("store-file", PluginConfig.empty("store.file"), dataDir, URI.create("http://127.0.0.1:1"), Clock.systemUTC())));
+        store = file.create(
+                StateStore.class,
+                factory -> ((StateStoreFactory) factory)
+                        .create(new PluginContext(
+                                "store-file",
+                                PluginConfig.empty("store.file"),
+                                dataDir,
+                                URI.create("http://127.0.0.1:1"),
+                                Clock.systemUTC())));
         store.start();
         clock = new MovableClock(Instant.parse("2026-11-27T10:00:00Z"));
         accounts = new AccountService(store, clock, Duration.ofHours(24), 4);
@@ -60,7 +68,8 @@ class AccountServiceTest {
         assertThat(accounts.authenticate(session.token())).isEqualTo("frank");
         clock.now = Instant.parse("2026-11-28T10:00:00Z");
         assertThatThrownBy(() -> accounts.authenticate(session.token()))
-                .isInstanceOfSatisfying(PlatformException.class, e -> assertThat(e.category()).isEqualTo(ErrorCategory.UNAUTHENTICATED))
+                .isInstanceOfSatisfying(
+                        PlatformException.class, e -> assertThat(e.category()).isEqualTo(ErrorCategory.UNAUTHENTICATED))
                 .hasMessageContaining("expired");
     }
 
@@ -68,10 +77,14 @@ class AccountServiceTest {
     void neitherPasswordsNorTokensAreStoredInClear() {
         accounts.create(new Credentials("gina", "correct horse"));
         Session session = accounts.login(new Credentials("gina", "correct horse"));
-        String account = store.get(AccountService.ACCOUNTS, "gina").orElseThrow().value();
+        String account =
+                store.get(AccountService.ACCOUNTS, "gina").orElseThrow().value();
         assertThat(account).doesNotContain("correct horse").contains("$2a$");
-        assertThat(store.list(AccountService.TOKENS)).noneMatch(entry -> entry.key().contains(session.token()) || entry.value().contains(session.token()));
-        assertThat(store.get(AccountService.TOKENS, AccountService.hash(session.token()))).isPresent();
+        assertThat(store.list(AccountService.TOKENS))
+                .noneMatch(entry ->
+                        entry.key().contains(session.token()) || entry.value().contains(session.token()));
+        assertThat(store.get(AccountService.TOKENS, AccountService.hash(session.token())))
+                .isPresent();
     }
 
     @Test

@@ -58,8 +58,17 @@ class ServerConfigTest {
                     url: redis://file
                     key-prefix: file
                 """);
-        ServerConfig config = ServerConfig.load(yaml,
-                Map.of("EMP_API_PORT", "7100", "EMP_STORE_REDIS_URL", "redis://env", "EMP_HOME", "/ignored", "PATH", "/bin"),
+        ServerConfig config = ServerConfig.load(
+                yaml,
+                Map.of(
+                        "EMP_API_PORT",
+                        "7100",
+                        "EMP_STORE_REDIS_URL",
+                        "redis://env",
+                        "EMP_HOME",
+                        "/ignored",
+                        "PATH",
+                        "/bin"),
                 Map.of("api.port", "7200"));
         assertThat(config.integer(HostKey.API_PORT, 0, 65535)).isEqualTo(7200);
         assertThat(config.string(HostKey.API_HOST)).isEqualTo("0.0.0.0");
@@ -80,13 +89,18 @@ class ServerConfigTest {
 
     @Test
     void badValuesFailNamingTheKey() throws Exception {
-        assertThatThrownBy(() -> ServerConfig.load(null, Map.of(), Map.of("api.port", "seventy")).integer(HostKey.API_PORT, 0, 65535))
-                .hasMessageContaining("'api.port'").hasMessageContaining("seventy");
-        assertThatThrownBy(() -> ServerConfig.load(null, Map.of(), Map.of("reconcile.interval", "often")).duration(HostKey.RECONCILE_INTERVAL))
-                .hasMessageContaining("'reconcile.interval'").hasMessageContaining("10s");
+        assertThatThrownBy(() -> ServerConfig.load(null, Map.of(), Map.of("api.port", "seventy"))
+                        .integer(HostKey.API_PORT, 0, 65535))
+                .hasMessageContaining("'api.port'")
+                .hasMessageContaining("seventy");
+        assertThatThrownBy(() -> ServerConfig.load(null, Map.of(), Map.of("reconcile.interval", "often"))
+                        .duration(HostKey.RECONCILE_INTERVAL))
+                .hasMessageContaining("'reconcile.interval'")
+                .hasMessageContaining("10s");
         Path broken = dir.resolve("broken.yaml");
         Files.writeString(broken, "api: [1, 2\n");
         assertThatThrownBy(() -> ServerConfig.load(broken, Map.of(), Map.of())).hasMessageContaining("not valid YAML");
-        assertThatThrownBy(() -> ServerConfig.load(dir.resolve("missing.yaml"), Map.of(), Map.of())).hasMessageContaining("does not exist");
+        assertThatThrownBy(() -> ServerConfig.load(dir.resolve("missing.yaml"), Map.of(), Map.of()))
+                .hasMessageContaining("does not exist");
     }
 }

@@ -19,7 +19,10 @@ class PluginHostTest {
             host.load();
             List<PluginInfo> plugins = host.describe(Map.of(ExtensionPointKind.STORE, "file"));
             assertThat(plugins).extracting(PluginInfo::id).contains("cluster-local", "store-file");
-            PluginInfo store = plugins.stream().filter(plugin -> plugin.id().equals("store-file")).findFirst().orElseThrow();
+            PluginInfo store = plugins.stream()
+                    .filter(plugin -> plugin.id().equals("store-file"))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(store.state()).isEqualTo("started");
             assertThat(store.version()).isNotBlank();
             assertThat(store.extensions()).singleElement().satisfies(extension -> {
@@ -27,7 +30,8 @@ class PluginHostTest {
                 assertThat(extension.name()).isEqualTo("file");
                 assertThat(extension.active()).isTrue();
             });
-            assertThat(host.select(ExtensionPointKind.CLUSTER, "local").pluginId()).isEqualTo("cluster-local");
+            assertThat(host.select(ExtensionPointKind.CLUSTER, "local").pluginId())
+                    .isEqualTo("cluster-local");
         }
     }
 
@@ -49,7 +53,8 @@ class PluginHostTest {
         try (PluginHost host = new PluginHost(empty)) {
             host.load();
             assertThat(host.describe(Map.of())).isEmpty();
-            assertThatThrownBy(() -> host.select(ExtensionPointKind.STORE, "file")).hasMessageContaining("available: none");
+            assertThatThrownBy(() -> host.select(ExtensionPointKind.STORE, "file"))
+                    .hasMessageContaining("available: none");
         }
     }
 

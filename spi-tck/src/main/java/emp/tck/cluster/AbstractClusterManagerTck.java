@@ -131,7 +131,9 @@ public abstract class AbstractClusterManagerTck {
         manager.scale(app, 3);
         AppStatus up = awaitReady(app, 3);
         assertThat(up.desired()).isEqualTo(3);
-        assertThat(ids(up)).as("scaling up keeps the replicas that were running").containsAll(first);
+        assertThat(ids(up))
+                .as("scaling up keeps the replicas that were running")
+                .containsAll(first);
 
         manager.scale(app, 1);
         AppStatus down = awaitStatus(app, status -> {
@@ -198,10 +200,12 @@ public abstract class AbstractClusterManagerTck {
         manager.deploy(deployment(app, runnableSpec(app.name()), 1));
         Set<String> ids = ids(awaitReady(app, 1));
 
-        waitUntil().untilAsserted(() -> assertThat(eventsOf(app, ClusterEvent.Type.READY))
-                .extracting(ClusterEvent::instance)
-                .containsAnyElementsOf(ids));
-        assertThat(eventsOf(app, ClusterEvent.Type.READY)).allSatisfy(event -> assertThat(event.message()).isNotBlank());
+        waitUntil()
+                .untilAsserted(() -> assertThat(eventsOf(app, ClusterEvent.Type.READY))
+                        .extracting(ClusterEvent::instance)
+                        .containsAnyElementsOf(ids));
+        assertThat(eventsOf(app, ClusterEvent.Type.READY))
+                .allSatisfy(event -> assertThat(event.message()).isNotBlank());
     }
 
     @Test
@@ -213,8 +217,10 @@ public abstract class AbstractClusterManagerTck {
             assertThat(eventsOf(app, ClusterEvent.Type.CRASHED)).isNotEmpty();
             assertThat(eventsOf(app, ClusterEvent.Type.RESTARTED)).isNotEmpty();
         });
-        assertThat(eventsOf(app, ClusterEvent.Type.CRASHED)).allSatisfy(event -> assertThat(event.message())
-                .as("a crash event says which replica, in words").contains(event.instance()));
+        assertThat(eventsOf(app, ClusterEvent.Type.CRASHED))
+                .allSatisfy(event -> assertThat(event.message())
+                        .as("a crash event says which replica, in words")
+                        .contains(event.instance()));
         assertThat(manager.status(app).deployed()).isTrue();
     }
 
@@ -248,7 +254,8 @@ public abstract class AbstractClusterManagerTck {
                     .isInstanceOfSatisfying(PlatformException.class, e -> {
                         assertThat(e.category()).isEqualTo(ErrorCategory.UNSUPPORTED);
                         assertThat(e.field()).contains(unsupported.field());
-                        assertThat(e.getMessage()).contains("'" + unsupported.spec().name() + "'");
+                        assertThat(e.getMessage())
+                                .contains("'" + unsupported.spec().name() + "'");
                     });
         }
     }
@@ -310,7 +317,9 @@ public abstract class AbstractClusterManagerTck {
 
     /** The events of one type reported for the app. */
     protected final List<ClusterEvent> eventsOf(AppRef app, ClusterEvent.Type type) {
-        return events.stream().filter(event -> event.app().equals(app) && event.type() == type).toList();
+        return events.stream()
+                .filter(event -> event.app().equals(app) && event.type() == type)
+                .toList();
     }
 
     protected static Set<String> ids(AppStatus status) {

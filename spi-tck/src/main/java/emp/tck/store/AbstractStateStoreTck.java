@@ -78,7 +78,8 @@ public abstract class AbstractStateStoreTck {
      * store must keep its data across a restart, so a store's test should override this.
      */
     protected StateStore reopen() {
-        Assumptions.abort("the store's test does not override reopen(), so the kit cannot check durability and sharing");
+        Assumptions.abort(
+                "the store's test does not override reopen(), so the kit cannot check durability and sharing");
         throw new AssertionError("unreachable");
     }
 
@@ -169,8 +170,23 @@ public abstract class AbstractStateStoreTck {
 
     @Test
     void keysWithSlashesUnicodeAndPatternCharactersAreKeptApart() {
-        List<String> keys = List.of("alice/songs", "alice/songs/v2", "alice", "日本/é", "emoji 🚀", "*", "a*", "?", "[a]",
-                "%", "_", "'; DROP TABLE entries; --", "a:b", "back\\slash", "tab\tkey", " spaced ");
+        List<String> keys = List.of(
+                "alice/songs",
+                "alice/songs/v2",
+                "alice",
+                "日本/é",
+                "emoji 🚀",
+                "*",
+                "a*",
+                "?",
+                "[a]",
+                "%",
+                "_",
+                "'; DROP TABLE entries; --",
+                "a:b",
+                "back\\slash",
+                "tab\tkey",
+                " spaced ");
         for (String key : keys) {
             store.commit(Write.create(APPS, key, "value of " + key));
         }
@@ -257,11 +273,15 @@ public abstract class AbstractStateStoreTck {
                     assertThat(conflict.getMessage()).contains("'accounts/bob'", "expected version 7", "found 1");
                 });
         assertThatThrownBy(() -> store.commit(Write.update(ACCOUNTS, "carol", "new", 2)))
-                .isInstanceOfSatisfying(VersionConflictException.class, conflict ->
-                        assertThat(conflict.getMessage()).contains("'accounts/carol'", "expected version 2", "found absent"));
+                .isInstanceOfSatisfying(
+                        VersionConflictException.class,
+                        conflict -> assertThat(conflict.getMessage())
+                                .contains("'accounts/carol'", "expected version 2", "found absent"));
         assertThatThrownBy(() -> store.commit(Write.create(ACCOUNTS, "bob", "again")))
-                .isInstanceOfSatisfying(VersionConflictException.class, conflict ->
-                        assertThat(conflict.getMessage()).contains("'accounts/bob'", "expected version absent", "found 1"));
+                .isInstanceOfSatisfying(
+                        VersionConflictException.class,
+                        conflict -> assertThat(conflict.getMessage())
+                                .contains("'accounts/bob'", "expected version absent", "found 1"));
     }
 
     @Test
@@ -282,7 +302,8 @@ public abstract class AbstractStateStoreTck {
     @Test
     void unconditionalWriteCreatesAndOverwrites() {
         assertThat(store.commit(Write.update(APPS, "k", "created", Write.ANY))).isEqualTo(1);
-        assertThat(store.commit(Write.update(APPS, "k", "overwritten", Write.ANY))).isEqualTo(2);
+        assertThat(store.commit(Write.update(APPS, "k", "overwritten", Write.ANY)))
+                .isEqualTo(2);
         store.commit(Write.update(APPS, "k", "by version", 2));
         assertThat(store.commit(Write.update(APPS, "k", "again", Write.ANY))).isEqualTo(4);
 
@@ -366,9 +387,8 @@ public abstract class AbstractStateStoreTck {
                 Write.delete(ACCOUNTS, "never", Write.ABSENT)));
 
         assertThat(versions).containsExactly(1L, 3L, 0L, 2L, 0L);
-        assertThat(store.list(APPS)).containsExactly(
-                new Entry(APPS, "created", "new", 1),
-                new Entry(APPS, "updated", "v3", 3));
+        assertThat(store.list(APPS))
+                .containsExactly(new Entry(APPS, "created", "new", 1), new Entry(APPS, "updated", "v3", 3));
         assertThat(store.list(ACCOUNTS)).containsExactly(new Entry(ACCOUNTS, "overwritten", "v2", 2));
     }
 
@@ -380,12 +400,15 @@ public abstract class AbstractStateStoreTck {
         store.commit(Write.create(APPS, "d", "d1"));
         List<Entry> before = store.list(APPS);
 
-        assertConflict(() -> store.commit(List.of(
-                Write.update(APPS, "a", "a2", 1),
-                Write.create(APPS, "c", "c1"),
-                Write.delete(APPS, "d", 1),
-                Write.update(ACCOUNTS, "x", "x1", Write.ANY),
-                Write.update(APPS, "b", "stale", 1))), APPS, "b");
+        assertConflict(
+                () -> store.commit(List.of(
+                        Write.update(APPS, "a", "a2", 1),
+                        Write.create(APPS, "c", "c1"),
+                        Write.delete(APPS, "d", 1),
+                        Write.update(ACCOUNTS, "x", "x1", Write.ANY),
+                        Write.update(APPS, "b", "stale", 1))),
+                APPS,
+                "b");
 
         assertThat(store.list(APPS)).isEqualTo(before);
         assertThat(store.list(ACCOUNTS)).isEmpty();
@@ -395,9 +418,10 @@ public abstract class AbstractStateStoreTck {
     void commitWhoseFirstWriteIsStaleAppliesNone() {
         store.commit(Write.create(APPS, "a", "a1"));
 
-        assertConflict(() -> store.commit(List.of(
-                Write.create(APPS, "a", "again"),
-                Write.create(APPS, "b", "b1"))), APPS, "a");
+        assertConflict(
+                () -> store.commit(List.of(Write.create(APPS, "a", "again"), Write.create(APPS, "b", "b1"))),
+                APPS,
+                "a");
 
         assertThat(store.list(APPS)).containsExactly(new Entry(APPS, "a", "a1", 1));
     }
@@ -405,7 +429,8 @@ public abstract class AbstractStateStoreTck {
     @Test
     void failedCommitLeavesTheStoreUsable() {
         store.commit(Write.create(APPS, "a", "a1"));
-        assertConflict(() -> store.commit(List.of(Write.create(APPS, "b", "b1"), Write.create(APPS, "a", "a2"))), APPS, "a");
+        assertConflict(
+                () -> store.commit(List.of(Write.create(APPS, "b", "b1"), Write.create(APPS, "a", "a2"))), APPS, "a");
 
         assertThat(store.commit(List.of(Write.create(APPS, "b", "b1"), Write.update(APPS, "a", "a2", 1))))
                 .containsExactly(1L, 2L);
@@ -420,8 +445,9 @@ public abstract class AbstractStateStoreTck {
         assertThat(store.append("events/alice/songs", "scaled to 2", 100)).isEqualTo(2);
         assertThat(store.append("events/alice/songs", "scaled to 3", 100)).isEqualTo(3);
 
-        assertThat(store.read("events/alice/songs", 0, 10)).containsExactly(
-                new LogRecord(1, "deployed"), new LogRecord(2, "scaled to 2"), new LogRecord(3, "scaled to 3"));
+        assertThat(store.read("events/alice/songs", 0, 10))
+                .containsExactly(
+                        new LogRecord(1, "deployed"), new LogRecord(2, "scaled to 2"), new LogRecord(3, "scaled to 3"));
     }
 
     @Test
@@ -430,7 +456,8 @@ public abstract class AbstractStateStoreTck {
 
         assertThat(store.read("log", 0, 3)).extracting(LogRecord::sequence).containsExactly(1L, 2L, 3L);
         assertThat(store.read("log", 3, 3)).extracting(LogRecord::sequence).containsExactly(4L, 5L, 6L);
-        assertThat(store.read("log", 8, 100)).containsExactly(new LogRecord(9, "record 9"), new LogRecord(10, "record 10"));
+        assertThat(store.read("log", 8, 100))
+                .containsExactly(new LogRecord(9, "record 9"), new LogRecord(10, "record 10"));
         assertThat(store.read("log", 10, 100)).isEmpty();
         assertThat(store.read("log", 50, 100)).isEmpty();
         assertThat(store.read("log", 0, 0)).isEmpty();
@@ -440,8 +467,9 @@ public abstract class AbstractStateStoreTck {
     void tailReturnsTheNewestRecordsOldestFirst() {
         appendNumbered("log", 10, 100);
 
-        assertThat(store.tail("log", 3)).containsExactly(
-                new LogRecord(8, "record 8"), new LogRecord(9, "record 9"), new LogRecord(10, "record 10"));
+        assertThat(store.tail("log", 3))
+                .containsExactly(
+                        new LogRecord(8, "record 8"), new LogRecord(9, "record 9"), new LogRecord(10, "record 10"));
         assertThat(store.tail("log", 100)).extracting(LogRecord::sequence).containsExactlyElementsOf(sequences(1, 10));
         assertThat(store.tail("log", 0)).isEmpty();
     }
@@ -456,8 +484,9 @@ public abstract class AbstractStateStoreTck {
     void appendBeyondMaxLengthDropsTheOldestAndKeepsNumbering() {
         appendNumbered("log", 10, 3);
 
-        assertThat(store.tail("log", 100)).containsExactly(
-                new LogRecord(8, "record 8"), new LogRecord(9, "record 9"), new LogRecord(10, "record 10"));
+        assertThat(store.tail("log", 100))
+                .containsExactly(
+                        new LogRecord(8, "record 8"), new LogRecord(9, "record 9"), new LogRecord(10, "record 10"));
         assertThat(store.read("log", 0, 100)).extracting(LogRecord::sequence).containsExactly(8L, 9L, 10L);
         assertThat(store.read("log", 2, 2)).extracting(LogRecord::sequence).containsExactly(8L, 9L);
         assertThat(store.append("log", "record 11", 3)).isEqualTo(11);
@@ -482,7 +511,8 @@ public abstract class AbstractStateStoreTck {
 
     @Test
     void logValuesRoundTripExactly() {
-        List<String> values = List.of("", "Grüße 世界 🎵", "line\nbreak\ttab", "{\"reason\":\"p95 \\\"high\\\"\"}", largeValue(200_000));
+        List<String> values = List.of(
+                "", "Grüße 世界 🎵", "line\nbreak\ttab", "{\"reason\":\"p95 \\\"high\\\"\"}", largeValue(200_000));
         for (String value : values) {
             store.append("log", value, 100);
         }
@@ -498,10 +528,13 @@ public abstract class AbstractStateStoreTck {
         assertThat(store.append("events/alice", "c1", 100)).isEqualTo(1);
         appendNumbered("events/bob/db", 5, 2);
 
-        assertThat(store.tail("events/alice/songs", 10)).containsExactly(new LogRecord(1, "a1"), new LogRecord(2, "a2"));
+        assertThat(store.tail("events/alice/songs", 10))
+                .containsExactly(new LogRecord(1, "a1"), new LogRecord(2, "a2"));
         assertThat(store.tail("events/alice/songs/v2", 10)).containsExactly(new LogRecord(1, "b1"));
         assertThat(store.tail("events/alice", 10)).containsExactly(new LogRecord(1, "c1"));
-        assertThat(store.tail("events/bob/db", 10)).extracting(LogRecord::sequence).containsExactly(4L, 5L);
+        assertThat(store.tail("events/bob/db", 10))
+                .extracting(LogRecord::sequence)
+                .containsExactly(4L, 5L);
     }
 
     @Test
@@ -571,7 +604,9 @@ public abstract class AbstractStateStoreTck {
         assertThat(again.list(ACCOUNTS)).isEqualTo(accounts);
         assertThat(again.get(APPS, "large").orElseThrow().value()).isEqualTo(large);
         assertThat(again.get(APPS, "bob/db")).isEmpty();
-        assertThat(again.tail("events/alice/songs", 10)).extracting(LogRecord::sequence).containsExactly(3L, 4L, 5L, 6L);
+        assertThat(again.tail("events/alice/songs", 10))
+                .extracting(LogRecord::sequence)
+                .containsExactly(3L, 4L, 5L, 6L);
         assertThat(again.tail("events/bob/db", 10)).isEmpty();
         assertThat(again.append("events/alice/songs", "after restart", 4)).isEqualTo(7);
         assertThat(again.commit(Write.update(APPS, "alice/songs", "v3", 2))).isEqualTo(3);
@@ -609,7 +644,8 @@ public abstract class AbstractStateStoreTck {
         }
         runTogether(workers);
 
-        assertThat(store.get(APPS, "counter")).contains(new Entry(APPS, "counter", Integer.toString(4 * perThread), 4 * perThread + 1));
+        assertThat(store.get(APPS, "counter"))
+                .contains(new Entry(APPS, "counter", Integer.toString(4 * perThread), 4 * perThread + 1));
     }
 
     // ---- concurrency
@@ -626,7 +662,8 @@ public abstract class AbstractStateStoreTck {
                 String value = "round " + version + " thread " + thread;
                 attempts.add(() -> {
                     try {
-                        assertThat(store.commit(Write.update(APPS, "contested", value, expected))).isEqualTo(expected + 1);
+                        assertThat(store.commit(Write.update(APPS, "contested", value, expected)))
+                                .isEqualTo(expected + 1);
                         return true;
                     } catch (VersionConflictException conflict) {
                         assertThat(conflict.key()).isEqualTo("contested");
@@ -661,7 +698,8 @@ public abstract class AbstractStateStoreTck {
         List<Boolean> won = runTogether(attempts);
 
         assertThat(won).containsOnlyOnce(true);
-        assertThat(store.get(ACCOUNTS, "alice")).contains(new Entry(ACCOUNTS, "alice", "thread " + won.indexOf(true), 1));
+        assertThat(store.get(ACCOUNTS, "alice"))
+                .contains(new Entry(ACCOUNTS, "alice", "thread " + won.indexOf(true), 1));
     }
 
     @Test
@@ -700,8 +738,13 @@ public abstract class AbstractStateStoreTck {
                     Entry right = store.get(APPS, "right").orElseThrow();
                     try {
                         store.commit(List.of(
-                                Write.update(APPS, "left", Long.toString(Long.parseLong(left.value()) - 1), left.version()),
-                                Write.update(APPS, "right", Long.toString(Long.parseLong(right.value()) + 1), right.version())));
+                                Write.update(
+                                        APPS, "left", Long.toString(Long.parseLong(left.value()) - 1), left.version()),
+                                Write.update(
+                                        APPS,
+                                        "right",
+                                        Long.toString(Long.parseLong(right.value()) + 1),
+                                        right.version())));
                         moves.incrementAndGet();
                         done++;
                     } catch (VersionConflictException conflict) {
@@ -739,11 +782,15 @@ public abstract class AbstractStateStoreTck {
         runTogether(workers);
 
         int total = threads * perThread;
-        assertThat(new HashSet<>(sequenceOf.values())).hasSize(total).containsExactlyInAnyOrderElementsOf(sequences(1, total));
+        assertThat(new HashSet<>(sequenceOf.values()))
+                .hasSize(total)
+                .containsExactlyInAnyOrderElementsOf(sequences(1, total));
         List<LogRecord> records = store.read("events/busy", 0, total + 10);
         assertThat(records).extracting(LogRecord::sequence).containsExactlyElementsOf(sequences(1, total));
         for (LogRecord record : records) {
-            assertThat(sequenceOf.get(record.value())).as("sequence returned for '%s'", record.value()).isEqualTo(record.sequence());
+            assertThat(sequenceOf.get(record.value()))
+                    .as("sequence returned for '%s'", record.value())
+                    .isEqualTo(record.sequence());
         }
     }
 
@@ -763,7 +810,8 @@ public abstract class AbstractStateStoreTck {
         runTogether(workers);
 
         int total = threads * perThread;
-        assertThat(store.read("events/trimmed", 0, 1000)).extracting(LogRecord::sequence)
+        assertThat(store.read("events/trimmed", 0, 1000))
+                .extracting(LogRecord::sequence)
                 .containsExactlyElementsOf(sequences(total - 9, total));
     }
 
@@ -783,13 +831,12 @@ public abstract class AbstractStateStoreTck {
 
     /** Asserts that {@code call} fails with a {@link VersionConflictException} about {@code collection/key}. */
     protected static void assertConflict(Runnable call, String collection, String key) {
-        assertThatThrownBy(call::run)
-                .isInstanceOfSatisfying(VersionConflictException.class, conflict -> {
-                    assertThat(conflict.category()).isEqualTo(ErrorCategory.CONFLICT);
-                    assertThat(conflict.collection()).isEqualTo(collection);
-                    assertThat(conflict.key()).isEqualTo(key);
-                    assertThat(conflict.getMessage()).contains("'" + collection + "/" + key + "'");
-                });
+        assertThatThrownBy(call::run).isInstanceOfSatisfying(VersionConflictException.class, conflict -> {
+            assertThat(conflict.category()).isEqualTo(ErrorCategory.CONFLICT);
+            assertThat(conflict.collection()).isEqualTo(collection);
+            assertThat(conflict.key()).isEqualTo(key);
+            assertThat(conflict.getMessage()).contains("'" + collection + "/" + key + "'");
+        });
     }
 
     private void appendNumbered(String log, int count, int maxLength) {

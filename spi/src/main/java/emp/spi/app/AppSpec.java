@@ -81,17 +81,53 @@ public record AppSpec(
     }
 
     public AppSpec withQualityMetrics(List<QualityMetric> newMetrics) {
-        return new AppSpec(name, dockerImage, stateless, port, envs, newMetrics, command, replicas, minReplicas,
-                maxReplicas, resources, health, dependencies);
+        return new AppSpec(
+                name,
+                dockerImage,
+                stateless,
+                port,
+                envs,
+                newMetrics,
+                command,
+                replicas,
+                minReplicas,
+                maxReplicas,
+                resources,
+                health,
+                dependencies);
     }
 
     public AppSpec withReplicas(Integer newReplicas) {
-        return new AppSpec(name, dockerImage, stateless, port, envs, qualityMetrics, command, newReplicas, minReplicas,
-                maxReplicas, resources, health, dependencies);
+        return new AppSpec(
+                name,
+                dockerImage,
+                stateless,
+                port,
+                envs,
+                qualityMetrics,
+                command,
+                newReplicas,
+                minReplicas,
+                maxReplicas,
+                resources,
+                health,
+                dependencies);
     }
 
     public AppSpec withEnvs(List<EnvVar> newEnvs) {
-        return new AppSpec(name, dockerImage, stateless, port, newEnvs, qualityMetrics, command, replicas, minReplicas,
-                maxReplicas, resources, health, dependencies);
+        return new AppSpec(
+                name,
+                dockerImage,
+                stateless,
+                port,
+                newEnvs,
+                qualityMetrics,
+                command,
+                replicas,
+                minReplicas,
+                maxReplicas,
+                resources,
+                health,
+                dependencies);
     }
 }

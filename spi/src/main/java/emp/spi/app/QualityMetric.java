@@ -16,7 +16,8 @@ public record QualityMetric(String metric, String values) {
     public static final String ERROR_RATE = "error_rate";
 
     /** The metrics EMP understands. */
-    public static final Set<String> KNOWN = Set.of(LATENCY_P95_MS, LATENCY_P99_MS, THROUGHPUT_RPS, AVAILABILITY, ERROR_RATE);
+    public static final Set<String> KNOWN =
+            Set.of(LATENCY_P95_MS, LATENCY_P99_MS, THROUGHPUT_RPS, AVAILABILITY, ERROR_RATE);
 
     public QualityMetric {
         requireNonNull(metric, "metric is null");

@@ -25,6 +25,8 @@ public record AppStatus(AppRef app, boolean deployed, int desired, List<Instance
 
     /** How many replicas are ready to serve. */
     public int ready() {
-        return (int) instances.stream().filter(instance -> instance.state() == InstanceState.READY).count();
+        return (int) instances.stream()
+                .filter(instance -> instance.state() == InstanceState.READY)
+                .count();
     }
 }

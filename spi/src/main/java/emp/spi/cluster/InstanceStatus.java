@@ -18,7 +18,8 @@ import java.util.OptionalLong;
  * @param message   why it is in this state when that is worth saying ({@code exited with code 1; restarting in 2s}),
  *                  or null
  */
-public record InstanceStatus(String id, InstanceState state, URI endpoint, OptionalLong pid, int restarts, Instant since, String message) {
+public record InstanceStatus(
+        String id, InstanceState state, URI endpoint, OptionalLong pid, int restarts, Instant since, String message) {
     public InstanceStatus {
         requireNonNull(id, "id is null");
         requireNonNull(state, "state is null");

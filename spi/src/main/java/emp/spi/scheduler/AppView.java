@@ -16,7 +16,8 @@ import java.util.List;
  * @param metrics  its own measurements over the window
  * @param edges    its calls to other apps over the window
  */
-public record AppView(AppRef app, AppSpec spec, int replicas, int ready, WindowMetrics metrics, List<EdgeMetrics> edges) {
+public record AppView(
+        AppRef app, AppSpec spec, int replicas, int ready, WindowMetrics metrics, List<EdgeMetrics> edges) {
     public AppView {
         requireNonNull(app, "app is null");
         requireNonNull(spec, "spec is null");

@@ -13,8 +13,16 @@ package emp.spi.scheduler;
  * @param selfMs        mean time per request not spent waiting on other apps
  * @param concurrency   mean requests in flight
  */
-public record WindowMetrics(double windowSeconds, long spans, double rate, double errorRate, double p50Ms, double p95Ms,
-                            double p99Ms, double selfMs, double concurrency) {
+public record WindowMetrics(
+        double windowSeconds,
+        long spans,
+        double rate,
+        double errorRate,
+        double p50Ms,
+        double p95Ms,
+        double p99Ms,
+        double selfMs,
+        double concurrency) {
     public static WindowMetrics empty(double windowSeconds) {
         return new WindowMetrics(windowSeconds, 0, 0, 0, 0, 0, 0, 0, 0);
     }

@@ -9,8 +9,10 @@ public class VersionConflictException extends PlatformException {
     private final String key;
 
     public VersionConflictException(String collection, String key, long expected, long actual) {
-        super(ErrorCategory.CONFLICT, "'" + collection + "/" + key + "' was changed by someone else (expected version "
-                + describe(expected) + ", found " + describe(actual) + "); read it again and retry");
+        super(
+                ErrorCategory.CONFLICT,
+                "'" + collection + "/" + key + "' was changed by someone else (expected version " + describe(expected)
+                        + ", found " + describe(actual) + "); read it again and retry");
         this.collection = collection;
         this.key = key;
     }

@@ -18,9 +18,23 @@ import java.util.Map;
  * @param durationMicros how long it took, in microseconds
  * @param tags           the span's tags; {@code error} marks a failed span
  */
-public record Span(String traceId, String id, String parentId, String name, Kind kind, String localService,
-                   String remoteService, long timestampMicros, long durationMicros, Map<String, String> tags) {
-    public enum Kind { CLIENT, SERVER, PRODUCER, CONSUMER }
+public record Span(
+        String traceId,
+        String id,
+        String parentId,
+        String name,
+        Kind kind,
+        String localService,
+        String remoteService,
+        long timestampMicros,
+        long durationMicros,
+        Map<String, String> tags) {
+    public enum Kind {
+        CLIENT,
+        SERVER,
+        PRODUCER,
+        CONSUMER
+    }
 
     public Span {
         requireNonNull(traceId, "traceId is null");

@@ -46,7 +46,8 @@ public final class HelloService implements AutoCloseable {
         requireNonNull(host, "host is null");
         requireNonNull(app, "app is null");
         requireNonNull(greeting, "greeting is null");
-        // Without it the JDK server leaves Nagle's algorithm on, and every small answer waits for a delayed ACK (~40 ms).
+        // Without it the JDK server leaves Nagle's algorithm on, and every small answer waits for a delayed ACK (~40
+        // ms).
         System.setProperty("sun.net.httpserver.nodelay", "true");
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 128);
         ExecutorService executor = Executors.newFixedThreadPool(4, runnable -> {
@@ -91,10 +92,12 @@ public final class HelloService implements AutoCloseable {
                 contentType = "text/plain; charset=utf-8";
             } else {
                 answer = ("{\"app\":" + quote(app)
-                        + ",\"instance\":" + quote(Long.toString(ProcessHandle.current().pid()))
-                        + ",\"port\":" + port()
-                        + ",\"path\":" + quote(path)
-                        + ",\"message\":" + quote(greeting) + "}\n").getBytes(StandardCharsets.UTF_8);
+                                + ",\"instance\":"
+                                + quote(Long.toString(ProcessHandle.current().pid()))
+                                + ",\"port\":" + port()
+                                + ",\"path\":" + quote(path)
+                                + ",\"message\":" + quote(greeting) + "}\n")
+                        .getBytes(StandardCharsets.UTF_8);
                 contentType = "application/json";
             }
             exchange.getResponseHeaders().set("Content-Type", contentType);
@@ -145,8 +148,8 @@ public final class HelloService implements AutoCloseable {
         HelloService service = start("127.0.0.1", port, app, greeting);
         // The platform stops a replica with SIGTERM; the hook closes the socket before the JVM exits.
         Runtime.getRuntime().addShutdownHook(new Thread(service::close, "hello-shutdown"));
-        System.out.println("hello: app '" + app + "' pid " + ProcessHandle.current().pid()
-                + " listening on http://127.0.0.1:" + service.port());
+        System.out.println("hello: app '" + app + "' pid "
+                + ProcessHandle.current().pid() + " listening on http://127.0.0.1:" + service.port());
     }
 
     private static String envOr(String name, String defaultValue) {

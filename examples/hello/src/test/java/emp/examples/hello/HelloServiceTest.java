@@ -30,8 +30,10 @@ class HelloServiceTest {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).contains("application/json");
-        assertThat(response.body()).isEqualTo("{\"app\":\"alice/hello\",\"instance\":\"" + ProcessHandle.current().pid()
-                + "\",\"port\":" + service.port() + ",\"path\":\"/\",\"message\":\"hi \\\"there\\\"\"}\n");
+        assertThat(response.body())
+                .isEqualTo("{\"app\":\"alice/hello\",\"instance\":\""
+                        + ProcessHandle.current().pid() + "\",\"port\":" + service.port()
+                        + ",\"path\":\"/\",\"message\":\"hi \\\"there\\\"\"}\n");
     }
 
     @Test
@@ -51,7 +53,8 @@ class HelloServiceTest {
     }
 
     private static HttpResponse<String> get(String path) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + path)).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + path))
+                .build();
         return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -30,7 +30,13 @@ import java.util.Properties;
  * @param nextIndex   the number the next new replica gets, so ids are not reused
  * @param replicas    the replicas whose processes were running
  */
-record AppStateFile(AppRef app, int desired, String fingerprint, String healthPath, boolean stateless, int nextIndex,
+record AppStateFile(
+        AppRef app,
+        int desired,
+        String fingerprint,
+        String healthPath,
+        boolean stateless,
+        int nextIndex,
         List<Entry> replicas) {
     /** The name of the file in the app's folder. */
     static final String NAME = "state.properties";
@@ -114,7 +120,8 @@ record AppStateFile(AppRef app, int desired, String fingerprint, String healthPa
                     continue;
                 }
                 String prefix = "replica." + id + ".";
-                replicas.add(new Entry(id,
+                replicas.add(new Entry(
+                        id,
                         Integer.parseInt(required(properties, prefix + "index")),
                         Long.parseLong(required(properties, prefix + "pid")),
                         Instant.parse(required(properties, prefix + "started")),
@@ -122,7 +129,8 @@ record AppStateFile(AppRef app, int desired, String fingerprint, String healthPa
                         required(properties, prefix + "fingerprint"),
                         Integer.parseInt(required(properties, prefix + "restarts"))));
             }
-            return new AppStateFile(app,
+            return new AppStateFile(
+                    app,
                     Integer.parseInt(required(properties, "desired")),
                     properties.getProperty("fingerprint"),
                     properties.getProperty("health-path"),

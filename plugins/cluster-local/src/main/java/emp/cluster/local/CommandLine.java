@@ -14,13 +14,14 @@ final class CommandLine {
     /** {@code ${PORT}}, or {@code $PORT} not followed by more of a variable name (so {@code $PORTS} stays). */
     private static final Pattern PORT = Pattern.compile("\\$\\{PORT}|\\$PORT(?![A-Za-z0-9_])");
 
-    private CommandLine() {
-    }
+    private CommandLine() {}
 
     /** The command with {@code $PORT} and {@code ${PORT}} replaced by {@code port} in every argument. */
     static List<String> expand(List<String> command, int port) {
         String replacement = Matcher.quoteReplacement(Integer.toString(port));
-        return command.stream().map(argument -> PORT.matcher(argument).replaceAll(replacement)).toList();
+        return command.stream()
+                .map(argument -> PORT.matcher(argument).replaceAll(replacement))
+                .toList();
     }
 
     /**

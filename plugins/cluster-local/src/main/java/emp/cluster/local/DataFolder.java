@@ -87,6 +87,8 @@ final class DataFolder {
 
     /** A name as a folder name: unchanged when it is plain, encoded when it holds anything a path could trip on. */
     private static String folderName(String name) {
-        return URLEncoder.encode(name, StandardCharsets.UTF_8).replace(".", "%2E").replace("*", "%2A");
+        return URLEncoder.encode(name, StandardCharsets.UTF_8)
+                .replace(".", "%2E")
+                .replace("*", "%2A");
     }
 }

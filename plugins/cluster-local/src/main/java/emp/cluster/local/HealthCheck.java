@@ -24,8 +24,7 @@ final class HealthCheck implements AutoCloseable {
      * @param healthy whether it counts as ready
      * @param answer  what it answered, for a person: {@code answered 503}, {@code no answer (ConnectException)}
      */
-    record Answer(boolean healthy, String answer) {
-    }
+    record Answer(boolean healthy, String answer) {}
 
     private final ExecutorService executor;
     private final HttpClient http;
@@ -46,11 +45,17 @@ final class HealthCheck implements AutoCloseable {
      * @param explicit whether the spec named the path (then only an answer below 400 counts)
      */
     CompletableFuture<Answer> ask(URI uri, boolean explicit, Duration timeout) {
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).header("User-Agent", "emp-cluster-local").GET().build();
+        HttpRequest request = HttpRequest.newBuilder(uri)
+                .timeout(timeout)
+                .header("User-Agent", "emp-cluster-local")
+                .GET()
+                .build();
         try {
-            return http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).handle((response, error) -> error != null
-                    ? new Answer(false, "no answer (" + error.getClass().getSimpleName() + ")")
-                    : new Answer(!explicit || response.statusCode() < 400, "answered " + response.statusCode()));
+            return http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+                    .handle((response, error) -> error != null
+                            ? new Answer(false, "no answer (" + error.getClass().getSimpleName() + ")")
+                            : new Answer(
+                                    !explicit || response.statusCode() < 400, "answered " + response.statusCode()));
         } catch (RejectedExecutionException e) {
             return CompletableFuture.completedFuture(new Answer(false, "not asked: the local cluster is closing"));
         }

@@ -44,9 +44,13 @@ record LaunchPlan(List<String> command, Map<String, String> environment, String 
         }
         environment.putAll(deployment.environment());
         for (String dependency : deployment.spec().dependencies()) {
-            environment.put(dependencyVariable(dependency), dependencyUrl.apply(dependency).toString());
+            environment.put(
+                    dependencyVariable(dependency),
+                    dependencyUrl.apply(dependency).toString());
         }
-        String healthPath = deployment.spec().health() == null ? null : deployment.spec().health().path();
+        String healthPath = deployment.spec().health() == null
+                ? null
+                : deployment.spec().health().path();
         return new LaunchPlan(deployment.spec().command(), environment, healthPath);
     }
 
@@ -58,12 +62,27 @@ record LaunchPlan(List<String> command, Map<String, String> environment, String 
     /** A short digest of the plan, stable across runs, stored beside each replica to tell whether it is current. */
     String fingerprint() {
         StringBuilder text = new StringBuilder();
-        command.forEach(argument -> text.append("command ").append(argument.length()).append(':').append(argument).append('\n'));
-        new TreeMap<>(environment).forEach((name, value) -> text.append("env ").append(name.length()).append(':')
-                .append(name).append('=').append(value.length()).append(':').append(value).append('\n'));
-        text.append("health ").append(healthPath == null ? "-" : healthPath.length() + ":" + healthPath).append('\n');
+        command.forEach(argument -> text.append("command ")
+                .append(argument.length())
+                .append(':')
+                .append(argument)
+                .append('\n'));
+        new TreeMap<>(environment)
+                .forEach((name, value) -> text.append("env ")
+                        .append(name.length())
+                        .append(':')
+                        .append(name)
+                        .append('=')
+                        .append(value.length())
+                        .append(':')
+                        .append(value)
+                        .append('\n'));
+        text.append("health ")
+                .append(healthPath == null ? "-" : healthPath.length() + ":" + healthPath)
+                .append('\n');
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
+            byte[] digest =
+                    MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest, 0, 12);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime has SHA-256", e);

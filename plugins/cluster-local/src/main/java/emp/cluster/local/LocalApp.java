@@ -18,6 +18,7 @@ final class LocalApp {
     String fingerprint;
     /** The explicit health path, or null when any answer on {@code /} will do. */
     String healthPath;
+
     int desired;
     /** Whether a replica's working folder and log go when it is stopped on purpose (scaled away, replaced). */
     boolean stateless = true;

@@ -51,8 +51,15 @@ public record LocalClusterConfig(
     static final String LOG_MAX_BYTES = "log-max-bytes";
 
     /** The section's keys. */
-    public static final Set<String> KEYS = Set.of(GATEWAY_HOST, GATEWAY_PORT, BIND_HOST, STOP_GRACE,
-            RESTART_BACKOFF_INITIAL, RESTART_BACKOFF_MAX, HEALTH_INTERVAL, LOG_MAX_BYTES);
+    public static final Set<String> KEYS = Set.of(
+            GATEWAY_HOST,
+            GATEWAY_PORT,
+            BIND_HOST,
+            STOP_GRACE,
+            RESTART_BACKOFF_INITIAL,
+            RESTART_BACKOFF_MAX,
+            HEALTH_INTERVAL,
+            LOG_MAX_BYTES);
 
     private static final int MIN_LOG_BYTES = 4096;
 
@@ -84,14 +91,20 @@ public record LocalClusterConfig(
     public static LocalClusterConfig from(PluginConfig config) {
         config.requireKnown(KEYS);
         Duration stopGrace = nonNegative(config, STOP_GRACE, config.duration(STOP_GRACE, Duration.ofSeconds(10)));
-        Duration initial = positive(config, RESTART_BACKOFF_INITIAL, config.duration(RESTART_BACKOFF_INITIAL, Duration.ofMillis(500)));
-        Duration max = positive(config, RESTART_BACKOFF_MAX, config.duration(RESTART_BACKOFF_MAX, Duration.ofSeconds(30)));
+        Duration initial = positive(
+                config, RESTART_BACKOFF_INITIAL, config.duration(RESTART_BACKOFF_INITIAL, Duration.ofMillis(500)));
+        Duration max =
+                positive(config, RESTART_BACKOFF_MAX, config.duration(RESTART_BACKOFF_MAX, Duration.ofSeconds(30)));
         if (max.compareTo(initial) < 0) {
-            throw PlatformException.invalid(config.fullKey(RESTART_BACKOFF_MAX), "configuration key '"
-                    + config.fullKey(RESTART_BACKOFF_MAX) + "' (" + max + ") is shorter than '"
-                    + config.fullKey(RESTART_BACKOFF_INITIAL) + "' (" + initial + "); make it at least as long");
+            throw PlatformException.invalid(
+                    config.fullKey(RESTART_BACKOFF_MAX),
+                    "configuration key '"
+                            + config.fullKey(RESTART_BACKOFF_MAX) + "' (" + max + ") is shorter than '"
+                            + config.fullKey(RESTART_BACKOFF_INITIAL) + "' (" + initial
+                            + "); make it at least as long");
         }
-        Duration healthInterval = positive(config, HEALTH_INTERVAL, config.duration(HEALTH_INTERVAL, Duration.ofMillis(250)));
+        Duration healthInterval =
+                positive(config, HEALTH_INTERVAL, config.duration(HEALTH_INTERVAL, Duration.ofMillis(250)));
         return new LocalClusterConfig(
                 config.string(GATEWAY_HOST, "127.0.0.1"),
                 config.integer(GATEWAY_PORT, 8080, 0, 65535),
@@ -110,16 +123,20 @@ public record LocalClusterConfig(
 
     private static Duration positive(PluginConfig config, String key, Duration value) {
         if (value.isNegative() || value.isZero()) {
-            throw PlatformException.invalid(config.fullKey(key), "configuration key '" + config.fullKey(key) + "' is "
-                    + value + "; expected a duration above zero such as 500ms or 10s");
+            throw PlatformException.invalid(
+                    config.fullKey(key),
+                    "configuration key '" + config.fullKey(key) + "' is " + value
+                            + "; expected a duration above zero such as 500ms or 10s");
         }
         return value;
     }
 
     private static Duration nonNegative(PluginConfig config, String key, Duration value) {
         if (value.isNegative()) {
-            throw PlatformException.invalid(config.fullKey(key), "configuration key '" + config.fullKey(key) + "' is "
-                    + value + "; expected a duration of zero or more such as 500ms or 10s");
+            throw PlatformException.invalid(
+                    config.fullKey(key),
+                    "configuration key '" + config.fullKey(key) + "' is " + value
+                            + "; expected a duration of zero or more such as 500ms or 10s");
         }
         return value;
     }

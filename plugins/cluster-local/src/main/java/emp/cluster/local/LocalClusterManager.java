@@ -89,11 +89,18 @@ public final class LocalClusterManager implements ClusterManager {
     private static final int LIVENESS_FAILURES = 3;
     /** An adopted process whose start time differs from the recorded one by more than this is another process. */
     private static final Duration START_TOLERANCE = Duration.ofSeconds(1);
+
     private static final Duration LOG_ROTATION_PERIOD = Duration.ofSeconds(2);
     /** The server's configuration variables, which replicas do not inherit; the platform's own are set again. */
     static final String SERVER_VARIABLE_PREFIX = "EMP_";
 
-    private enum Lifecycle { NEW, STARTED, CLOSING, CLOSED, ABANDONED }
+    private enum Lifecycle {
+        NEW,
+        STARTED,
+        CLOSING,
+        CLOSED,
+        ABANDONED
+    }
 
     private final LocalClusterConfig config;
     private final DataFolder data;
@@ -107,6 +114,7 @@ public final class LocalClusterManager implements ClusterManager {
     private final Map<AppRef, Integer> nextIndex = new HashMap<>();
     /** Apps removed without their data whose folder goes once their last replica has stopped. */
     private final Set<AppRef> purge = new HashSet<>();
+
     private final Map<AppRef, List<Backend>> routes = new ConcurrentHashMap<>();
     private final List<ClusterListener> listeners = new CopyOnWriteArrayList<>();
     private Lifecycle lifecycle = Lifecycle.NEW;
@@ -136,20 +144,25 @@ public final class LocalClusterManager implements ClusterManager {
                 return;
             }
             if (lifecycle != Lifecycle.NEW) {
-                throw new PlatformException(ErrorCategory.INTERNAL, "the local cluster manager was closed; make a new one to start again");
+                throw new PlatformException(
+                        ErrorCategory.INTERNAL, "the local cluster manager was closed; make a new one to start again");
             }
             try {
                 Files.createDirectories(data.apps());
             } catch (IOException e) {
-                throw PlatformException.unavailable("the local cluster cannot create its folder '" + data.apps() + "' ("
-                        + e + "); check that the server may write to its data folder", e);
+                throw PlatformException.unavailable(
+                        "the local cluster cannot create its folder '" + data.apps() + "' (" + e
+                                + "); check that the server may write to its data folder",
+                        e);
             }
             try {
                 bindAddress = InetAddress.getByName(config.bindHost());
             } catch (UnknownHostException e) {
-                throw PlatformException.invalid(LocalClusterConfig.SECTION + "." + LocalClusterConfig.BIND_HOST,
-                        "configuration key '" + LocalClusterConfig.SECTION + "." + LocalClusterConfig.BIND_HOST + "' is '"
-                                + config.bindHost() + "', which does not resolve; give an address such as 127.0.0.1");
+                throw PlatformException.invalid(
+                        LocalClusterConfig.SECTION + "." + LocalClusterConfig.BIND_HOST,
+                        "configuration key '" + LocalClusterConfig.SECTION + "." + LocalClusterConfig.BIND_HOST
+                                + "' is '" + config.bindHost()
+                                + "', which does not resolve; give an address such as 127.0.0.1");
             }
             supervisor = new ScheduledThreadPoolExecutor(2, threads("cluster-local-supervisor"));
             // Probes and timers pending at close have nothing left to do; do not wait for them.
@@ -158,7 +171,8 @@ public final class LocalClusterManager implements ClusterManager {
             notifier = Executors.newSingleThreadExecutor(threads("cluster-local-events"));
             health = new HealthCheck(threads("cluster-local-health"));
             try {
-                gateway = new Gateway(GatewayConfig.defaults(config.gatewayHost(), config.gatewayPort()), this::backends);
+                gateway =
+                        new Gateway(GatewayConfig.defaults(config.gatewayHost(), config.gatewayPort()), this::backends);
                 gateway.start();
                 gatewayPort = gateway.port();
             } catch (RuntimeException e) {
@@ -167,16 +181,26 @@ public final class LocalClusterManager implements ClusterManager {
                     gateway = null;
                 }
                 shutDownExecutors();
-                throw PlatformException.unavailable("the local cluster's gateway did not start: "
-                        + (e.getMessage() == null ? e.toString() : e.getMessage()) + "; its port is '" + LocalClusterConfig.SECTION
-                        + "." + LocalClusterConfig.GATEWAY_PORT + "' (0 picks a free one)", e);
+                throw PlatformException.unavailable(
+                        "the local cluster's gateway did not start: "
+                                + (e.getMessage() == null ? e.toString() : e.getMessage()) + "; its port is '"
+                                + LocalClusterConfig.SECTION
+                                + "." + LocalClusterConfig.GATEWAY_PORT + "' (0 picks a free one)",
+                        e);
             }
             lifecycle = Lifecycle.STARTED;
             supervisor.execute(() -> DataFolder.deleteTree(data.trash()));
             adoptAll();
-            supervisor.scheduleWithFixedDelay(this::rotateLogs, LOG_ROTATION_PERIOD.toMillis(),
-                    LOG_ROTATION_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
-            log.info("local cluster started: data in '{}', gateway on {}, {} app(s) adopted", data.root(), baseUri(), apps.size());
+            supervisor.scheduleWithFixedDelay(
+                    this::rotateLogs,
+                    LOG_ROTATION_PERIOD.toMillis(),
+                    LOG_ROTATION_PERIOD.toMillis(),
+                    TimeUnit.MILLISECONDS);
+            log.info(
+                    "local cluster started: data in '{}', gateway on {}, {} app(s) adopted",
+                    data.root(),
+                    baseUri(),
+                    apps.size());
         }
     }
 
@@ -184,20 +208,29 @@ public final class LocalClusterManager implements ClusterManager {
     public void validate(AppSpec spec) {
         requireNonNull(spec, "spec is null");
         if (spec.command().isEmpty()) {
-            throw PlatformException.unsupported("command", "app '" + spec.name() + "' has no 'command'; the local cluster runs "
-                    + (spec.dockerImage() != null ? "commands, not docker images" : "commands")
-                    + " - add \"command\": [\"java\", \"-jar\", \"app.jar\"]");
+            throw PlatformException.unsupported(
+                    "command",
+                    "app '" + spec.name() + "' has no 'command'; the local cluster runs "
+                            + (spec.dockerImage() != null ? "commands, not docker images" : "commands")
+                            + " - add \"command\": [\"java\", \"-jar\", \"app.jar\"]");
         }
         String executable = spec.command().get(0);
         if (executable.isBlank()) {
-            throw PlatformException.unsupported("command", "app '" + spec.name() + "' has an empty first 'command' argument;"
-                    + " it must name the program to run, e.g. \"command\": [\"java\", \"-jar\", \"app.jar\"]");
+            throw PlatformException.unsupported(
+                    "command",
+                    "app '" + spec.name() + "' has an empty first 'command' argument;"
+                            + " it must name the program to run, e.g. \"command\": [\"java\", \"-jar\", \"app.jar\"]");
         }
-        String path = spec.envs().stream().filter(env -> env.name().equals("PATH")).map(EnvVar::value)
-                .reduce((first, second) -> second).orElse(System.getenv("PATH"));
+        String path = spec.envs().stream()
+                .filter(env -> env.name().equals("PATH"))
+                .map(EnvVar::value)
+                .reduce((first, second) -> second)
+                .orElse(System.getenv("PATH"));
         if (CommandLine.resolve(executable, path).isEmpty()) {
-            throw PlatformException.invalid("command", "app '" + spec.name() + "' runs '" + executable
-                    + "', which is not on the server's PATH; install it or give its absolute path as the first 'command' argument");
+            throw PlatformException.invalid(
+                    "command",
+                    "app '" + spec.name() + "' runs '" + executable
+                            + "', which is not on the server's PATH; install it or give its absolute path as the first 'command' argument");
         }
     }
 
@@ -214,7 +247,8 @@ public final class LocalClusterManager implements ClusterManager {
                 apps.put(ref, app);
                 routes.put(ref, List.of());
             }
-            LaunchPlan plan = LaunchPlan.of(deployment, dependency -> dependencyUrl(new AppRef(ref.owner(), dependency)));
+            LaunchPlan plan =
+                    LaunchPlan.of(deployment, dependency -> dependencyUrl(new AppRef(ref.owner(), dependency)));
             String fingerprint = plan.fingerprint();
             if (!fingerprint.equals(app.fingerprint)) {
                 log.info("deploying app '{}' with spec {} and {} replica(s)", ref, fingerprint, deployment.replicas());
@@ -236,20 +270,24 @@ public final class LocalClusterManager implements ClusterManager {
     public void scale(AppRef ref, int replicas) {
         requireNonNull(ref, "app is null");
         if (replicas < 0) {
-            throw PlatformException.invalid("replicas", "replica count " + replicas + " for app '" + ref + "' is negative; give 0 or more");
+            throw PlatformException.invalid(
+                    "replicas", "replica count " + replicas + " for app '" + ref + "' is negative; give 0 or more");
         }
         synchronized (lock) {
             requireStarted();
             LocalApp app = apps.get(ref);
             if (app == null) {
-                throw PlatformException.notFound("app '" + ref + "' is not deployed on the local cluster; deploy it before scaling it");
+                throw PlatformException.notFound(
+                        "app '" + ref + "' is not deployed on the local cluster; deploy it before scaling it");
             }
             if (app.desired != replicas) {
                 log.info("scaling app '{}' from {} to {} replica(s)", ref, app.desired, replicas);
             }
             app.desired = replicas;
             if (app.plan == null && replicas > app.replicas.size()) {
-                log.warn("app '{}' was adopted from an earlier run and not deployed since; its new replicas start when it is deployed again", ref);
+                log.warn(
+                        "app '{}' was adopted from an earlier run and not deployed since; its new replicas start when it is deployed again",
+                        ref);
             }
             converge(app);
             persist(app);
@@ -268,7 +306,11 @@ public final class LocalClusterManager implements ClusterManager {
                 try {
                     Files.deleteIfExists(app.stateFile());
                 } catch (IOException e) {
-                    log.warn("cannot delete '{}' ({}); the next start will find app '{}' with no replicas", app.stateFile(), e.toString(), ref);
+                    log.warn(
+                            "cannot delete '{}' ({}); the next start will find app '{}' with no replicas",
+                            app.stateFile(),
+                            e.toString(),
+                            ref);
                 }
                 for (Replica replica : List.copyOf(app.replicas)) {
                     app.replicas.remove(replica);
@@ -294,10 +336,14 @@ public final class LocalClusterManager implements ClusterManager {
             }
             List<InstanceStatus> instances = new ArrayList<>();
             for (Replica replica : app.replicas) {
-                instances.add(new InstanceStatus(replica.id, replica.state,
+                instances.add(new InstanceStatus(
+                        replica.id,
+                        replica.state,
                         replica.handle == null ? null : replicaUri(replica.port),
                         replica.handle == null ? OptionalLong.empty() : OptionalLong.of(replica.handle.pid()),
-                        replica.restarts, replica.since, replica.message));
+                        replica.restarts,
+                        replica.since,
+                        replica.message));
             }
             return new AppStatus(ref, true, app.desired, instances);
         }
@@ -357,7 +403,8 @@ public final class LocalClusterManager implements ClusterManager {
         synchronized (lock) {
             LocalApp app = apps.get(ref);
             if (app == null) {
-                throw PlatformException.notFound("app '" + ref + "' is not deployed on the local cluster, so it has no logs; check the app's name");
+                throw PlatformException.notFound("app '" + ref
+                        + "' is not deployed on the local cluster, so it has no logs; check the app's name");
             }
             app.replicas.forEach(replica -> replicaLogs.put(replica.id, replica.log));
         }
@@ -366,8 +413,11 @@ public final class LocalClusterManager implements ClusterManager {
             try {
                 replicaLog.tail(tail).forEach(line -> lines.add(new LogLine(id, line)));
             } catch (IOException e) {
-                throw new PlatformException(ErrorCategory.INTERNAL, "cannot read the log of replica " + id + " at '"
-                        + replicaLog.file() + "' (" + e + "); check the server's data folder", e);
+                throw new PlatformException(
+                        ErrorCategory.INTERNAL,
+                        "cannot read the log of replica " + id + " at '" + replicaLog.file() + "' (" + e
+                                + "); check the server's data folder",
+                        e);
             }
         });
         return lines;
@@ -379,9 +429,13 @@ public final class LocalClusterManager implements ClusterManager {
             return switch (lifecycle) {
                 case NEW -> Health.unhealthy("local cluster not started");
                 case STARTED -> {
-                    long replicas = apps.values().stream().mapToLong(app -> app.replicas.size()).sum();
-                    long ready = apps.values().stream().flatMap(app -> app.replicas.stream())
-                            .filter(replica -> replica.state == InstanceState.READY).count();
+                    long replicas = apps.values().stream()
+                            .mapToLong(app -> app.replicas.size())
+                            .sum();
+                    long ready = apps.values().stream()
+                            .flatMap(app -> app.replicas.stream())
+                            .filter(replica -> replica.state == InstanceState.READY)
+                            .count();
                     yield Health.healthy("local processes: " + apps.size() + " app(s), " + ready + " of " + replicas
                             + " replica(s) ready; gateway " + baseUri() + "; data in " + data.root());
                 }
@@ -424,7 +478,10 @@ public final class LocalClusterManager implements ClusterManager {
         if (!await(all, config.stopGrace().plusMillis(500))) {
             // The SIGKILL timers may not fire once the supervisor is shut down; send them here.
             processes.stream().filter(ProcessHandle::isAlive).forEach(process -> {
-                log.warn("process {} did not stop within {} of SIGTERM; killing it", process.pid(), human(config.stopGrace()));
+                log.warn(
+                        "process {} did not stop within {} of SIGTERM; killing it",
+                        process.pid(),
+                        human(config.stopGrace()));
                 killTree(process);
             });
             await(all, Duration.ofSeconds(5));
@@ -495,7 +552,9 @@ public final class LocalClusterManager implements ClusterManager {
             replica.deleteDataOnStop = app.stateless;
             stop(replica);
         }
-        long ready = current.stream().filter(replica -> replica.state == InstanceState.READY).count();
+        long ready = current.stream()
+                .filter(replica -> replica.state == InstanceState.READY)
+                .count();
         long keep = Math.max(0, app.desired - ready);
         for (Replica replica : old) {
             if (keep > 0 && replica.state == InstanceState.READY) {
@@ -511,8 +570,15 @@ public final class LocalClusterManager implements ClusterManager {
         int index = nextIndex.getOrDefault(app.ref, 1);
         nextIndex.put(app.ref, index + 1);
         String id = app.ref.name() + "-" + index;
-        Replica replica = new Replica(app.ref, id, index, app.replicaDir(id), app.replicaLog(id), app.fingerprint,
-                clock.instant(), config.restartBackoffInitial());
+        Replica replica = new Replica(
+                app.ref,
+                id,
+                index,
+                app.replicaDir(id),
+                app.replicaLog(id),
+                app.fingerprint,
+                clock.instant(),
+                config.restartBackoffInitial());
         app.replicas.add(replica);
         return replica;
     }
@@ -543,15 +609,16 @@ public final class LocalClusterManager implements ClusterManager {
         builder.command(argv)
                 .directory(replica.workDir.toFile())
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(replica.log.file().toFile()));
+                .redirectOutput(
+                        ProcessBuilder.Redirect.appendTo(replica.log.file().toFile()));
         Process process;
         try {
             Files.createDirectories(replica.workDir);
             Files.createDirectories(replica.log.file().getParent());
-            try (Writer writer = Files.newBufferedWriter(replica.log.file(), StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-                writer.write("--- emp: " + clock.instant() + " starting replica " + replica.id + " on port " + port + ": "
-                        + String.join(" ", argv) + System.lineSeparator());
+            try (Writer writer = Files.newBufferedWriter(
+                    replica.log.file(), StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+                writer.write("--- emp: " + clock.instant() + " starting replica " + replica.id + " on port " + port
+                        + ": " + String.join(" ", argv) + System.lineSeparator());
             }
             process = builder.start();
         } catch (IOException e) {
@@ -564,8 +631,10 @@ public final class LocalClusterManager implements ClusterManager {
         replica.processStarted = handle.info().startInstant().orElse(clock.instant());
         attach(replica, handle, port);
         replica.killed = false;
-        replica.enter(InstanceState.STARTING, clock.instant(), "started as pid " + handle.pid() + "; waiting for GET "
-                + healthPathOf(app) + " to answer");
+        replica.enter(
+                InstanceState.STARTING,
+                clock.instant(),
+                "started as pid " + handle.pid() + "; waiting for GET " + healthPathOf(app) + " to answer");
         log.info("replica {} of app '{}' started as pid {} on port {}", replica.id, app.ref, handle.pid(), port);
         scheduleProbe(replica, handle, config.healthInterval());
         persist(app);
@@ -600,9 +669,13 @@ public final class LocalClusterManager implements ClusterManager {
             LocalApp app = apps.get(replica.app);
             boolean attached = app != null && app.replicas.contains(replica);
             if (replica.state == InstanceState.STOPPING || !attached) {
-                forget(attached ? app : null, replica, replica.killed
-                        ? "replica " + replica.id + " did not stop within " + human(config.stopGrace()) + " of SIGTERM and was killed"
-                        : "replica " + replica.id + " stopped (" + exit + ")");
+                forget(
+                        attached ? app : null,
+                        replica,
+                        replica.killed
+                                ? "replica " + replica.id + " did not stop within " + human(config.stopGrace())
+                                        + " of SIGTERM and was killed"
+                                : "replica " + replica.id + " stopped (" + exit + ")");
                 if (attached) {
                     converge(app);
                 }
@@ -612,8 +685,11 @@ public final class LocalClusterManager implements ClusterManager {
             if (app.plan == null) {
                 app.replicas.remove(replica);
                 replica.enter(InstanceState.CRASHED, clock.instant(), exit);
-                emit(replica, ClusterEvent.Type.CRASHED, "replica " + replica.id + " " + exit
-                        + "; it is started again when app '" + app.ref + "' is next deployed");
+                emit(
+                        replica,
+                        ClusterEvent.Type.CRASHED,
+                        "replica " + replica.id + " " + exit + "; it is started again when app '" + app.ref
+                                + "' is next deployed");
                 replica.gone.complete(null);
                 updateRoutes(app);
                 persist(app);
@@ -622,8 +698,11 @@ public final class LocalClusterManager implements ClusterManager {
             if (!replica.fingerprint.equals(app.fingerprint)) {
                 app.replicas.remove(replica);
                 replica.enter(InstanceState.CRASHED, clock.instant(), exit);
-                emit(replica, ClusterEvent.Type.CRASHED, "replica " + replica.id + " " + exit
-                        + "; not restarted, as replicas of the app's new spec replace it");
+                emit(
+                        replica,
+                        ClusterEvent.Type.CRASHED,
+                        "replica " + replica.id + " " + exit
+                                + "; not restarted, as replicas of the app's new spec replace it");
                 replica.gone.complete(null);
                 updateRoutes(app);
                 persist(app);
@@ -637,7 +716,8 @@ public final class LocalClusterManager implements ClusterManager {
     /** Takes the replica out of rotation and schedules its restart after its back-off. */
     private void crashed(LocalApp app, Replica replica, String what) {
         Instant now = clock.instant();
-        if (replica.readySince != null && Duration.between(replica.readySince, now).compareTo(STABLE_AFTER) >= 0) {
+        if (replica.readySince != null
+                && Duration.between(replica.readySince, now).compareTo(STABLE_AFTER) >= 0) {
             replica.nextBackoff = config.restartBackoffInitial();
         }
         Duration delay = replica.nextBackoff;
@@ -658,8 +738,11 @@ public final class LocalClusterManager implements ClusterManager {
     private void restart(Replica replica) {
         synchronized (lock) {
             LocalApp app = apps.get(replica.app);
-            if (lifecycle != Lifecycle.STARTED || app == null || !app.replicas.contains(replica)
-                    || replica.state != InstanceState.CRASHED || replica.handle != null) {
+            if (lifecycle != Lifecycle.STARTED
+                    || app == null
+                    || !app.replicas.contains(replica)
+                    || replica.state != InstanceState.CRASHED
+                    || replica.handle != null) {
                 return;
             }
             replica.timer = null;
@@ -672,8 +755,11 @@ public final class LocalClusterManager implements ClusterManager {
             }
             replica.restarts++;
             if (launch(app, replica)) {
-                emit(replica, ClusterEvent.Type.RESTARTED, "replica " + replica.id + " restarted as pid " + replica.handle.pid()
-                        + " on port " + replica.port + " (restart " + replica.restarts + ")");
+                emit(
+                        replica,
+                        ClusterEvent.Type.RESTARTED,
+                        "replica " + replica.id + " restarted as pid " + replica.handle.pid() + " on port "
+                                + replica.port + " (restart " + replica.restarts + ")");
             }
         }
     }
@@ -691,7 +777,10 @@ public final class LocalClusterManager implements ClusterManager {
             return;
         }
         ProcessHandle handle = replica.handle;
-        replica.enter(InstanceState.STOPPING, clock.instant(), "SIGTERM sent; SIGKILL follows in " + human(config.stopGrace()));
+        replica.enter(
+                InstanceState.STOPPING,
+                clock.instant(),
+                "SIGTERM sent; SIGKILL follows in " + human(config.stopGrace()));
         if (attached) {
             updateRoutes(app);
         }
@@ -700,7 +789,8 @@ public final class LocalClusterManager implements ClusterManager {
         handle.descendants().forEach(ProcessHandle::destroy);
         handle.destroy();
         try {
-            replica.timer = supervisor.schedule(() -> kill(replica, handle), config.stopGrace().toMillis(), TimeUnit.MILLISECONDS);
+            replica.timer = supervisor.schedule(
+                    () -> kill(replica, handle), config.stopGrace().toMillis(), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             killTree(handle);
         }
@@ -750,7 +840,9 @@ public final class LocalClusterManager implements ClusterManager {
 
     /** Deletes the folder of an app removed without its data, once none of its replicas is still stopping. */
     private void purgeIfStopped(AppRef ref) {
-        if (!purge.contains(ref) || apps.containsKey(ref) || detached.stream().anyMatch(replica -> replica.app.equals(ref))) {
+        if (!purge.contains(ref)
+                || apps.containsKey(ref)
+                || detached.stream().anyMatch(replica -> replica.app.equals(ref))) {
             return;
         }
         purge.remove(ref);
@@ -814,7 +906,10 @@ public final class LocalClusterManager implements ClusterManager {
     private void probed(Replica replica, ProcessHandle handle, HealthCheck.Answer answer) {
         synchronized (lock) {
             LocalApp app = apps.get(replica.app);
-            if (lifecycle != Lifecycle.STARTED || replica.handle != handle || app == null || replica.state == InstanceState.STOPPING) {
+            if (lifecycle != Lifecycle.STARTED
+                    || replica.handle != handle
+                    || app == null
+                    || replica.state == InstanceState.STOPPING) {
                 return;
             }
             String check = "GET " + healthPathOf(app);
@@ -827,8 +922,11 @@ public final class LocalClusterManager implements ClusterManager {
                     replica.enter(InstanceState.READY, clock.instant(), null);
                     updateRoutes(app);
                     log.info("replica {} of app '{}' is ready on port {}", replica.id, app.ref, replica.port);
-                    emit(replica, ClusterEvent.Type.READY, "replica " + replica.id + (again ? " answers " + check + " again" : " is ready")
-                            + " on port " + replica.port + " (pid " + handle.pid() + ")");
+                    emit(
+                            replica,
+                            ClusterEvent.Type.READY,
+                            "replica " + replica.id + (again ? " answers " + check + " again" : " is ready")
+                                    + " on port " + replica.port + " (pid " + handle.pid() + ")");
                     converge(app);
                 }
                 scheduleProbe(replica, handle, config.livenessInterval());
@@ -837,8 +935,11 @@ public final class LocalClusterManager implements ClusterManager {
                 if (replica.failedProbes >= LIVENESS_FAILURES) {
                     replica.readySince = null;
                     replica.lostHealth = true;
-                    replica.enter(InstanceState.STARTING, clock.instant(), "stopped answering " + check + " (" + answer.answer()
-                            + "); out of rotation until it answers");
+                    replica.enter(
+                            InstanceState.STARTING,
+                            clock.instant(),
+                            "stopped answering " + check + " (" + answer.answer()
+                                    + "); out of rotation until it answers");
                     updateRoutes(app);
                     log.warn("replica {} of app '{}' {}", replica.id, app.ref, replica.message);
                 }
@@ -873,14 +974,20 @@ public final class LocalClusterManager implements ClusterManager {
                 }
             }
         } catch (IOException e) {
-            log.warn("cannot list the apps in '{}' ({}); replicas left by an earlier run are not adopted", data.apps(), e.toString());
+            log.warn(
+                    "cannot list the apps in '{}' ({}); replicas left by an earlier run are not adopted",
+                    data.apps(),
+                    e.toString());
             return;
         }
         for (Path file : files) {
             try {
                 adopt(AppStateFile.read(file));
             } catch (IOException e) {
-                log.warn("ignoring the state file '{}' ({}); the replicas it lists are not adopted", file, e.getMessage());
+                log.warn(
+                        "ignoring the state file '{}' ({}); the replicas it lists are not adopted",
+                        file,
+                        e.getMessage());
             }
         }
     }
@@ -894,22 +1001,39 @@ public final class LocalClusterManager implements ClusterManager {
         app.desired = state.desired();
         nextIndex.merge(ref, state.nextIndex(), Math::max);
         for (AppStateFile.Entry entry : state.replicas()) {
-            Optional<ProcessHandle> handle = ProcessHandle.of(entry.pid()).filter(ProcessHandle::isAlive)
-                    .filter(process -> process.info().startInstant()
-                            .map(started -> Duration.between(started, entry.started()).abs().compareTo(START_TOLERANCE) <= 0)
+            Optional<ProcessHandle> handle = ProcessHandle.of(entry.pid())
+                    .filter(ProcessHandle::isAlive)
+                    .filter(process -> process.info()
+                            .startInstant()
+                            .map(started -> Duration.between(started, entry.started())
+                                            .abs()
+                                            .compareTo(START_TOLERANCE)
+                                    <= 0)
                             .orElse(false));
             if (handle.isEmpty()) {
-                log.info("replica {} of app '{}' (pid {}) is no longer running, or its pid is now another process's;"
-                        + " forgetting it", entry.id(), ref, entry.pid());
+                log.info(
+                        "replica {} of app '{}' (pid {}) is no longer running, or its pid is now another process's;"
+                                + " forgetting it",
+                        entry.id(),
+                        ref,
+                        entry.pid());
                 continue;
             }
             nextIndex.merge(ref, entry.index() + 1, Math::max);
-            Replica replica = new Replica(ref, entry.id(), entry.index(), app.replicaDir(entry.id()), app.replicaLog(entry.id()),
-                    entry.fingerprint(), clock.instant(), config.restartBackoffInitial());
+            Replica replica = new Replica(
+                    ref,
+                    entry.id(),
+                    entry.index(),
+                    app.replicaDir(entry.id()),
+                    app.replicaLog(entry.id()),
+                    entry.fingerprint(),
+                    clock.instant(),
+                    config.restartBackoffInitial());
             replica.restarts = entry.restarts();
             replica.processStarted = entry.started();
             attach(replica, handle.get(), entry.port());
-            replica.message = "adopted from an earlier run (pid " + entry.pid() + "); waiting for GET " + healthPathOf(app) + " to answer";
+            replica.message = "adopted from an earlier run (pid " + entry.pid() + "); waiting for GET "
+                    + healthPathOf(app) + " to answer";
             app.replicas.add(replica);
             log.info("adopted replica {} of app '{}' (pid {}, port {})", entry.id(), ref, entry.pid(), entry.port());
             scheduleProbe(replica, handle.get(), Duration.ZERO);
@@ -926,10 +1050,12 @@ public final class LocalClusterManager implements ClusterManager {
         if (apps.get(app.ref) != app || lifecycle != Lifecycle.STARTED) {
             return;
         }
-        routes.put(app.ref, app.replicas.stream()
-                .filter(replica -> replica.state == InstanceState.READY && replica.handle != null)
-                .map(replica -> replica.backend)
-                .toList());
+        routes.put(
+                app.ref,
+                app.replicas.stream()
+                        .filter(replica -> replica.state == InstanceState.READY && replica.handle != null)
+                        .map(replica -> replica.backend)
+                        .toList());
     }
 
     private void persist(LocalApp app) {
@@ -938,16 +1064,31 @@ public final class LocalClusterManager implements ClusterManager {
         }
         List<AppStateFile.Entry> entries = app.replicas.stream()
                 .filter(replica -> replica.handle != null)
-                .map(replica -> new AppStateFile.Entry(replica.id, replica.index, replica.handle.pid(), replica.processStarted,
-                        replica.port, replica.fingerprint, replica.restarts))
+                .map(replica -> new AppStateFile.Entry(
+                        replica.id,
+                        replica.index,
+                        replica.handle.pid(),
+                        replica.processStarted,
+                        replica.port,
+                        replica.fingerprint,
+                        replica.restarts))
                 .toList();
-        AppStateFile state = new AppStateFile(app.ref, app.desired, app.fingerprint, app.healthPath, app.stateless,
-                nextIndex.getOrDefault(app.ref, 1), entries);
+        AppStateFile state = new AppStateFile(
+                app.ref,
+                app.desired,
+                app.fingerprint,
+                app.healthPath,
+                app.stateless,
+                nextIndex.getOrDefault(app.ref, 1),
+                entries);
         try {
             state.write(app.stateFile());
         } catch (IOException e) {
-            log.warn("cannot write the state of app '{}' to '{}' ({}); if the server dies, its replicas will not be adopted",
-                    app.ref, app.stateFile(), e.toString());
+            log.warn(
+                    "cannot write the state of app '{}' to '{}' ({}); if the server dies, its replicas will not be adopted",
+                    app.ref,
+                    app.stateFile(),
+                    e.toString());
         }
     }
 
@@ -1002,9 +1143,11 @@ public final class LocalClusterManager implements ClusterManager {
 
     private void requireStarted() {
         if (lifecycle != Lifecycle.STARTED) {
-            throw new PlatformException(ErrorCategory.UNAVAILABLE, lifecycle == Lifecycle.NEW
-                    ? "the local cluster is not started yet; try again in a moment"
-                    : "the local cluster is closed; the server is shutting down");
+            throw new PlatformException(
+                    ErrorCategory.UNAVAILABLE,
+                    lifecycle == Lifecycle.NEW
+                            ? "the local cluster is not started yet; try again in a moment"
+                            : "the local cluster is closed; the server is shutting down");
         }
     }
 

@@ -30,6 +30,7 @@ final class Replica {
     ProcessHandle handle;
     /** The same process when this run started it (it knows the exit code); null for an adopted one. */
     Process process;
+
     int port;
     Instant processStarted;
     /** Where the gateway sends requests while the replica is ready. */
@@ -42,6 +43,7 @@ final class Replica {
     Duration nextBackoff;
     /** When it last became ready, to tell a replica that crashes now and then from one that crashes in a loop. */
     Instant readySince;
+
     int failedProbes;
     /** Whether it left rotation because it stopped answering its health check while its process kept running. */
     boolean lostHealth;
@@ -54,7 +56,15 @@ final class Replica {
     /** The pending health probe. */
     Future<?> probe;
 
-    Replica(AppRef app, String id, int index, Path workDir, ReplicaLog log, String fingerprint, Instant since, Duration backoff) {
+    Replica(
+            AppRef app,
+            String id,
+            int index,
+            Path workDir,
+            ReplicaLog log,
+            String fingerprint,
+            Instant since,
+            Duration backoff) {
         this.app = requireNonNull(app, "app is null");
         this.id = requireNonNull(id, "id is null");
         this.index = index;

@@ -111,7 +111,8 @@ record ReplicaLog(Path file) {
                 }
             }
             bytes.flip();
-            String text = StandardCharsets.UTF_8.newDecoder()
+            String text = StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPLACE)
                     .onUnmappableCharacter(CodingErrorAction.REPLACE)
                     .decode(bytes)

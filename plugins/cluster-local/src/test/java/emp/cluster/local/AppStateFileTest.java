@@ -18,9 +18,18 @@ class AppStateFileTest {
 
     @Test
     void readsWhatItWrote() throws Exception {
-        AppStateFile state = new AppStateFile(new AppRef("alice", "hello"), 2, "abc123", "/health", false, 7, List.of(
-                new AppStateFile.Entry("hello-5", 5, 4242, Instant.parse("2025-01-02T03:04:05.060Z"), 40001, "abc123", 0),
-                new AppStateFile.Entry("hello-6", 6, 4343, Instant.parse("2025-01-02T03:04:06Z"), 40002, "old999", 3)));
+        AppStateFile state = new AppStateFile(
+                new AppRef("alice", "hello"),
+                2,
+                "abc123",
+                "/health",
+                false,
+                7,
+                List.of(
+                        new AppStateFile.Entry(
+                                "hello-5", 5, 4242, Instant.parse("2025-01-02T03:04:05.060Z"), 40001, "abc123", 0),
+                        new AppStateFile.Entry(
+                                "hello-6", 6, 4343, Instant.parse("2025-01-02T03:04:06Z"), 40002, "old999", 3)));
         Path file = dir.resolve("alice/hello/state.properties");
 
         state.write(file);
@@ -44,6 +53,8 @@ class AppStateFileTest {
         Path file = dir.resolve("state.properties");
         Files.writeString(file, "owner=alice\nname=hello\ndesired=1\n");
 
-        assertThatThrownBy(() -> AppStateFile.read(file)).isInstanceOf(IOException.class).hasMessageContaining("'next-index'");
+        assertThatThrownBy(() -> AppStateFile.read(file))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("'next-index'");
     }
 }

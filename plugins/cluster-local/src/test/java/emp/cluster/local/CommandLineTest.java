@@ -28,11 +28,15 @@ class CommandLineTest {
     @Test
     void findsABareNameOnThePath() throws Exception {
         Path bin = Files.createDirectories(dir.resolve("bin"));
-        Path tool = Files.createFile(bin.resolve("tool"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        Path tool = Files.createFile(
+                bin.resolve("tool"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         Files.createFile(bin.resolve("plain"));
 
         assertThat(CommandLine.resolve("tool", dir.resolve("none") + ":" + bin)).contains(tool.toString());
-        assertThat(CommandLine.resolve("plain", bin.toString())).as("a file that is not executable").isEmpty();
+        assertThat(CommandLine.resolve("plain", bin.toString()))
+                .as("a file that is not executable")
+                .isEmpty();
         assertThat(CommandLine.resolve("missing", bin.toString())).isEmpty();
         assertThat(CommandLine.resolve("tool", null)).isEmpty();
     }

@@ -12,12 +12,14 @@ import java.util.List;
  * {@code ../../examples/hello/target}.
  */
 final class HelloJar {
-    private HelloJar() {
-    }
+    private HelloJar() {}
 
     static Path path() {
         String property = System.getProperty("hello.jar");
-        if (property != null && !property.isBlank() && !property.startsWith("$") && Files.isRegularFile(Path.of(property))) {
+        if (property != null
+                && !property.isBlank()
+                && !property.startsWith("$")
+                && Files.isRegularFile(Path.of(property))) {
             return Path.of(property).toAbsolutePath();
         }
         Path target = Path.of("../../examples/hello/target").toAbsolutePath().normalize();
@@ -30,13 +32,21 @@ final class HelloJar {
                 throw new IllegalStateException("cannot list '" + target + "'", e);
             }
         }
-        throw new IllegalStateException("the hello example's jar is not built (system property hello.jar is '" + property
-                + "'); build it with `mvn -q -B install -f examples/hello/pom.xml` from the repository's root");
+        throw new IllegalStateException(
+                "the hello example's jar is not built (system property hello.jar is '" + property
+                        + "'); build it with `mvn -q -B install -f examples/hello/pom.xml` from the repository's root");
     }
 
     /** The command that runs hello in a JVM tuned to start fast, as the tests start many. */
     static List<String> command() {
-        return List.of(java(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-Xmx64m", "-jar", path().toString());
+        return List.of(
+                java(),
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-Xshare:auto",
+                "-Xmx64m",
+                "-jar",
+                path().toString());
     }
 
     static String java() {

@@ -14,21 +14,34 @@ import org.junit.jupiter.api.Test;
 
 class LaunchPlanTest {
     private static final AppRef APP = new AppRef("alice", "front");
-    private static final AppSpec SPEC = new AppSpec("front", null, null, null, List.of(new EnvVar("GREETING", "hi"),
-            new EnvVar("MODE", "spec")), null, List.of("java", "-jar", "front.jar"), null, null, null, null, null,
+    private static final AppSpec SPEC = new AppSpec(
+            "front",
+            null,
+            null,
+            null,
+            List.of(new EnvVar("GREETING", "hi"), new EnvVar("MODE", "spec")),
+            null,
+            List.of("java", "-jar", "front.jar"),
+            null,
+            null,
+            null,
+            null,
+            null,
             List.of("song-db", "users"));
 
     @Test
     void environmentLayersSpecThenPlatformThenDependencies() {
-        LaunchPlan plan = LaunchPlan.of(new AppDeployment(APP, SPEC, 2, Map.of("MODE", "platform", "EMP_SERVICE_NAME", "alice/front")),
+        LaunchPlan plan = LaunchPlan.of(
+                new AppDeployment(APP, SPEC, 2, Map.of("MODE", "platform", "EMP_SERVICE_NAME", "alice/front")),
                 dependency -> URI.create("http://127.0.0.1:8080/alice/" + dependency));
 
-        assertThat(plan.environment()).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "GREETING", "hi",
-                "MODE", "platform",
-                "EMP_SERVICE_NAME", "alice/front",
-                "SONG_DB_URL", "http://127.0.0.1:8080/alice/song-db",
-                "USERS_URL", "http://127.0.0.1:8080/alice/users"));
+        assertThat(plan.environment())
+                .containsExactlyInAnyOrderEntriesOf(Map.of(
+                        "GREETING", "hi",
+                        "MODE", "platform",
+                        "EMP_SERVICE_NAME", "alice/front",
+                        "SONG_DB_URL", "http://127.0.0.1:8080/alice/song-db",
+                        "USERS_URL", "http://127.0.0.1:8080/alice/users"));
         assertThat(plan.command()).containsExactly("java", "-jar", "front.jar");
         assertThat(plan.healthPath()).isNull();
     }
@@ -37,12 +50,22 @@ class LaunchPlanTest {
     void fingerprintIgnoresTheReplicaCountAndFollowsEverythingElse() {
         String base = fingerprint(new AppDeployment(APP, SPEC, 1, Map.of()), 8080);
 
-        assertThat(fingerprint(new AppDeployment(APP, SPEC.withReplicas(5), 5, Map.of()), 8080)).isEqualTo(base);
-        assertThat(fingerprint(new AppDeployment(APP, SPEC.withEnvs(List.of(new EnvVar("GREETING", "ho"))), 1, Map.of()), 8080)).isNotEqualTo(base);
-        assertThat(fingerprint(new AppDeployment(APP, SPEC, 1, Map.of("ZIPKIN_ENDPOINT", "http://x")), 8080)).isNotEqualTo(base);
-        assertThat(fingerprint(new AppDeployment(APP, withCommand(List.of("java", "-jar", "front2.jar")), 1, Map.of()), 8080)).isNotEqualTo(base);
-        assertThat(fingerprint(new AppDeployment(APP, withHealth(new HealthProbe("/health")), 1, Map.of()), 8080)).isNotEqualTo(base);
-        assertThat(fingerprint(new AppDeployment(APP, SPEC, 1, Map.of()), 9090)).as("dependency URLs changed").isNotEqualTo(base);
+        assertThat(fingerprint(new AppDeployment(APP, SPEC.withReplicas(5), 5, Map.of()), 8080))
+                .isEqualTo(base);
+        assertThat(fingerprint(
+                        new AppDeployment(APP, SPEC.withEnvs(List.of(new EnvVar("GREETING", "ho"))), 1, Map.of()),
+                        8080))
+                .isNotEqualTo(base);
+        assertThat(fingerprint(new AppDeployment(APP, SPEC, 1, Map.of("ZIPKIN_ENDPOINT", "http://x")), 8080))
+                .isNotEqualTo(base);
+        assertThat(fingerprint(
+                        new AppDeployment(APP, withCommand(List.of("java", "-jar", "front2.jar")), 1, Map.of()), 8080))
+                .isNotEqualTo(base);
+        assertThat(fingerprint(new AppDeployment(APP, withHealth(new HealthProbe("/health")), 1, Map.of()), 8080))
+                .isNotEqualTo(base);
+        assertThat(fingerprint(new AppDeployment(APP, SPEC, 1, Map.of()), 9090))
+                .as("dependency URLs changed")
+                .isNotEqualTo(base);
     }
 
     @Test
@@ -59,14 +82,43 @@ class LaunchPlanTest {
     }
 
     private static String fingerprint(AppDeployment deployment, int gatewayPort) {
-        return LaunchPlan.of(deployment, dependency -> URI.create("http://127.0.0.1:" + gatewayPort + "/alice/" + dependency)).fingerprint();
+        return LaunchPlan.of(
+                        deployment,
+                        dependency -> URI.create("http://127.0.0.1:" + gatewayPort + "/alice/" + dependency))
+                .fingerprint();
     }
 
     private static AppSpec withCommand(List<String> command) {
-        return new AppSpec(SPEC.name(), null, null, null, SPEC.envs(), null, command, null, null, null, null, null, SPEC.dependencies());
+        return new AppSpec(
+                SPEC.name(),
+                null,
+                null,
+                null,
+                SPEC.envs(),
+                null,
+                command,
+                null,
+                null,
+                null,
+                null,
+                null,
+                SPEC.dependencies());
     }
 
     private static AppSpec withHealth(HealthProbe health) {
-        return new AppSpec(SPEC.name(), null, null, null, SPEC.envs(), null, SPEC.command(), null, null, null, null, health, SPEC.dependencies());
+        return new AppSpec(
+                SPEC.name(),
+                null,
+                null,
+                null,
+                SPEC.envs(),
+                null,
+                SPEC.command(),
+                null,
+                null,
+                null,
+                null,
+                health,
+                SPEC.dependencies());
     }
 }

@@ -28,33 +28,47 @@ class LocalClusterConfigTest {
 
     @Test
     void everyKey() {
-        LocalClusterConfig config = LocalClusterConfig.from(new PluginConfig("cluster.local", Map.of(
-                "gateway-host", "0.0.0.0",
-                "gateway-port", "0",
-                "bind-host", "127.0.0.2",
-                "stop-grace", "3s",
-                "restart-backoff-initial", "100ms",
-                "restart-backoff-max", "5m",
-                "health-interval", "1s",
-                "log-max-bytes", "65536")));
+        LocalClusterConfig config = LocalClusterConfig.from(new PluginConfig(
+                "cluster.local",
+                Map.of(
+                        "gateway-host", "0.0.0.0",
+                        "gateway-port", "0",
+                        "bind-host", "127.0.0.2",
+                        "stop-grace", "3s",
+                        "restart-backoff-initial", "100ms",
+                        "restart-backoff-max", "5m",
+                        "health-interval", "1s",
+                        "log-max-bytes", "65536")));
 
-        assertThat(config).isEqualTo(new LocalClusterConfig("0.0.0.0", 0, "127.0.0.2", Duration.ofSeconds(3),
-                Duration.ofMillis(100), Duration.ofMinutes(5), Duration.ofSeconds(1), 65536));
+        assertThat(config)
+                .isEqualTo(new LocalClusterConfig(
+                        "0.0.0.0",
+                        0,
+                        "127.0.0.2",
+                        Duration.ofSeconds(3),
+                        Duration.ofMillis(100),
+                        Duration.ofMinutes(5),
+                        Duration.ofSeconds(1),
+                        65536));
     }
 
     @Test
     void keysAreMatchedTheWayEnvironmentVariablesSpellThem() {
-        LocalClusterConfig config = LocalClusterConfig.from(new PluginConfig("cluster.local", Map.of("GATEWAY_PORT", "9090")));
+        LocalClusterConfig config =
+                LocalClusterConfig.from(new PluginConfig("cluster.local", Map.of("GATEWAY_PORT", "9090")));
 
         assertThat(config.gatewayPort()).isEqualTo(9090);
     }
 
     @Test
     void unknownKeyIsRefusedByName() {
-        assertThatThrownBy(() -> LocalClusterConfig.from(new PluginConfig("cluster.local", Map.of("gateway-prot", "9090"))))
+        assertThatThrownBy(() ->
+                        LocalClusterConfig.from(new PluginConfig("cluster.local", Map.of("gateway-prot", "9090"))))
                 .isInstanceOfSatisfying(PlatformException.class, e -> {
                     assertThat(e.category()).isEqualTo(ErrorCategory.INVALID);
-                    assertThat(e.getMessage()).contains("'cluster.local.gateway-prot'").contains("gateway-port");
+                    assertThat(e.getMessage())
+                            .contains("'cluster.local.gateway-prot'")
+                            .contains("gateway-port");
                 });
     }
 
@@ -63,7 +77,9 @@ class LocalClusterConfigTest {
         assertInvalid(Map.of("gateway-port", "70000"), "cluster.local.gateway-port");
         assertInvalid(Map.of("stop-grace", "soon"), "cluster.local.stop-grace");
         assertInvalid(Map.of("health-interval", "0s"), "cluster.local.health-interval");
-        assertInvalid(Map.of("restart-backoff-initial", "10s", "restart-backoff-max", "1s"), "cluster.local.restart-backoff-max");
+        assertInvalid(
+                Map.of("restart-backoff-initial", "10s", "restart-backoff-max", "1s"),
+                "cluster.local.restart-backoff-max");
         assertInvalid(Map.of("log-max-bytes", "12"), "cluster.local.log-max-bytes");
     }
 

@@ -43,7 +43,11 @@ class LocalClusterManagerFactoryTest {
     }
 
     private PluginContext context(Map<String, String> values) {
-        return new PluginContext("cluster-local", new PluginConfig("cluster.local", values), dataDir.resolve("cluster-local"),
-                URI.create("http://127.0.0.1:7070"), Clock.systemUTC());
+        return new PluginContext(
+                "cluster-local",
+                new PluginConfig("cluster.local", values),
+                dataDir.resolve("cluster-local"),
+                URI.create("http://127.0.0.1:7070"),
+                Clock.systemUTC());
     }
 }

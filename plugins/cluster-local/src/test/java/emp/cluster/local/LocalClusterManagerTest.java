@@ -46,7 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
  * cluster does: ports and environment, restarts with back-off, logs, SIGTERM then SIGKILL, adoption, the gateway.
  */
 class LocalClusterManagerTest extends AbstractClusterManagerTck {
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @TempDir
     Path dataDir;
@@ -60,8 +61,20 @@ class LocalClusterManagerTest extends AbstractClusterManagerTck {
 
     @Override
     protected AppSpec runnableSpec(String name) {
-        return new AppSpec(name, null, null, null, null, null, HelloJar.command(), null, null, null, null,
-                new HealthProbe("/health"), null);
+        return new AppSpec(
+                name,
+                null,
+                null,
+                null,
+                null,
+                null,
+                HelloJar.command(),
+                null,
+                null,
+                null,
+                null,
+                new HealthProbe("/health"),
+                null);
     }
 
     @Override
@@ -71,7 +84,8 @@ class LocalClusterManagerTest extends AbstractClusterManagerTck {
 
     @Override
     protected List<UnsupportedSpec> unsupportedSpecs() {
-        AppSpec dockerOnly = new AppSpec("songs", "emp/songs:1", null, 8000, null, null, null, null, null, null, null, null, null);
+        AppSpec dockerOnly =
+                new AppSpec("songs", "emp/songs:1", null, 8000, null, null, null, null, null, null, null, null, null);
         return List.of(
                 new UnsupportedSpec(dockerOnly, "command"),
                 new UnsupportedSpec(AppSpec.ofCommand("blank", List.of(" ", "app.jar")), "command"));
@@ -85,12 +99,31 @@ class LocalClusterManagerTest extends AbstractClusterManagerTck {
     @Test
     void replicasGetTheirPortTheirEnvironmentAndTheirDependenciesUrls() throws Exception {
         Path dump = Files.createDirectories(dataDir.resolve("dump"));
-        List<String> command = new ArrayList<>(List.of("sh", "-c",
+        List<String> command = new ArrayList<>(List.of(
+                "sh",
+                "-c",
                 "echo \"$1 $2 $3\" > \"$DUMP/args-$PORT\"; env > \"$DUMP/env-$PORT\"; pwd > \"$DUMP/pwd-$PORT\"; shift 3; exec \"$@\"",
-                "sh", "--port=$PORT", "x${PORT}y", "$PORTS"));
+                "sh",
+                "--port=$PORT",
+                "x${PORT}y",
+                "$PORTS"));
         command.addAll(HelloJar.command());
-        AppSpec spec = new AppSpec("greet", null, null, null, List.of(new EnvVar("GREETING", "bonjour"),
-                new EnvVar("DUMP", dump.toString()), new EnvVar("PORT", "1")), null, command, null, null, null, null, null,
+        AppSpec spec = new AppSpec(
+                "greet",
+                null,
+                null,
+                null,
+                List.of(
+                        new EnvVar("GREETING", "bonjour"),
+                        new EnvVar("DUMP", dump.toString()),
+                        new EnvVar("PORT", "1")),
+                null,
+                command,
+                null,
+                null,
+                null,
+                null,
+                null,
                 List.of("song-db"));
         AppRef app = ref("greet");
 
@@ -98,21 +131,28 @@ class LocalClusterManagerTest extends AbstractClusterManagerTck {
 
         InstanceStatus instance = awaitReady(app, 1).instances().get(0);
         int port = instance.endpoint().getPort();
-        assertThat(get(instance.endpoint().resolve("/anything")).body()).contains(
-                "\"app\":\"tck/greet\"",
-                "\"instance\":\"" + instance.pid().getAsLong() + "\"",
-                "\"port\":" + port,
-                "\"path\":\"/anything\"",
-                "\"message\":\"bonjour\"");
-        assertThat(Files.readString(dump.resolve("args-" + port))).isEqualTo("--port=" + port + " x" + port + "y $PORTS\n");
+        assertThat(get(instance.endpoint().resolve("/anything")).body())
+                .contains(
+                        "\"app\":\"tck/greet\"",
+                        "\"instance\":\"" + instance.pid().getAsLong() + "\"",
+                        "\"port\":" + port,
+                        "\"path\":\"/anything\"",
+                        "\"message\":\"bonjour\"");
+        assertThat(Files.readString(dump.resolve("args-" + port)))
+                .isEqualTo("--port=" + port + " x" + port + "y $PORTS\n");
         List<String> environment = Files.readAllLines(dump.resolve("env-" + port));
-        assertThat(environment).contains(
-                "PORT=" + port,
-                "EMP_SERVICE_NAME=tck/greet",
-                "SONG_DB_URL=" + manager().entryPoint().orElseThrow() + "/tck/song-db",
-                "PATH=" + System.getenv("PATH"));
-        assertThat(System.getenv("EMP_CLUSTER_LOCAL_TEST_SECRET")).as("set by the module's build").isEqualTo("hush");
-        assertThat(environment).as("the server's own settings stay with the server").noneMatch(line -> line.startsWith("EMP_CLUSTER"));
+        assertThat(environment)
+                .contains(
+                        "PORT=" + port,
+                        "EMP_SERVICE_NAME=tck/greet",
+                        "SONG_DB_URL=" + manager().entryPoint().orElseThrow() + "/tck/song-db",
+                        "PATH=" + System.getenv("PATH"));
+        assertThat(System.getenv("EMP_CLUSTER_LOCAL_TEST_SECRET"))
+                .as("set by the module's build")
+                .isEqualTo("hush");
+        assertThat(environment)
+                .as("the server's own settings stay with the server")
+                .noneMatch(line -> line.startsWith("EMP_CLUSTER"));
         assertThat(Path.of(Files.readString(dump.resolve("pwd-" + port)).trim()).toRealPath())
                 .as("each replica works in its own folder under the data folder")
                 .startsWith(dataDir.toRealPath())
@@ -134,12 +174,16 @@ class LocalClusterManagerTest extends AbstractClusterManagerTck {
             assertThat(response.body()).contains("\"app\":\"tck/routed\"", "\"path\":\"/songs/" + i + "\"");
             answered.add(response.body().replaceAll(".*\"instance\":\"(\\d+)\".*\\s*", "$1"));
         }
-        assertThat(answered).isEqualTo(status.instances().stream().map(instance -> Long.toString(instance.pid().getAsLong())).collect(
-                Collectors.toSet()));
+        assertThat(answered)
+                .isEqualTo(status.instances().stream()
+                        .map(instance -> Long.toString(instance.pid().getAsLong()))
+                        .collect(Collectors.toSet()));
 
         manager().scale(app, 0);
         awaitStatus(app, scaled -> assertThat(scaled.instances()).isEmpty());
-        assertThat(get(endpoint).statusCode()).as("an app with no ready replica").isEqualTo(503);
+        assertThat(get(endpoint).statusCode())
+                .as("an app with no ready replica")
+                .isEqualTo(503);
 
         manager().remove(app, false);
         assertThat(get(endpoint).statusCode()).as("an app that is gone").isEqualTo(404);
@@ -157,27 +201,35 @@ class LocalClusterManagerTest extends AbstractClusterManagerTck {
         });
         local.deploy(deployment(app, runnableSpec(app.name()), 1));
         InstanceStatus before = awaitReady(app, 1).instances().get(0);
-        assertThat(local.routes(app).orElseThrow()).extracting(backend -> backend.address().getPort())
+        assertThat(local.routes(app).orElseThrow())
+                .extracting(backend -> backend.address().getPort())
                 .containsExactly(before.endpoint().getPort());
 
         ProcessHandle.of(before.pid().getAsLong()).orElseThrow().destroyForcibly();
 
         InstanceStatus after = awaitStatus(app, status -> {
-            assertThat(status.instances()).hasSize(1);
-            assertThat(status.instances().get(0).state()).isEqualTo(InstanceState.READY);
-            assertThat(status.instances().get(0).restarts()).isEqualTo(1);
-        }).instances().get(0);
+                    assertThat(status.instances()).hasSize(1);
+                    assertThat(status.instances().get(0).state()).isEqualTo(InstanceState.READY);
+                    assertThat(status.instances().get(0).restarts()).isEqualTo(1);
+                })
+                .instances()
+                .get(0);
         assertThat(after.id()).isEqualTo(before.id());
         assertThat(after.pid()).isNotEqualTo(before.pid());
-        assertThat(eventsOf(app, ClusterEvent.Type.CRASHED)).extracting(ClusterEvent::message)
+        assertThat(eventsOf(app, ClusterEvent.Type.CRASHED))
+                .extracting(ClusterEvent::message)
                 .containsExactly("replica phoenix-1 exited with code 137; restarting in 100ms");
-        assertThat(eventsOf(app, ClusterEvent.Type.RESTARTED)).extracting(ClusterEvent::message)
-                .containsExactly("replica phoenix-1 restarted as pid " + after.pid().getAsLong() + " on port "
-                        + after.endpoint().getPort() + " (restart 1)");
-        assertThat(routesWhenCrashed.get("phoenix-1")).as("out of rotation before anyone hears of the crash")
+        assertThat(eventsOf(app, ClusterEvent.Type.RESTARTED))
+                .extracting(ClusterEvent::message)
+                .containsExactly(
+                        "replica phoenix-1 restarted as pid " + after.pid().getAsLong() + " on port "
+                                + after.endpoint().getPort() + " (restart 1)");
+        assertThat(routesWhenCrashed.get("phoenix-1"))
+                .as("out of rotation before anyone hears of the crash")
                 .extracting(backend -> backend.address().getPort())
                 .doesNotContain(before.endpoint().getPort());
-        assertThat(local.routes(app).orElseThrow()).extracting(backend -> backend.address().getPort())
+        assertThat(local.routes(app).orElseThrow())
+                .extracting(backend -> backend.address().getPort())
                 .containsExactly(after.endpoint().getPort());
     }
 
@@ -186,14 +238,19 @@ class LocalClusterManagerTest extends AbstractClusterManagerTck {
         AppRef app = ref("loop");
         manager().deploy(deployment(app, crashingSpec(app.name()), 1));
 
-        waitUntil().untilAsserted(() -> assertThat(eventsOf(app, ClusterEvent.Type.CRASHED)).hasSizeGreaterThanOrEqualTo(4));
+        waitUntil()
+                .untilAsserted(() ->
+                        assertThat(eventsOf(app, ClusterEvent.Type.CRASHED)).hasSizeGreaterThanOrEqualTo(4));
 
-        assertThat(eventsOf(app, ClusterEvent.Type.CRASHED)).extracting(ClusterEvent::message).startsWith(
-                "replica loop-1 exited with code 3; restarting in 100ms",
-                "replica loop-1 exited with code 3; restarting in 200ms",
-                "replica loop-1 exited with code 3; restarting in 400ms",
-                "replica loop-1 exited with code 3; restarting in 800ms");
-        assertThat(manager().status(app).instances()).singleElement()
+        assertThat(eventsOf(app, ClusterEvent.Type.CRASHED))
+                .extracting(ClusterEvent::message)
+                .startsWith(
+                        "replica loop-1 exited with code 3; restarting in 100ms",
+                        "replica loop-1 exited with code 3; restarting in 200ms",
+                        "replica loop-1 exited with code 3; restarting in 400ms",
+                        "replica loop-1 exited with code 3; restarting in 800ms");
+        assertThat(manager().status(app).instances())
+                .singleElement()
                 .satisfies(instance -> assertThat(instance.restarts()).isGreaterThanOrEqualTo(3));
     }
 
@@ -205,11 +262,20 @@ class LocalClusterManagerTest extends AbstractClusterManagerTck {
         String started = "hello: app 'tck/chatty' pid " + instance.pid().getAsLong() + " listening on http://127.0.0.1:"
                 + instance.endpoint().getPort();
 
-        waitUntil().untilAsserted(() -> assertThat(manager().logs(app, 1)).containsExactly(new LogLine("chatty-1", started)));
-        assertThat(manager().logs(app, 10)).extracting(LogLine::line).hasSize(2)
-                .first().asString().startsWith("--- emp: ").contains("starting replica chatty-1 on port " + instance.endpoint().getPort());
+        waitUntil()
+                .untilAsserted(
+                        () -> assertThat(manager().logs(app, 1)).containsExactly(new LogLine("chatty-1", started)));
+        assertThat(manager().logs(app, 10))
+                .extracting(LogLine::line)
+                .hasSize(2)
+                .first()
+                .asString()
+                .startsWith("--- emp: ")
+                .contains("starting replica chatty-1 on port "
+                        + instance.endpoint().getPort());
         assertThatThrownBy(() -> manager().logs(ref("nobody"), 10))
-                .isInstanceOfSatisfying(PlatformException.class, e -> assertThat(e.category()).isEqualTo(ErrorCategory.NOT_FOUND));
+                .isInstanceOfSatisfying(
+                        PlatformException.class, e -> assertThat(e.category()).isEqualTo(ErrorCategory.NOT_FOUND));
     }
 
     @Test
@@ -219,11 +285,17 @@ class LocalClusterManagerTest extends AbstractClusterManagerTck {
         local.watch(events::add);
         AppRef stubborn = ref("stubborn");
         AppRef polite = ref("polite");
-        local.deploy(deployment(stubborn, AppSpec.ofCommand(stubborn.name(),
-                List.of("sh", "-c", "trap '' TERM; echo trapped; while true; do sleep 1; done")), 1));
+        local.deploy(deployment(
+                stubborn,
+                AppSpec.ofCommand(
+                        stubborn.name(),
+                        List.of("sh", "-c", "trap '' TERM; echo trapped; while true; do sleep 1; done")),
+                1));
         local.deploy(deployment(polite, runnableSpec(polite.name()), 1));
         waitUntil().untilAsserted(() -> {
-            assertThat(local.status(stubborn).instances()).singleElement().satisfies(instance -> assertThat(instance.pid()).isPresent());
+            assertThat(local.status(stubborn).instances())
+                    .singleElement()
+                    .satisfies(instance -> assertThat(instance.pid()).isPresent());
             assertThat(local.status(polite).ready()).isEqualTo(1);
         });
         long stubbornPid = local.status(stubborn).instances().get(0).pid().getAsLong();
@@ -231,11 +303,13 @@ class LocalClusterManagerTest extends AbstractClusterManagerTck {
         local.scale(stubborn, 0);
         local.scale(polite, 0);
 
-        waitUntil().untilAsserted(() -> assertThat(events).filteredOn(event -> event.type() == ClusterEvent.Type.STOPPED)
-                .extracting(ClusterEvent::message)
-                .containsExactlyInAnyOrder(
-                        "replica stubborn-1 did not stop within 300ms of SIGTERM and was killed",
-                        "replica polite-1 stopped (exited with code 143)"));
+        waitUntil()
+                .untilAsserted(() -> assertThat(events)
+                        .filteredOn(event -> event.type() == ClusterEvent.Type.STOPPED)
+                        .extracting(ClusterEvent::message)
+                        .containsExactlyInAnyOrder(
+                                "replica stubborn-1 did not stop within 300ms of SIGTERM and was killed",
+                                "replica polite-1 stopped (exited with code 143)"));
         assertThat(ProcessHandle.of(stubbornPid).filter(ProcessHandle::isAlive)).isEmpty();
     }
 
@@ -257,13 +331,18 @@ class LocalClusterManagerTest extends AbstractClusterManagerTck {
         assertThat(second.apps()).containsExactly(app);
 
         second.deploy(deployment);
-        assertThat(second.status(app).instances()).extracting(InstanceStatus::pid).containsExactly(before.pid());
+        assertThat(second.status(app).instances())
+                .extracting(InstanceStatus::pid)
+                .containsExactly(before.pid());
 
         second.scale(app, 2);
-        assertThat(awaitReady(second, app, 2).instances()).extracting(InstanceStatus::id).containsExactly("kept-1", "kept-2");
+        assertThat(awaitReady(second, app, 2).instances())
+                .extracting(InstanceStatus::id)
+                .containsExactly("kept-1", "kept-2");
 
         second.close();
-        assertThat(ProcessHandle.of(before.pid().getAsLong()).filter(ProcessHandle::isAlive)).isEmpty();
+        assertThat(ProcessHandle.of(before.pid().getAsLong()).filter(ProcessHandle::isAlive))
+                .isEmpty();
     }
 
     @Test
@@ -271,8 +350,15 @@ class LocalClusterManagerTest extends AbstractClusterManagerTck {
         Path dir = dataDir.resolve("impostor");
         AppRef app = ref("impostor");
         long ourPid = ProcessHandle.current().pid();
-        new AppStateFile(app, 1, "abc", null, true, 2, List.of(
-                new AppStateFile.Entry("impostor-1", 1, ourPid, Instant.parse("2001-01-01T00:00:00Z"), 40000, "abc", 0)))
+        new AppStateFile(
+                        app,
+                        1,
+                        "abc",
+                        null,
+                        true,
+                        2,
+                        List.of(new AppStateFile.Entry(
+                                "impostor-1", 1, ourPid, Instant.parse("2001-01-01T00:00:00Z"), 40000, "abc", 0)))
                 .write(dir.resolve("apps/tck/impostor/state.properties"));
 
         LocalClusterManager local = start(dir, Map.of());
@@ -294,23 +380,33 @@ class LocalClusterManagerTest extends AbstractClusterManagerTck {
 
         manager().deploy(deployment(app, crashingSpec(app.name()), 1));
 
-        waitUntil().untilAsserted(() -> assertThat(eventsOf(app, ClusterEvent.Type.CRASHED)).isNotEmpty());
-        assertThat(manager().status(app).instances()).filteredOn(instance -> instance.id().equals(old))
-                .singleElement().satisfies(instance -> assertThat(instance.state()).isEqualTo(InstanceState.READY));
+        waitUntil()
+                .untilAsserted(() ->
+                        assertThat(eventsOf(app, ClusterEvent.Type.CRASHED)).isNotEmpty());
+        assertThat(manager().status(app).instances())
+                .filteredOn(instance -> instance.id().equals(old))
+                .singleElement()
+                .satisfies(instance -> assertThat(instance.state()).isEqualTo(InstanceState.READY));
 
         manager().deploy(good);
-        awaitStatus(app, status -> assertThat(status.instances()).extracting(InstanceStatus::id).containsExactly(old));
+        awaitStatus(
+                app,
+                status -> assertThat(status.instances())
+                        .extracting(InstanceStatus::id)
+                        .containsExactly(old));
     }
 
     @Test
     void validateSaysWhatTheLocalClusterCannotRun() {
-        AppSpec dockerOnly = new AppSpec("songs", "emp/songs:1", null, 8000, null, null, null, null, null, null, null, null, null);
+        AppSpec dockerOnly =
+                new AppSpec("songs", "emp/songs:1", null, 8000, null, null, null, null, null, null, null, null, null);
 
         assertThatThrownBy(() -> manager().validate(dockerOnly)).isInstanceOfSatisfying(PlatformException.class, e -> {
             assertThat(e.category()).isEqualTo(ErrorCategory.UNSUPPORTED);
             assertThat(e.field()).contains("command");
-            assertThat(e.getMessage()).isEqualTo("app 'songs' has no 'command'; the local cluster runs commands, not docker images"
-                    + " - add \"command\": [\"java\", \"-jar\", \"app.jar\"]");
+            assertThat(e.getMessage())
+                    .isEqualTo("app 'songs' has no 'command'; the local cluster runs commands, not docker images"
+                            + " - add \"command\": [\"java\", \"-jar\", \"app.jar\"]");
         });
         assertThatThrownBy(() -> manager().validate(AppSpec.ofCommand("lost", List.of("no-such-program-emp", "x"))))
                 .isInstanceOfSatisfying(PlatformException.class, e -> {
@@ -318,7 +414,8 @@ class LocalClusterManagerTest extends AbstractClusterManagerTck {
                     assertThat(e.field()).contains("command");
                     assertThat(e.getMessage()).contains("'lost'", "'no-such-program-emp'", "PATH");
                 });
-        assertThatThrownBy(() -> manager().deploy(deployment(ref("songs"), dockerOnly, 1))).isInstanceOf(PlatformException.class);
+        assertThatThrownBy(() -> manager().deploy(deployment(ref("songs"), dockerOnly, 1)))
+                .isInstanceOf(PlatformException.class);
         assertThat(manager().apps()).isEmpty();
     }
 
@@ -337,8 +434,11 @@ class LocalClusterManagerTest extends AbstractClusterManagerTck {
         manager().remove(tidy, false);
         manager().remove(hoard, true);
 
-        waitUntil().untilAsserted(() -> assertThat(events()).filteredOn(event -> event.type() == ClusterEvent.Type.STOPPED)
-                .extracting(ClusterEvent::instance).contains("tidy-1", "hoard-1"));
+        waitUntil()
+                .untilAsserted(() -> assertThat(events())
+                        .filteredOn(event -> event.type() == ClusterEvent.Type.STOPPED)
+                        .extracting(ClusterEvent::instance)
+                        .contains("tidy-1", "hoard-1"));
         waitUntil().untilAsserted(() -> assertThat(tidyDir).doesNotExist());
         assertThat(hoardLog).exists();
     }
@@ -366,11 +466,15 @@ class LocalClusterManagerTest extends AbstractClusterManagerTck {
         LocalClusterManager local = start(dataDir.resolve("close"), Map.of());
         AppRef app = ref("brief");
         local.deploy(deployment(app, runnableSpec(app.name()), 2));
-        List<Long> pids = awaitReady(local, app, 2).instances().stream().map(instance -> instance.pid().getAsLong()).toList();
+        List<Long> pids = awaitReady(local, app, 2).instances().stream()
+                .map(instance -> instance.pid().getAsLong())
+                .toList();
 
         local.close();
 
-        assertThat(pids).allSatisfy(pid -> assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).isEmpty());
+        assertThat(pids)
+                .allSatisfy(pid -> assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive))
+                        .isEmpty());
         assertThat(local.check().healthy()).isFalse();
     }
 

@@ -42,7 +42,8 @@ class ReplicaLogTest {
     @Test
     void tailReadsAcrossChunks() throws Exception {
         ReplicaLog log = new ReplicaLog(dir.resolve("a.log"));
-        String lines = IntStream.range(0, 5000).mapToObj(i -> "line " + i + " é").collect(Collectors.joining("\n", "", "\n"));
+        String lines =
+                IntStream.range(0, 5000).mapToObj(i -> "line " + i + " é").collect(Collectors.joining("\n", "", "\n"));
         Files.writeString(log.file(), lines);
 
         assertThat(log.tail(3)).containsExactly("line 4997 é", "line 4998 é", "line 4999 é");
@@ -53,7 +54,8 @@ class ReplicaLogTest {
     void rotationKeepsThePreviousContentForTheTail() throws Exception {
         ReplicaLog log = new ReplicaLog(dir.resolve("a.log"));
         // The process holds the file open for appending, as a replica's redirected output does.
-        try (OutputStream process = Files.newOutputStream(log.file(), StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+        try (OutputStream process =
+                Files.newOutputStream(log.file(), StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
             process.write("old 1\nold 2\n".getBytes(UTF_8));
             process.flush();
 

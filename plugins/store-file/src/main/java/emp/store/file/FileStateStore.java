@@ -64,8 +64,8 @@ public final class FileStateStore implements StateStore {
             + " ON CONFLICT (name) DO UPDATE SET last_sequence = excluded.last_sequence";
     private static final String APPEND = "INSERT INTO log_record (log, sequence, value) VALUES (?, ?, ?)";
     private static final String TRIM = "DELETE FROM log_record WHERE log = ? AND sequence <= ?";
-    private static final String READ = "SELECT sequence, value FROM log_record WHERE log = ? AND sequence > ?"
-            + " ORDER BY sequence LIMIT ?";
+    private static final String READ =
+            "SELECT sequence, value FROM log_record WHERE log = ? AND sequence > ?" + " ORDER BY sequence LIMIT ?";
     private static final String TAIL = "SELECT sequence, value FROM (SELECT sequence, value FROM log_record"
             + " WHERE log = ? ORDER BY sequence DESC LIMIT ?) ORDER BY sequence";
     private static final String DELETE_RECORDS = "DELETE FROM log_record WHERE log = ?";
@@ -78,6 +78,7 @@ public final class FileStateStore implements StateStore {
     private Connection connection;
     /** Prepared once per connection; guarded by {@link #lock}. */
     private final Map<String, PreparedStatement> statements = new HashMap<>();
+
     private boolean closed;
 
     /** Does no I/O; {@link #start()} opens or creates the database. */
@@ -100,8 +101,9 @@ public final class FileStateStore implements StateStore {
         lock.lock();
         try {
             if (closed) {
-                throw new PlatformException(ErrorCategory.INTERNAL, "the file state store '" + path
-                        + "' was closed; make a new store to open it again");
+                throw new PlatformException(
+                        ErrorCategory.INTERNAL,
+                        "the file state store '" + path + "' was closed; make a new store to open it again");
             }
             if (connection != null) {
                 return;
@@ -126,9 +128,13 @@ public final class FileStateStore implements StateStore {
         try {
             Files.createDirectories(folder);
         } catch (IOException | SecurityException e) {
-            throw new PlatformException(ErrorCategory.UNAVAILABLE, "cannot create the folder '" + folder
-                    + "' of the state store database '" + path + "' (" + describe(e) + "); make the folder writable by"
-                    + " the user running EMP, or set 'store.file.path' to a file in a writable folder", e);
+            throw new PlatformException(
+                    ErrorCategory.UNAVAILABLE,
+                    "cannot create the folder '" + folder
+                            + "' of the state store database '" + path + "' (" + describe(e)
+                            + "); make the folder writable by"
+                            + " the user running EMP, or set 'store.file.path' to a file in a writable folder",
+                    e);
         }
     }
 
@@ -144,16 +150,24 @@ public final class FileStateStore implements StateStore {
         } catch (SQLException e) {
             throw cannotOpen(e);
         } catch (LinkageError e) {
-            throw new PlatformException(ErrorCategory.UNAVAILABLE, "cannot load SQLite's native library to open the state"
-                    + " store database '" + path + "' (" + describe(e) + "); if the temporary folder does not allow"
-                    + " running libraries, start EMP with -Dorg.sqlite.tmpdir set to a folder that does", e);
+            throw new PlatformException(
+                    ErrorCategory.UNAVAILABLE,
+                    "cannot load SQLite's native library to open the state"
+                            + " store database '" + path + "' (" + describe(e)
+                            + "); if the temporary folder does not allow"
+                            + " running libraries, start EMP with -Dorg.sqlite.tmpdir set to a folder that does",
+                    e);
         }
     }
 
     private PlatformException cannotOpen(Exception e) {
-        return new PlatformException(ErrorCategory.UNAVAILABLE, "cannot open the state store database '" + path + "' ("
-                + describe(e) + "); check that it is an EMP store database and that it and its folder are writable by"
-                + " the user running EMP, or set 'store.file.path' to another file", e);
+        return new PlatformException(
+                ErrorCategory.UNAVAILABLE,
+                "cannot open the state store database '" + path + "' ("
+                        + describe(e)
+                        + "); check that it is an EMP store database and that it and its folder are writable by"
+                        + " the user running EMP, or set 'store.file.path' to another file",
+                e);
     }
 
     /** Creates the tables when they are missing; returns the schema version. */
@@ -166,9 +180,11 @@ public final class FileStateStore implements StateStore {
                     version = row.next() ? row.getInt(1) : 0;
                 }
                 if (version > SCHEMA_VERSION) {
-                    throw new PlatformException(ErrorCategory.UNSUPPORTED, "the state store database '" + path
-                            + "' has schema " + version + ", newer than schema " + SCHEMA_VERSION + " that this"
-                            + " store-file plugin knows; install the store-file plugin of the EMP that wrote it");
+                    throw new PlatformException(
+                            ErrorCategory.UNSUPPORTED,
+                            "the state store database '" + path
+                                    + "' has schema " + version + ", newer than schema " + SCHEMA_VERSION + " that this"
+                                    + " store-file plugin knows; install the store-file plugin of the EMP that wrote it");
                 }
                 for (String table : SCHEMA) {
                     statement.execute(table);
@@ -194,7 +210,9 @@ public final class FileStateStore implements StateStore {
             get.setString(1, collection);
             get.setString(2, key);
             try (ResultSet row = get.executeQuery()) {
-                return row.next() ? Optional.of(new Entry(collection, key, row.getString(1), row.getLong(2))) : Optional.empty();
+                return row.next()
+                        ? Optional.of(new Entry(collection, key, row.getString(1), row.getLong(2)))
+                        : Optional.empty();
             }
         });
     }
@@ -417,8 +435,10 @@ public final class FileStateStore implements StateStore {
 
     private void requireOpen() {
         if (connection == null) {
-            throw new PlatformException(ErrorCategory.INTERNAL, "the file state store '" + path + "' is "
-                    + (closed ? "closed" : "not started; call start() before using it"));
+            throw new PlatformException(
+                    ErrorCategory.INTERNAL,
+                    "the file state store '" + path + "' is "
+                            + (closed ? "closed" : "not started; call start() before using it"));
         }
     }
 
@@ -473,14 +493,27 @@ public final class FileStateStore implements StateStore {
     private PlatformException failure(String operation, SQLException e) {
         String failed = "could not " + operation + " in the state store database '" + path + "'";
         return switch (e.getErrorCode() & 0xff) {
-            case 5, 6 -> new PlatformException(ErrorCategory.UNAVAILABLE, failed + ": another process held it locked for "
-                    + BUSY_TIMEOUT_MILLIS / 1000 + " s; check which other program uses the file, then retry", e);
-            case 13 -> new PlatformException(ErrorCategory.UNAVAILABLE, failed + ": the disk is full; free some space,"
-                    + " then retry", e);
-            case 3, 8, 10, 14 -> new PlatformException(ErrorCategory.UNAVAILABLE, failed + " (" + describe(e) + "); check"
-                    + " the disk, and that the file and its folder are writable by the user running EMP, then retry", e);
-            case 11, 26 -> new PlatformException(ErrorCategory.INTERNAL, failed + ": the file is damaged (" + describe(e)
-                    + "); restore it from a backup, or move it away to start with an empty store", e);
+            case 5, 6 ->
+                new PlatformException(
+                        ErrorCategory.UNAVAILABLE,
+                        failed + ": another process held it locked for " + BUSY_TIMEOUT_MILLIS / 1000
+                                + " s; check which other program uses the file, then retry",
+                        e);
+            case 13 ->
+                new PlatformException(
+                        ErrorCategory.UNAVAILABLE, failed + ": the disk is full; free some space," + " then retry", e);
+            case 3, 8, 10, 14 ->
+                new PlatformException(
+                        ErrorCategory.UNAVAILABLE,
+                        failed + " (" + describe(e) + "); check"
+                                + " the disk, and that the file and its folder are writable by the user running EMP, then retry",
+                        e);
+            case 11, 26 ->
+                new PlatformException(
+                        ErrorCategory.INTERNAL,
+                        failed + ": the file is damaged (" + describe(e)
+                                + "); restore it from a backup, or move it away to start with an empty store",
+                        e);
             default -> new PlatformException(ErrorCategory.INTERNAL, failed + ": " + describe(e), e);
         };
     }

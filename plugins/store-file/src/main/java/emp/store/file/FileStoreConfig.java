@@ -17,6 +17,7 @@ import java.util.Set;
 public record FileStoreConfig(Path path) {
     /** The database file's name in the plugin's data folder. */
     public static final String FILE_NAME = "store.db";
+
     public static final String PATH = "path";
     public static final Set<String> KEYS = Set.of(PATH);
 
@@ -38,8 +39,11 @@ public record FileStoreConfig(Path path) {
         try {
             return new FileStoreConfig(config.path(PATH, dataDir.resolve(FILE_NAME)));
         } catch (InvalidPathException e) {
-            throw PlatformException.invalid(config.fullKey(PATH), "configuration key '" + config.fullKey(PATH) + "' is '"
-                    + config.get(PATH).orElse("") + "', which is not a file path (" + e.getReason() + "); give the database file's path");
+            throw PlatformException.invalid(
+                    config.fullKey(PATH),
+                    "configuration key '" + config.fullKey(PATH) + "' is '"
+                            + config.get(PATH).orElse("") + "', which is not a file path (" + e.getReason()
+                            + "); give the database file's path");
         }
     }
 }

@@ -35,17 +35,24 @@ class FileStateStoreKillTest {
         Path database = folder.resolve("data/store.db");
         Path errors = folder.resolve("writer.err");
         String java = ProcessHandle.current().info().command().orElseThrow();
-        Process writer = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                FileStoreWriter.class.getName(), database.toString())
+        Process writer = new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        FileStoreWriter.class.getName(),
+                        database.toString())
                 .redirectError(errors.toFile())
                 .start();
 
         long lastAck = -1;
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(writer.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(writer.getInputStream(), StandardCharsets.UTF_8))) {
             while (lastAck + 1 < ACKS_BEFORE_KILL) {
                 String line = out.readLine();
                 if (line == null) {
-                    fail("the writer ended after %d acknowledgements; its stderr:%n%s", lastAck + 1, Files.readString(errors));
+                    fail(
+                            "the writer ended after %d acknowledgements; its stderr:%n%s",
+                            lastAck + 1, Files.readString(errors));
                 }
                 if (line.startsWith(FileStoreWriter.ACK)) {
                     long step = Long.parseLong(line.substring(FileStoreWriter.ACK.length()));
@@ -53,7 +60,8 @@ class FileStateStoreKillTest {
                     lastAck = step;
                 }
             }
-            // Process.destroyForcibly is SIGKILL on Linux; it also closes the pipe, so later acknowledgements go unread.
+            // Process.destroyForcibly is SIGKILL on Linux; it also closes the pipe, so later acknowledgements go
+            // unread.
             writer.destroyForcibly();
         }
         assertThat(writer.waitFor(1, TimeUnit.MINUTES)).isTrue();
@@ -67,11 +75,18 @@ class FileStateStoreKillTest {
             long lastStep = steps.size() - 1;
 
             assertThat(lastStep).as("last step in the database").isGreaterThanOrEqualTo(lastAck);
-            assertThat(steps).extracting(Entry::key)
+            assertThat(steps)
+                    .extracting(Entry::key)
                     .as("steps form an unbroken run from 0")
-                    .containsExactlyElementsOf(LongStream.rangeClosed(0, lastStep).mapToObj(FileStoreWriter::key).collect(Collectors.toList()));
-            assertThat(steps).allSatisfy(entry -> assertThat(entry.value()).isEqualTo("value of step " + Long.parseLong(entry.key().substring(1))));
-            assertThat(store.get(FileStoreWriter.COLLECTION, "counter")).map(Entry::value)
+                    .containsExactlyElementsOf(LongStream.rangeClosed(0, lastStep)
+                            .mapToObj(FileStoreWriter::key)
+                            .collect(Collectors.toList()));
+            assertThat(steps)
+                    .allSatisfy(entry -> assertThat(entry.value())
+                            .isEqualTo("value of step "
+                                    + Long.parseLong(entry.key().substring(1))));
+            assertThat(store.get(FileStoreWriter.COLLECTION, "counter"))
+                    .map(Entry::value)
                     .as("the counter was written in the same commit as the last step")
                     .contains(Long.toString(lastStep));
 

@@ -78,7 +78,9 @@ class FileStateStoreLifecycleTest {
 
         assertThat(store.check().healthy()).isFalse();
         assertThat(store.check().detail()).contains("closed");
-        assertThatThrownBy(() -> store.append("log", "v", 10)).isInstanceOf(PlatformException.class).hasMessageContaining("closed");
+        assertThatThrownBy(() -> store.append("log", "v", 10))
+                .isInstanceOf(PlatformException.class)
+                .hasMessageContaining("closed");
         assertThatThrownBy(store::start).isInstanceOf(PlatformException.class).hasMessageContaining("make a new store");
     }
 
@@ -87,11 +89,10 @@ class FileStateStoreLifecycleTest {
         Path notAFolder = Files.writeString(folder.resolve("occupied"), "a file where the folder should be");
         FileStateStore store = storeAt(notAFolder.resolve("store.db"));
 
-        assertThatThrownBy(store::start)
-                .isInstanceOfSatisfying(PlatformException.class, e -> {
-                    assertThat(e.category()).isEqualTo(ErrorCategory.UNAVAILABLE);
-                    assertThat(e.getMessage()).contains("'" + notAFolder + "'", "writable", "'store.file.path'");
-                });
+        assertThatThrownBy(store::start).isInstanceOfSatisfying(PlatformException.class, e -> {
+            assertThat(e.category()).isEqualTo(ErrorCategory.UNAVAILABLE);
+            assertThat(e.getMessage()).contains("'" + notAFolder + "'", "writable", "'store.file.path'");
+        });
         assertThat(store.check().healthy()).isFalse();
     }
 
@@ -99,22 +100,21 @@ class FileStateStoreLifecycleTest {
     void databaseThatIsAFolderFailsNamingIt() throws Exception {
         Path database = Files.createDirectories(folder.resolve("store.db"));
 
-        assertThatThrownBy(() -> storeAt(database).start())
-                .isInstanceOfSatisfying(PlatformException.class, e -> {
-                    assertThat(e.category()).isEqualTo(ErrorCategory.UNAVAILABLE);
-                    assertThat(e.getMessage()).contains("'" + database + "'", "'store.file.path'");
-                });
+        assertThatThrownBy(() -> storeAt(database).start()).isInstanceOfSatisfying(PlatformException.class, e -> {
+            assertThat(e.category()).isEqualTo(ErrorCategory.UNAVAILABLE);
+            assertThat(e.getMessage()).contains("'" + database + "'", "'store.file.path'");
+        });
     }
 
     @Test
     void fileThatIsNotADatabaseFailsNamingIt() throws Exception {
-        Path database = Files.writeString(folder.resolve("store.db"), "these are not the bytes of a SQLite database, ".repeat(200));
+        Path database = Files.writeString(
+                folder.resolve("store.db"), "these are not the bytes of a SQLite database, ".repeat(200));
 
-        assertThatThrownBy(() -> storeAt(database).start())
-                .isInstanceOfSatisfying(PlatformException.class, e -> {
-                    assertThat(e.category()).isEqualTo(ErrorCategory.UNAVAILABLE);
-                    assertThat(e.getMessage()).contains("'" + database + "'", "EMP store database");
-                });
+        assertThatThrownBy(() -> storeAt(database).start()).isInstanceOfSatisfying(PlatformException.class, e -> {
+            assertThat(e.category()).isEqualTo(ErrorCategory.UNAVAILABLE);
+            assertThat(e.getMessage()).contains("'" + database + "'", "EMP store database");
+        });
         assertThat(Files.readString(database)).startsWith("these are not");
     }
 
@@ -126,11 +126,10 @@ class FileStateStoreLifecycleTest {
         }
         execute(database, "PRAGMA user_version = " + (FileStateStore.SCHEMA_VERSION + 1));
 
-        assertThatThrownBy(() -> storeAt(database).start())
-                .isInstanceOfSatisfying(PlatformException.class, e -> {
-                    assertThat(e.category()).isEqualTo(ErrorCategory.UNSUPPORTED);
-                    assertThat(e.getMessage()).contains("'" + database + "'", "schema " + (FileStateStore.SCHEMA_VERSION + 1));
-                });
+        assertThatThrownBy(() -> storeAt(database).start()).isInstanceOfSatisfying(PlatformException.class, e -> {
+            assertThat(e.category()).isEqualTo(ErrorCategory.UNSUPPORTED);
+            assertThat(e.getMessage()).contains("'" + database + "'", "schema " + (FileStateStore.SCHEMA_VERSION + 1));
+        });
     }
 
     @Test
@@ -139,7 +138,8 @@ class FileStateStoreLifecycleTest {
         Path data = folder.resolve("data/store-file");
 
         StateStore byDefault = factory.create(context(Map.of(), data));
-        StateStore elsewhere = factory.create(context(Map.of("path", folder.resolve("elsewhere.db").toString()), data));
+        StateStore elsewhere = factory.create(
+                context(Map.of("path", folder.resolve("elsewhere.db").toString()), data));
 
         assertThat(factory.name()).isEqualTo("file");
         assertThat(factory.description()).isNotBlank().doesNotContain("\n");
@@ -152,21 +152,26 @@ class FileStateStoreLifecycleTest {
     }
 
     private static PluginContext context(Map<String, String> config, Path dataDir) {
-        return new PluginContext("store-file", new PluginConfig("store.file", config), dataDir,
-                URI.create("http://127.0.0.1:7070"), Clock.systemUTC());
+        return new PluginContext(
+                "store-file",
+                new PluginConfig("store.file", config),
+                dataDir,
+                URI.create("http://127.0.0.1:7070"),
+                Clock.systemUTC());
     }
 
     private static String pragma(Path database, String name) throws Exception {
         try (Connection connection = connect(database);
-             Statement statement = connection.createStatement();
-             ResultSet row = statement.executeQuery("PRAGMA " + name)) {
+                Statement statement = connection.createStatement();
+                ResultSet row = statement.executeQuery("PRAGMA " + name)) {
             row.next();
             return row.getString(1);
         }
     }
 
     private static void execute(Path database, String sql) throws Exception {
-        try (Connection connection = connect(database); Statement statement = connection.createStatement()) {
+        try (Connection connection = connect(database);
+                Statement statement = connection.createStatement()) {
             statement.execute(sql);
         }
     }

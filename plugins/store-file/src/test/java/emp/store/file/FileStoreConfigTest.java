@@ -36,7 +36,8 @@ class FileStoreConfigTest {
 
     @Test
     void relativePathIsTakenFromTheWorkingFolder() {
-        assertThat(bind(Map.of("path", "state/../emp.db")).path()).isEqualTo(Path.of("emp.db").toAbsolutePath());
+        assertThat(bind(Map.of("path", "state/../emp.db")).path())
+                .isEqualTo(Path.of("emp.db").toAbsolutePath());
     }
 
     @Test

@@ -14,8 +14,7 @@ public final class FileStoreWriter {
     public static final String LOG = "kill";
     public static final String ACK = "ack ";
 
-    private FileStoreWriter() {
-    }
+    private FileStoreWriter() {}
 
     public static String key(long step) {
         return String.format("k%08d", step);
