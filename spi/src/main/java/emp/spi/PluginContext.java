@@ -2,6 +2,7 @@ package emp.spi;
 
 import static java.util.Objects.requireNonNull;
 
+import emp.spi.tracing.SpanSink;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -14,13 +15,22 @@ import java.time.Clock;
  * @param dataDir  a folder of the plugin's own under the server's data folder; it may not exist yet
  * @param apiUri   the base URI of this server's control API, e.g. {@code http://127.0.0.1:7070}
  * @param clock    the clock to read time from, so tests can control it
+ * @param spans    where a plugin reports spans it records itself (the local gateway's span per routed request);
+ *                 the host aggregates them with the apps' own
  */
-public record PluginContext(String pluginId, PluginConfig config, Path dataDir, URI apiUri, Clock clock) {
+public record PluginContext(
+        String pluginId, PluginConfig config, Path dataDir, URI apiUri, Clock clock, SpanSink spans) {
     public PluginContext {
         requireNonNull(pluginId, "pluginId is null");
         requireNonNull(config, "config is null");
         requireNonNull(dataDir, "dataDir is null");
         requireNonNull(apiUri, "apiUri is null");
         requireNonNull(clock, "clock is null");
+        requireNonNull(spans, "spans is null");
+    }
+
+    /** A context whose reported spans go nowhere: for plugins and tests that record none. */
+    public PluginContext(String pluginId, PluginConfig config, Path dataDir, URI apiUri, Clock clock) {
+        this(pluginId, config, dataDir, apiUri, clock, spans -> {});
     }
 }

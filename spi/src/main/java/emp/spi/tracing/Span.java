@@ -17,6 +17,8 @@ import java.util.Map;
  * @param timestampMicros when the span started, in microseconds since the epoch
  * @param durationMicros how long it took, in microseconds
  * @param tags           the span's tags; {@code error} marks a failed span
+ * @param shared         true for a server span that reuses its client's span id (B3 "join"), so the caller's
+ *                       CLIENT span and this SERVER span share {@code id}
  */
 public record Span(
         String traceId,
@@ -28,7 +30,8 @@ public record Span(
         String remoteService,
         long timestampMicros,
         long durationMicros,
-        Map<String, String> tags) {
+        Map<String, String> tags,
+        boolean shared) {
     public enum Kind {
         CLIENT,
         SERVER,

@@ -25,6 +25,16 @@ public interface TraceSource extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * A receiver of Zipkin's {@code POST /api/v2/spans}, when this source collects over HTTP; the host serves it on
+     * the API port, so replicas send to {@code http://HOST:API_PORT/api/v2/spans}.
+     *
+     * @since 0.2, so that a collector needs no port of its own
+     */
+    default Optional<SpanReceiver> httpReceiver() {
+        return Optional.empty();
+    }
+
     /** A cheap check of the transport, without throwing. */
     Health check();
 
