@@ -1,6 +1,8 @@
 package emp.host;
 
 import emp.host.api.ApiServer;
+import emp.host.api.ApiServices;
+import emp.host.apps.AppRecord;
 import emp.host.apps.AppService;
 import emp.host.apps.EventLog;
 import emp.host.auth.AccountService;
@@ -11,6 +13,10 @@ import emp.host.plugin.LoadedExtension;
 import emp.host.plugin.PluginHost;
 import emp.host.plugin.PluginInfo;
 import emp.host.reconcile.Reconciler;
+import emp.host.tracing.KnownApps;
+import emp.host.tracing.SpanWindows;
+import emp.host.tracing.TraceAggregator;
+import emp.host.tracing.TracingService;
 import emp.spi.AppRef;
 import emp.spi.Health;
 import emp.spi.PlatformException;
@@ -19,6 +25,8 @@ import emp.spi.cluster.ClusterManager;
 import emp.spi.cluster.ClusterManagerFactory;
 import emp.spi.store.StateStore;
 import emp.spi.store.StateStoreFactory;
+import emp.spi.tracing.SpanReceiver;
+import emp.spi.tracing.SpanSink;
 import emp.spi.tracing.TraceSource;
 import emp.spi.tracing.TraceSourceFactory;
 import java.io.IOException;
@@ -36,8 +44,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.Set;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +82,27 @@ public final class EmpServer implements AutoCloseable {
             apiPort = apiPort == 0 ? freePort(apiHost) : apiPort;
             this.apiUri = URI.create("http://" + (apiHost.equals("0.0.0.0") ? "127.0.0.1" : apiHost) + ":" + apiPort);
 
+            SpanWindows windows = new SpanWindows(
+                    config.duration(HostKey.TRACING_WINDOW),
+                    config.duration(HostKey.TRACING_BUCKET),
+                    config.duration(HostKey.TRACING_SETTLE).plusSeconds(2));
+            AppService[] appService = new AppService[1];
+            KnownApps knownApps = new KnownApps(
+                    () -> appService[0] == null
+                            ? Set.of()
+                            : appService[0].allRecords().stream()
+                                    .map(AppRecord::ref)
+                                    .collect(Collectors.toSet()),
+                    clock);
+            TraceAggregator aggregator = new TraceAggregator(
+                    windows,
+                    knownApps,
+                    clock,
+                    config.duration(HostKey.TRACING_SETTLE),
+                    config.integer(HostKey.TRACING_MAX_PENDING_SPANS, 1000, 100_000_000));
+            resources.push(aggregator);
+            aggregator.start();
+
             PluginHost plugins = new PluginHost(pluginsDir);
             resources.push(plugins);
             plugins.load();
@@ -86,7 +116,7 @@ public final class EmpServer implements AutoCloseable {
             StateStore store = storeExtension.create(
                     StateStore.class,
                     factory -> ((StateStoreFactory) factory)
-                            .create(context(storeExtension, config, dataDir, apiUri, clock)));
+                            .create(context(storeExtension, config, dataDir, apiUri, clock, aggregator)));
             resources.push(store);
             store.start();
 
@@ -95,21 +125,24 @@ public final class EmpServer implements AutoCloseable {
             ClusterManager cluster = clusterExtension.create(
                     ClusterManager.class,
                     factory -> ((ClusterManagerFactory) factory)
-                            .create(context(clusterExtension, config, dataDir, apiUri, clock)));
+                            .create(context(clusterExtension, config, dataDir, apiUri, clock, aggregator)));
             resources.push(cluster);
 
             Map<String, String> traceEnvironment = Map.of();
+            Optional<SpanReceiver> spanReceiver = Optional.empty();
+            Map<String, Supplier<Health>> checks = new LinkedHashMap<>();
             String tracing = active.get(ExtensionPointKind.TRACING);
             if (!tracing.equals("none")) {
                 LoadedExtension traceExtension = plugins.select(ExtensionPointKind.TRACING, tracing);
                 TraceSource source = traceExtension.create(
                         TraceSource.class,
                         factory -> ((TraceSourceFactory) factory)
-                                .create(context(traceExtension, config, dataDir, apiUri, clock)));
+                                .create(context(traceExtension, config, dataDir, apiUri, clock, aggregator)));
                 resources.push(source);
-                AtomicLong spans = new AtomicLong();
-                source.start(batch -> spans.addAndGet(batch.size()));
+                source.start(aggregator);
                 traceEnvironment = Map.copyOf(source.replicaEnvironment());
+                spanReceiver = source.httpReceiver();
+                checks.put("tracing", source::check);
             }
             String scheduler = active.get(ExtensionPointKind.SCHEDULER);
             if (!scheduler.equals("none")) {
@@ -121,6 +154,7 @@ public final class EmpServer implements AutoCloseable {
             Map<String, String> platformEnvironment = traceEnvironment;
             Reconciler[] reconciler = new Reconciler[1];
             AppService apps = new AppService(store, cluster, events, clock, () -> reconciler[0].wakeUp());
+            appService[0] = apps;
             reconciler[0] = new Reconciler(
                     apps,
                     cluster,
@@ -131,12 +165,13 @@ public final class EmpServer implements AutoCloseable {
             AccountService accounts = new AccountService(
                     store, clock, config.duration(HostKey.TOKEN_TTL), config.integer(HostKey.BCRYPT_COST, 4, 31));
 
-            Map<String, Supplier<Health>> checks = new LinkedHashMap<>();
             checks.put("store", store::check);
             checks.put("cluster", cluster::check);
             Supplier<List<PluginInfo>> pluginList = () -> plugins.describe(active);
+            TracingService tracingService = new TracingService(apps, aggregator, config.raw(HostKey.TRACING_UI_URL));
             ApiServer api = new ApiServer(
-                    URI.create("http://" + apiHost + ":" + apiPort + "/"), accounts, apps, pluginList, checks, VERSION);
+                    URI.create("http://" + apiHost + ":" + apiPort + "/"),
+                    new ApiServices(accounts, apps, tracingService, pluginList, checks, spanReceiver, VERSION));
             resources.push(api);
             api.start();
             reconciler[0].start();
@@ -172,13 +207,14 @@ public final class EmpServer implements AutoCloseable {
     }
 
     private static PluginContext context(
-            LoadedExtension extension, ServerConfig config, Path dataDir, URI apiUri, Clock clock) {
+            LoadedExtension extension, ServerConfig config, Path dataDir, URI apiUri, Clock clock, SpanSink spans) {
         return new PluginContext(
                 extension.pluginId(),
                 config.pluginSection(extension.kind().point(), extension.name()),
                 dataDir.resolve(extension.pluginId()),
                 apiUri,
-                clock);
+                clock,
+                spans);
     }
 
     private static Map<String, String> replicaEnvironment(AppRef app, Map<String, String> platform) {

@@ -2,16 +2,9 @@ package emp.host.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import emp.host.JsonCodec;
-import emp.host.apps.AppService;
-import emp.host.auth.AccountService;
-import emp.host.plugin.PluginInfo;
-import emp.spi.Health;
 import emp.spi.PlatformException;
 import jakarta.ws.rs.ext.ContextResolver;
 import java.net.URI;
-import java.util.List;
-import java.util.Map;
-import java.util.function.Supplier;
 import org.eclipse.jetty.server.Server;
 import org.glassfish.jersey.jackson.JacksonFeature;
 import org.glassfish.jersey.jetty.JettyHttpContainerFactory;
@@ -28,24 +21,13 @@ public final class ApiServer implements AutoCloseable {
     private final ResourceConfig application;
     private Server server;
 
-    public ApiServer(
-            URI baseUri,
-            AccountService accounts,
-            AppService apps,
-            Supplier<List<PluginInfo>> plugins,
-            Map<String, Supplier<Health>> checks,
-            String version) {
+    public ApiServer(URI baseUri, ApiServices services) {
         this.baseUri = baseUri;
-        this.application = application(accounts, apps, plugins, checks, version);
+        this.application = application(services);
     }
 
     /** The Jersey application with every route of the API; also what the OpenAPI test reads. */
-    public static ResourceConfig application(
-            AccountService accounts,
-            AppService apps,
-            Supplier<List<PluginInfo>> plugins,
-            Map<String, Supplier<Health>> checks,
-            String version) {
+    public static ResourceConfig application(ApiServices services) {
         ResourceConfig config = new ResourceConfig();
         config.register(JacksonFeature.withoutExceptionMappers());
         config.register(new ContextResolver<ObjectMapper>() {
@@ -57,12 +39,13 @@ public final class ApiServer implements AutoCloseable {
         config.register(new PlatformExceptionMapper());
         config.register(new WebApplicationExceptionMapper());
         config.register(new UnexpectedExceptionMapper());
-        config.register(new BearerAuthFilter(accounts));
-        config.register(new AccountsResource(accounts));
-        config.register(new SessionsResource(accounts));
-        config.register(new AppsResource(apps));
-        config.register(new PluginsResource(plugins));
-        config.register(new HealthResource(checks, version));
+        config.register(new BearerAuthFilter(services.accounts()));
+        config.register(new AccountsResource(services.accounts()));
+        config.register(new SessionsResource(services.accounts()));
+        config.register(new AppsResource(services.apps(), services.tracing()));
+        config.register(new PluginsResource(services.plugins()));
+        config.register(new HealthResource(services.checks(), services.version()));
+        config.register(new SpansResource(services.spanReceiver()));
         config.register(new OpenApiResource());
         config.property(ServerProperties.WADL_FEATURE_DISABLE, true);
         config.property(ServerProperties.RESPONSE_SET_STATUS_OVER_SEND_ERROR, true);

@@ -5,6 +5,8 @@ import emp.host.JsonCodec;
 import emp.host.apps.AppEvent;
 import emp.host.apps.AppService;
 import emp.host.apps.AppView;
+import emp.host.tracing.TracingReport;
+import emp.host.tracing.TracingService;
 import emp.spi.PlatformException;
 import emp.spi.app.AppSpec;
 import emp.spi.cluster.LogLine;
@@ -32,9 +34,11 @@ import java.util.List;
 @Authenticated
 public final class AppsResource {
     private final AppService apps;
+    private final TracingService tracing;
 
-    AppsResource(AppService apps) {
+    AppsResource(AppService apps, TracingService tracing) {
         this.apps = apps;
+        this.tracing = tracing;
     }
 
     /** Deploys one spec, or a list of them (a whole system) all or nothing. */
@@ -153,6 +157,13 @@ public final class AppsResource {
             @QueryParam("tail") @DefaultValue("100") String tail,
             @Context SecurityContext security) {
         return apps.logs(user(security), id, parseCount("tail", tail, 10_000));
+    }
+
+    /** The app's rate, errors, latency percentiles, self time and calls to other apps over the window (REQ-14). */
+    @GET
+    @Path("/{id}/tracing")
+    public TracingReport tracing(@PathParam("id") String id, @Context SecurityContext security) {
+        return tracing.report(user(security), id);
     }
 
     private static String user(SecurityContext security) {

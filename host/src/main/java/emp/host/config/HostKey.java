@@ -16,7 +16,12 @@ public enum HostKey {
     RECONCILE_INTERVAL("reconcile.interval", "2s"),
     TOKEN_TTL("auth.token-ttl", "24h"),
     BCRYPT_COST("auth.bcrypt-cost", "10"),
-    EVENTS_KEPT("events.kept", "1000");
+    EVENTS_KEPT("events.kept", "1000"),
+    TRACING_WINDOW("tracing.window", "10s"),
+    TRACING_BUCKET("tracing.bucket", "1s"),
+    TRACING_SETTLE("tracing.settle", "2s"),
+    TRACING_MAX_PENDING_SPANS("tracing.max-pending-spans", "200000"),
+    TRACING_UI_URL("tracing.ui-url", "");
 
     private final String key;
     private final String defaultValue;

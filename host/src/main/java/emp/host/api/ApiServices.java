@@ -1,0 +1,32 @@
+package emp.host.api;
+
+import emp.host.apps.AppService;
+import emp.host.auth.AccountService;
+import emp.host.plugin.PluginInfo;
+import emp.host.tracing.TracingService;
+import emp.spi.Health;
+import emp.spi.tracing.SpanReceiver;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * What the control API serves from.
+ *
+ * @param accounts     accounts and sessions
+ * @param apps         apps
+ * @param tracing      apps' tracing figures
+ * @param plugins      the loaded plugins, described on each call
+ * @param checks       the health checks of {@code /healthz}, by name
+ * @param spanReceiver Zipkin's {@code POST /api/v2/spans}, when the trace source collects over HTTP
+ * @param version      the server's version
+ */
+public record ApiServices(
+        AccountService accounts,
+        AppService apps,
+        TracingService tracing,
+        Supplier<List<PluginInfo>> plugins,
+        Map<String, Supplier<Health>> checks,
+        Optional<SpanReceiver> spanReceiver,
+        String version) {}
