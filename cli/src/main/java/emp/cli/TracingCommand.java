@@ -1,17 +1,19 @@
 package emp.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.Iterator;
-import java.util.Map;
+import java.io.PrintWriter;
+import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code emp tracing ID}: {@code GET /v1/apps/{id}/tracing}, the metrics the platform computed from the app's
- * traces. Its fields may grow, so the table shows every numeric field by its path.
+ * {@code emp tracing ID} (REQ-14): {@code GET /v1/apps/{id}/tracing}, what the platform read from the app's traces
+ * over its window: rate, errors, latency percentiles, self time, and the app's calls to other apps.
  */
-@Command(name = "tracing", description = "Shows what the app's traces say: rates, latencies, errors.")
+@Command(
+        name = "tracing",
+        description = "Shows what the app's traces say: rate, errors, latency, self time, calls to other apps.")
 final class TracingCommand extends EmpCommand {
     @Parameters(paramLabel = "ID", description = "The app's id or name.")
     String id;
@@ -30,34 +32,49 @@ final class TracingCommand extends EmpCommand {
             OutputOptions.printJson(context, tracing);
             return 0;
         }
-        Table table = new Table("FIELD", "VALUE");
-        addNumbers(table, "", tracing);
-        if (table.isEmpty()) {
-            context.out()
-                    .println("No numbers for '" + id + "' yet; 'emp tracing " + id
-                            + " -o json' shows the whole answer.");
-            return 0;
+        PrintWriter out = context.out();
+        out.println(
+                tracing.path("app").asText(id) + ": " + tracing.path("spans").asLong() + " requests in the last "
+                        + number(tracing.path("window_seconds").asDouble()) + " s");
+        Table figures = new Table("RATE", "ERRORS", "P50", "P95", "P99", "SELF", "IN FLIGHT");
+        figures.row(
+                number(tracing.path("rate").asDouble()) + "/s",
+                percent(tracing.path("error_rate").asDouble()),
+                millis(tracing.path("p50_ms").asDouble()),
+                millis(tracing.path("p95_ms").asDouble()),
+                millis(tracing.path("p99_ms").asDouble()),
+                millis(tracing.path("self_ms").asDouble()),
+                number(tracing.path("concurrency").asDouble()));
+        figures.print(out);
+        JsonNode edges = tracing.path("edges");
+        if (edges.isArray() && !edges.isEmpty()) {
+            out.println();
+            Table calls = new Table("CALLS TO", "RATE", "ERRORS", "P95");
+            for (JsonNode edge : edges) {
+                calls.row(
+                        edge.path("to").asText(),
+                        number(edge.path("rate").asDouble()) + "/s",
+                        percent(edge.path("error_rate").asDouble()),
+                        millis(edge.path("p95_ms").asDouble()));
+            }
+            calls.print(out);
         }
-        table.print(context.out());
+        if (tracing.hasNonNull("trace_url")) {
+            out.println();
+            out.println("Traces: " + tracing.path("trace_url").asText());
+        }
         return 0;
     }
 
-    /** Adds a row for each numeric leaf under {@code node}, named by its path, e.g. {@code edges[0].p95_ms}. */
-    private static void addNumbers(Table table, String path, JsonNode node) {
-        if (node == null) {
-            return;
-        }
-        if (node.isNumber()) {
-            table.row(path.isEmpty() ? "value" : path, node.asText());
-        } else if (node.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
-                Map.Entry<String, JsonNode> field = fields.next();
-                addNumbers(table, path.isEmpty() ? field.getKey() : path + "." + field.getKey(), field.getValue());
-            }
-        } else if (node.isArray()) {
-            for (int i = 0; i < node.size(); i++) {
-                addNumbers(table, path + "[" + i + "]", node.get(i));
-            }
-        }
+    private static String number(double value) {
+        return value == Math.rint(value) ? String.valueOf((long) value) : String.format(Locale.ROOT, "%.2f", value);
+    }
+
+    private static String millis(double value) {
+        return String.format(Locale.ROOT, "%.1f ms", value);
+    }
+
+    private static String percent(double fraction) {
+        return String.format(Locale.ROOT, "%.1f%%", fraction * 100);
     }
 }

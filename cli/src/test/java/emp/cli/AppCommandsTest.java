@@ -322,32 +322,37 @@ class AppCommandsTest {
     }
 
     @Test
-    void tracingShowsNumericFieldsOrTheServersDetail() throws Exception {
+    void tracingShowsTheFiguresAndTheCallsToOtherApps() throws Exception {
         server.on(
                 "GET",
-                "/v1/apps/hello/tracing",
+                "/v1/apps/aggregator/tracing",
                 200,
-                "{\"app\":\"hello\",\"rate_rps\":12.5,\"latency\":{\"p95_ms\":180},\"edges\":[{\"to\":\"songs\",\"calls\":40}]}");
+                "{\"app\":\"alice/aggregator\",\"window_seconds\":10.0,\"spans\":125,\"rate\":12.5,\"error_rate\":0.008,"
+                        + "\"p50_ms\":40.2,\"p95_ms\":180.0,\"p99_ms\":250.5,\"self_ms\":12.25,\"concurrency\":1.5,"
+                        + "\"edges\":[{\"to\":\"alice/songs\",\"rate\":12.5,\"error_rate\":0.0,\"p95_ms\":150.0}],"
+                        + "\"trace_url\":\"http://127.0.0.1:9411/zipkin/?serviceName=alice%2Faggregator\"}");
 
-        CliRunner.Result table = emp.run("tracing", "hello");
+        CliRunner.Result table = emp.run("tracing", "aggregator");
 
         assertThat(table.exitCode()).as(table.err()).isZero();
         assertThat(table.out())
-                .isEqualTo(""
-                        + "FIELD           VALUE\n"
-                        + "rate_rps        12.5\n"
-                        + "latency.p95_ms  180\n"
-                        + "edges[0].calls  40\n");
+                .contains("alice/aggregator: 125 requests in the last 10 s")
+                .contains("12.50/s")
+                .contains("0.8%")
+                .contains("180.0 ms")
+                .contains("CALLS TO")
+                .contains("alice/songs")
+                .contains("150.0 ms")
+                .contains("Traces: http://127.0.0.1:9411/zipkin/?serviceName=alice%2Faggregator");
+        assertThat(emp.run("tracing", "aggregator", "-o", "json").out()).contains("\"p95_ms\": 180.0");
 
         server.on(
                 "GET",
-                "/v1/apps/hello/tracing",
-                request -> FakeEmpServer.problem(
-                        501, "Not Implemented", "the active trace source 'kafka' does not compute metrics yet"));
-        CliRunner.Result unsupported = emp.run("tracing", "hello");
-        assertThat(unsupported.exitCode()).isEqualTo(3);
-        assertThat(unsupported.err())
-                .isEqualTo("emp: error: the active trace source 'kafka' does not compute metrics yet\n");
+                "/v1/apps/aggregator/tracing",
+                request -> FakeEmpServer.problem(404, "Not Found", "you have no app with id or name 'aggregator'"));
+        CliRunner.Result missing = emp.run("tracing", "aggregator");
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.err()).isEqualTo("emp: error: you have no app with id or name 'aggregator'\n");
     }
 
     @Test
