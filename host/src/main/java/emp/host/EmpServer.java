@@ -17,6 +17,7 @@ import emp.host.tracing.KnownApps;
 import emp.host.tracing.SpanWindows;
 import emp.host.tracing.TraceAggregator;
 import emp.host.tracing.TracingService;
+import emp.host.tracing.ZipkinProcess;
 import emp.spi.AppRef;
 import emp.spi.Health;
 import emp.spi.PlatformException;
@@ -36,6 +37,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.EnumMap;
@@ -64,8 +66,9 @@ public final class EmpServer implements AutoCloseable {
     private final URI apiUri;
     private final Optional<URI> gatewayUri;
 
-    private EmpServer(ServerConfig config, Path defaultHome, Clock clock) {
+    private EmpServer(ServerConfig startConfig, Path defaultHome, Clock clock) {
         try {
+            ServerConfig config = startConfig;
             Path dataDir = config.raw(HostKey.DATA_DIR)
                     .map(Path::of)
                     .orElse(defaultHome.resolve("data"))
@@ -116,7 +119,7 @@ public final class EmpServer implements AutoCloseable {
             StateStore store = storeExtension.create(
                     StateStore.class,
                     factory -> ((StateStoreFactory) factory)
-                            .create(context(storeExtension, config, dataDir, apiUri, clock, aggregator)));
+                            .create(context(storeExtension, startConfig, dataDir, apiUri, clock, aggregator)));
             resources.push(store);
             store.start();
 
@@ -125,19 +128,26 @@ public final class EmpServer implements AutoCloseable {
             ClusterManager cluster = clusterExtension.create(
                     ClusterManager.class,
                     factory -> ((ClusterManagerFactory) factory)
-                            .create(context(clusterExtension, config, dataDir, apiUri, clock, aggregator)));
+                            .create(context(clusterExtension, startConfig, dataDir, apiUri, clock, aggregator)));
             resources.push(cluster);
 
+            String tracing = active.get(ExtensionPointKind.TRACING);
+            if (config.bool(HostKey.ZIPKIN)) {
+                ZipkinProcess zipkin = startZipkin(config, tracing, dataDir);
+                resources.push(zipkin);
+                config = config.withDefault(HostKey.TRACING_UI_URL.key(), zipkin.baseUri() + "/zipkin")
+                        .withDefault("tracing.http.forward-url", zipkin.baseUri() + "/api/v2/spans");
+            }
+            ServerConfig pluginConfig = config;
             Map<String, String> traceEnvironment = Map.of();
             Optional<SpanReceiver> spanReceiver = Optional.empty();
             Map<String, Supplier<Health>> checks = new LinkedHashMap<>();
-            String tracing = active.get(ExtensionPointKind.TRACING);
             if (!tracing.equals("none")) {
                 LoadedExtension traceExtension = plugins.select(ExtensionPointKind.TRACING, tracing);
                 TraceSource source = traceExtension.create(
                         TraceSource.class,
                         factory -> ((TraceSourceFactory) factory)
-                                .create(context(traceExtension, config, dataDir, apiUri, clock, aggregator)));
+                                .create(context(traceExtension, pluginConfig, dataDir, apiUri, clock, aggregator)));
                 resources.push(source);
                 source.start(aggregator);
                 traceEnvironment = Map.copyOf(source.replicaEnvironment());
@@ -221,6 +231,28 @@ public final class EmpServer implements AutoCloseable {
         Map<String, String> environment = new HashMap<>(platform);
         environment.put("EMP_SERVICE_NAME", app.toString());
         return environment;
+    }
+
+    private static ZipkinProcess startZipkin(ServerConfig config, String tracing, Path dataDir) {
+        Path jar = config.raw(HostKey.ZIPKIN_JAR)
+                .map(Path::of)
+                .or(() -> Optional.ofNullable(System.getProperty("emp.home"))
+                        .map(home -> Path.of(home, "zipkin", "zipkin-server.jar")))
+                .orElseThrow(
+                        () -> PlatformException.invalid(
+                                HostKey.ZIPKIN_JAR.key(),
+                                "--zipkin needs the Zipkin server jar: run from the distribution (bin/emp server) or set tracing.zipkin-jar"));
+        String kafka = tracing.equals("kafka")
+                ? config.pluginSection("tracing", "kafka")
+                        .get("bootstrap-servers")
+                        .orElse(null)
+                : null;
+        return ZipkinProcess.start(
+                jar,
+                config.integer(HostKey.ZIPKIN_PORT, 1, 65535),
+                kafka,
+                dataDir.resolve("zipkin").resolve("zipkin.log"),
+                Duration.ofSeconds(90));
     }
 
     /** {@code <distribution>/plugins}, when the launcher told us where the distribution is. */

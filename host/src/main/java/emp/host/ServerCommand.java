@@ -71,6 +71,9 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--scheduler", paramLabel = "NAME", description = "Scheduler plugin (default none).")
     private String scheduler;
 
+    @Option(names = "--zipkin", description = "Also run a Zipkin server (UI on port 9411) that sees the same spans.")
+    private boolean zipkin;
+
     @Option(
             names = "--set",
             paramLabel = "KEY=VALUE",
@@ -129,6 +132,9 @@ public final class ServerCommand implements Callable<Integer> {
         put(overrides, HostKey.STORE.key(), store);
         put(overrides, HostKey.TRACING.key(), tracing);
         put(overrides, HostKey.SCHEDULER.key(), scheduler);
+        if (zipkin) {
+            overrides.put(HostKey.ZIPKIN.key(), "true");
+        }
         overrides.putAll(settings);
         return overrides;
     }

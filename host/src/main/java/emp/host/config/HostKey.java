@@ -21,7 +21,10 @@ public enum HostKey {
     TRACING_BUCKET("tracing.bucket", "1s"),
     TRACING_SETTLE("tracing.settle", "2s"),
     TRACING_MAX_PENDING_SPANS("tracing.max-pending-spans", "200000"),
-    TRACING_UI_URL("tracing.ui-url", "");
+    TRACING_UI_URL("tracing.ui-url", ""),
+    ZIPKIN("tracing.zipkin", "false"),
+    ZIPKIN_PORT("tracing.zipkin-port", "9411"),
+    ZIPKIN_JAR("tracing.zipkin-jar", "");
 
     private final String key;
     private final String defaultValue;

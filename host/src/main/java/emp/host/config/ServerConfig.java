@@ -136,6 +136,29 @@ public final class ServerConfig {
         }
     }
 
+    /** This configuration with {@code key} set to {@code value} unless it is set already. */
+    public ServerConfig withDefault(String key, String value) {
+        String canonical = PluginConfig.canonical(key);
+        if (values.containsKey(canonical)) {
+            return this;
+        }
+        Map<String, String> newValues = new LinkedHashMap<>(values);
+        Map<String, String> newSpelling = new LinkedHashMap<>(spelling);
+        put(newValues, newSpelling, key, value);
+        return new ServerConfig(newValues, newSpelling);
+    }
+
+    public boolean bool(HostKey key) {
+        String value = string(key).trim().toLowerCase(java.util.Locale.ROOT);
+        return switch (value) {
+            case "true", "yes", "on" -> true;
+            case "false", "no", "off", "" -> false;
+            default ->
+                throw PlatformException.invalid(
+                        key.key(), "configuration key '" + key.key() + "' is '" + value + "'; expected true or false");
+        };
+    }
+
     public String string(HostKey key) {
         return raw(key).orElse(key.defaultValue());
     }
