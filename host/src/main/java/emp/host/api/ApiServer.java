@@ -39,6 +39,7 @@ public final class ApiServer implements AutoCloseable {
         config.register(new PlatformExceptionMapper());
         config.register(new WebApplicationExceptionMapper());
         config.register(new UnexpectedExceptionMapper());
+        config.register(new RequestBodyDrainFilter());
         config.register(new BearerAuthFilter(services.accounts()));
         config.register(new AccountsResource(services.accounts()));
         config.register(new SessionsResource(services.accounts()));

@@ -26,6 +26,8 @@ final class ProblemErrorHandler extends ErrorHandler {
                 "the request was refused before it reached EMP: " + detail,
                 null);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, Problem.MEDIA_TYPE);
+        // Jetty drops the connection after refusing a request this early; say so, or a client reuses it and fails.
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
         response.write(true, ByteBuffer.wrap(JsonCodec.write(problem).getBytes(StandardCharsets.UTF_8)), callback);
     }
 }
