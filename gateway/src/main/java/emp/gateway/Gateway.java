@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * {@link GatewayConfig#maxBodyBytes()}, so that a request can be retried; answers are streamed, the replica being
  * read no faster than the client takes them. See {@link ProxyExchange} for when a request is retried and
  * {@link ProxyHeaders} for the headers it rewrites ({@code Host} becomes the replica's address;
- * {@code X-Forwarded-For/-Proto/-Host/-Prefix} are set).
+ * {@code X-Forwarded-For/-Proto/-Host/-Prefix} are set). Given a {@link RequestListener}, it records a span of its own
+ * per routed request and passes it on to the replica as the parent (see {@link TraceHeaders}).
  *
  * <p>What a client gets from the gateway itself, each with one line of plain text: 404 for a path without
  * {@code /{user}/{app}} or for an app the route table does not know, 503 when the app has no ready replica, 502 when
@@ -53,6 +54,7 @@ public final class Gateway implements AutoCloseable {
 
     private final GatewayConfig config;
     private final RouteTable routes;
+    private final RequestListener listener;
     private final Object lock = new Object();
     private EventLoopGroup loops;
     private Channel server;
@@ -60,10 +62,26 @@ public final class Gateway implements AutoCloseable {
     private boolean started;
     private boolean closed;
 
-    /** Does no I/O; {@link #start()} binds. */
+    /**
+     * A gateway that records no spans: trace headers pass through it untouched. Does no I/O; {@link #start()} binds.
+     */
     public Gateway(GatewayConfig config, RouteTable routes) {
         this.config = requireNonNull(config, "config is null");
         this.routes = requireNonNull(routes, "routes is null");
+        this.listener = null;
+    }
+
+    /**
+     * A gateway that records a span of its own for every routed request and tells {@code listener} of it. It joins
+     * the trace the request's B3 or {@code traceparent} headers name, or starts one, and the replica is sent headers
+     * naming the gateway's span as its parent (see {@link TraceHeaders}). Does no I/O; {@link #start()} binds.
+     *
+     * @param listener told of each routed request on the gateway's event loops; see {@link RequestListener}
+     */
+    public Gateway(GatewayConfig config, RouteTable routes, RequestListener listener) {
+        this.config = requireNonNull(config, "config is null");
+        this.routes = requireNonNull(routes, "routes is null");
+        this.listener = requireNonNull(listener, "listener is null");
     }
 
     /**
@@ -85,7 +103,7 @@ public final class Gateway implements AutoCloseable {
                     Runtime.getRuntime().availableProcessors(),
                     new DefaultThreadFactory("emp-gateway", true),
                     NioIoHandler.newFactory());
-            ProxyContext context = new ProxyContext(config, routes, backendBootstrap());
+            ProxyContext context = new ProxyContext(config, routes, backendBootstrap(), listener);
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(group)
                     .channel(NioServerSocketChannel.class)

@@ -19,6 +19,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -32,9 +33,10 @@ import org.slf4j.LoggerFactory;
  * connection to it, sends the request, streams the answer back, retries once on another replica when that is safe,
  * and answers 502, 503 or 504 itself when it cannot get an answer.
  *
- * <p>Every request routed to an app ends in {@link #finish}, which is where a per-request listener (a tracing span)
- * belongs. All of it runs on the client connection's event loop, which is also the loop of every replica connection
- * it uses, so it needs no locks.
+ * <p>Every request routed to an app ends in {@link #finish}, which tells the gateway's {@link RequestListener}, when it
+ * has one, of the request as the gateway's span: begun when the exchange is made, with the trace joined from the
+ * request's headers, and passed on to every replica tried as their parent. All of it runs on the client connection's
+ * event loop, which is also the loop of every replica connection it uses, so it needs no locks.
  *
  * <p>Retries: a request whose connection could not be made was never sent, so it is tried once more on another
  * replica whatever its method. A request whose connection closed before any byte of the answer may have been acted
@@ -66,6 +68,11 @@ final class ProxyExchange {
     private final long timeoutNanos;
     private final Set<InetSocketAddress> tried = new HashSet<>(4);
     private final StringBuilder failures = new StringBuilder();
+    /** The gateway's span for this request, or null when the gateway records none. */
+    private final TraceContext span;
+
+    private final long startMicros;
+    private final long startNanos;
 
     private int attempts;
     private Backend backend;
@@ -79,6 +86,10 @@ final class ProxyExchange {
     private long lastActivityNanos;
     private Future<?> timer;
     private boolean done;
+    /** The status the client was sent, 0 until it is. */
+    private int status;
+    /** Why the request failed on the gateway's side, for its span; null while it has not. */
+    private String error;
 
     /**
      * @param request  the client's request, whose ownership passes to the exchange
@@ -101,6 +112,16 @@ final class ProxyExchange {
         this.clientVersion = request.protocolVersion();
         this.clientKeepAlive = HttpUtil.isKeepAlive(request);
         this.timeoutNanos = context.config().responseTimeout().toNanos();
+        if (context.tracing()) {
+            this.span = TraceHeaders.join(request.headers());
+            Instant now = Instant.now();
+            this.startMicros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+            this.startNanos = System.nanoTime();
+        } else {
+            this.span = null;
+            this.startMicros = 0;
+            this.startNanos = 0;
+        }
     }
 
     void start() {
@@ -108,7 +129,8 @@ final class ProxyExchange {
         if (first.isEmpty()) {
             answer(
                     HttpResponseStatus.SERVICE_UNAVAILABLE,
-                    "app '" + target.appName() + "' has no ready replica; it is stopped or still starting");
+                    "app '" + target.appName() + "' has no ready replica; it is stopped or still starting",
+                    "no ready replica");
             return;
         }
         attempt(first.get(), false);
@@ -186,6 +208,9 @@ final class ProxyExchange {
             return;
         }
         dropBackendChannel();
+        error = responseStarted
+                ? "the client closed its connection during the answer"
+                : "the client closed its connection before the answer";
         finish(client.newSucceededFuture(), true);
     }
 
@@ -228,7 +253,8 @@ final class ProxyExchange {
                 target,
                 backend,
                 (InetSocketAddress) client.channel().remoteAddress(),
-                ProxyHeaders.authority((InetSocketAddress) client.channel().localAddress()));
+                ProxyHeaders.authority((InetSocketAddress) client.channel().localAddress()),
+                span);
         armTimer();
         channel.writeAndFlush(outbound).addListener(written -> {
             if (written.isSuccess() && channel == backendChannel) {
@@ -240,6 +266,7 @@ final class ProxyExchange {
 
     private void onResponseHead(HttpResponse head) {
         responseStarted = true;
+        status = head.status().code();
         lastActivityNanos = System.nanoTime();
         framing = ProxyHeaders.toClient(head, method, clientVersion, clientKeepAlive);
         client.write(head);
@@ -335,7 +362,8 @@ final class ProxyExchange {
         }
         answer(
                 HttpResponseStatus.BAD_GATEWAY,
-                "app '" + target.appName() + "' did not answer: " + failures + "; " + advice);
+                "app '" + target.appName() + "' did not answer: " + failures + "; " + advice,
+                failures.toString());
     }
 
     private void failUnreadableAnswer(Throwable cause) {
@@ -345,7 +373,7 @@ final class ProxyExchange {
         if (responseStarted) {
             abort(what);
         } else {
-            answer(HttpResponseStatus.BAD_GATEWAY, what + "; check what the app writes to its port");
+            answer(HttpResponseStatus.BAD_GATEWAY, what + "; check what the app writes to its port", what);
         }
     }
 
@@ -373,12 +401,21 @@ final class ProxyExchange {
         if (responseStarted) {
             abort(what + " in the middle of its answer");
         } else {
-            answer(HttpResponseStatus.GATEWAY_TIMEOUT, what + "; it may be overloaded or stuck (its log may say why)");
+            answer(
+                    HttpResponseStatus.GATEWAY_TIMEOUT,
+                    what + "; it may be overloaded or stuck (its log may say why)",
+                    what);
         }
     }
 
-    /** The gateway's own answer, before any of the replica's reached the client. */
-    private void answer(HttpResponseStatus answerStatus, String message) {
+    /**
+     * The gateway's own answer, before any of the replica's reached the client.
+     *
+     * @param why what went wrong, shorter than {@code message}, for the gateway's span
+     */
+    private void answer(HttpResponseStatus answerStatus, String message, String why) {
+        status = answerStatus.code();
+        error = why;
         ChannelFuture written =
                 client.writeAndFlush(PlainTextResponse.of(answerStatus, message, clientKeepAlive, clientVersion));
         finish(written, !clientKeepAlive);
@@ -393,6 +430,7 @@ final class ProxyExchange {
                 target.appName(),
                 why);
         dropBackendChannel();
+        error = why;
         finish(client.newSucceededFuture(), true);
     }
 
@@ -408,7 +446,28 @@ final class ProxyExchange {
         }
         uncount();
         request.release();
+        if (span != null) {
+            report();
+        }
         owner.exchangeDone(this, lastWrite, closeClient);
+    }
+
+    private void report() {
+        String uri = target.backendUri();
+        int query = uri.indexOf('?');
+        context.routed(new RoutedRequest(
+                span.traceId(),
+                span.spanId(),
+                span.parentSpanId(),
+                target.user(),
+                target.app(),
+                method.name(),
+                query < 0 ? uri : uri.substring(0, query),
+                status,
+                startMicros,
+                Math.max(0, (System.nanoTime() - startNanos) / 1_000),
+                backend == null ? null : backend.id(),
+                error));
     }
 
     /** Stops using the current replica connection and closes it: it is in an unknown state. */

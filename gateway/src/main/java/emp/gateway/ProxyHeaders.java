@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * replica would see it if called directly; the client's {@code Host} goes in {@code X-Forwarded-Host}.
  * {@code X-Forwarded-For} gets the client's address appended; {@code X-Forwarded-Proto} ({@code http}: the gateway
  * does not terminate TLS), {@code X-Forwarded-Host} and {@code X-Forwarded-Prefix} ({@code /{user}/{app}}) are
- * replaced, since the gateway is the edge and a client could otherwise forge them.
+ * replaced, since the gateway is the edge and a client could otherwise forge them. Trace headers are replaced by
+ * {@link TraceHeaders} when the gateway records spans.
  */
 final class ProxyHeaders {
     static final String X_FORWARDED_FOR = "X-Forwarded-For";
@@ -48,13 +49,17 @@ final class ProxyHeaders {
      * The request to send to {@code backend}: the client's method, headers and body, with the headers rewritten as the
      * class comment says. The body is a retained duplicate, so the client's request can be sent again on a retry; the
      * caller still owns {@code request}.
+     *
+     * @param span the gateway's span, to name as the replica's parent in place of the incoming trace headers; null to
+     *             pass those on untouched
      */
     static FullHttpRequest toBackend(
             FullHttpRequest request,
             RequestTarget target,
             Backend backend,
             InetSocketAddress client,
-            String gatewayAuthority) {
+            String gatewayAuthority,
+            TraceContext span) {
         HttpHeaders headers = request.headers().copy();
         boolean hadBody =
                 headers.contains(HttpHeaderNames.CONTENT_LENGTH) || headers.contains(HttpHeaderNames.TRANSFER_ENCODING);
@@ -78,6 +83,9 @@ final class ProxyHeaders {
         headers.set(X_FORWARDED_PROTO, "http");
         headers.set(X_FORWARDED_HOST, clientHost);
         headers.set(X_FORWARDED_PREFIX, target.prefix());
+        if (span != null) {
+            TraceHeaders.inject(span, headers);
+        }
         return new DefaultFullHttpRequest(
                 HttpVersion.HTTP_1_1,
                 request.method(),

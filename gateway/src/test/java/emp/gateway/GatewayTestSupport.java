@@ -46,6 +46,13 @@ abstract class GatewayTestSupport {
         return gateway;
     }
 
+    /** A started gateway that tells {@code listener} of each routed request. */
+    Gateway gateway(RouteTable routes, RequestListener listener) {
+        Gateway gateway = closeLater(new Gateway(GatewayConfig.defaults("127.0.0.1", 0), routes, listener));
+        gateway.start();
+        return gateway;
+    }
+
     <T extends AutoCloseable> T closeLater(T closeable) {
         toClose.push(closeable);
         return closeable;

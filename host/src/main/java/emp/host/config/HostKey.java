@@ -11,7 +11,7 @@ public enum HostKey {
     PLUGINS_DIR("plugins.dir", ""),
     CLUSTER("cluster.use", "local"),
     STORE("store.use", "file"),
-    TRACING("tracing.use", "none"),
+    TRACING("tracing.use", "http"),
     SCHEDULER("scheduler.use", "none"),
     RECONCILE_INTERVAL("reconcile.interval", "2s"),
     TOKEN_TTL("auth.token-ttl", "24h"),

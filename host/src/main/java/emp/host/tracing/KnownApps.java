@@ -18,7 +18,7 @@ public final class KnownApps implements Predicate<AppRef> {
     private final Supplier<Set<AppRef>> source;
     private final Clock clock;
     private volatile Set<AppRef> apps = Set.of();
-    private volatile long readAt = Long.MIN_VALUE;
+    private volatile long readAt;
 
     public KnownApps(Supplier<Set<AppRef>> source, Clock clock) {
         this.source = requireNonNull(source, "source is null");

@@ -23,7 +23,7 @@ class ServerConfigTest {
         assertThat(config.integer(HostKey.API_PORT, 0, 65535)).isEqualTo(7070);
         assertThat(config.string(HostKey.CLUSTER)).isEqualTo("local");
         assertThat(config.string(HostKey.STORE)).isEqualTo("file");
-        assertThat(config.string(HostKey.TRACING)).isEqualTo("none");
+        assertThat(config.string(HostKey.TRACING)).isEqualTo("http");
         assertThat(config.string(HostKey.SCHEDULER)).isEqualTo("none");
         assertThat(config.duration(HostKey.RECONCILE_INTERVAL)).isEqualTo(Duration.ofSeconds(2));
         assertThat(config.duration(HostKey.TOKEN_TTL)).isEqualTo(Duration.ofHours(24));

@@ -19,6 +19,7 @@ import emp.spi.cluster.ClusterManager;
 import emp.spi.cluster.InstanceState;
 import emp.spi.cluster.InstanceStatus;
 import emp.spi.cluster.LogLine;
+import emp.spi.tracing.SpanSink;
 import java.io.IOException;
 import java.io.Writer;
 import java.net.InetAddress;
@@ -76,6 +77,10 @@ import org.slf4j.LoggerFactory;
  * <p>Each app's replicas (pid, process start time, port, spec fingerprint) are written to a state file, which
  * {@link #start()} reads to adopt the processes an earlier server left running; {@link #close()} stops them all.
  *
+ * <p>The gateway records a span of its own for every request it routes, joining the trace the request names or starting
+ * one, and tells the replica it is the parent; those spans go to the platform's {@link SpanSink} (see
+ * {@link GatewaySpans}).
+ *
  * <p>Thread-safe: one lock guards the apps and their replicas; the gateway reads its routes from a concurrent map
  * that is updated whenever a replica becomes ready or leaves rotation, and listeners are called in order from one
  * thread of the manager's.
@@ -105,6 +110,7 @@ public final class LocalClusterManager implements ClusterManager {
     private final LocalClusterConfig config;
     private final DataFolder data;
     private final Clock clock;
+    private final GatewaySpans gatewaySpans;
 
     private final Object lock = new Object();
     private final Map<AppRef, LocalApp> apps = new LinkedHashMap<>();
@@ -130,11 +136,14 @@ public final class LocalClusterManager implements ClusterManager {
      * Makes a manager; does no I/O until {@link #start()}.
      *
      * @param dataDir the plugin's data folder; app state, working folders and logs go below it
+     * @param spans   where the gateway's span of each routed request goes (see {@link GatewaySpans}), in batches from
+     *                a thread of the manager's
      */
-    public LocalClusterManager(LocalClusterConfig config, Path dataDir, Clock clock) {
+    public LocalClusterManager(LocalClusterConfig config, Path dataDir, Clock clock, SpanSink spans) {
         this.config = requireNonNull(config, "config is null");
         this.data = new DataFolder(requireNonNull(dataDir, "dataDir is null"));
         this.clock = requireNonNull(clock, "clock is null");
+        this.gatewaySpans = new GatewaySpans(requireNonNull(spans, "spans is null"), GatewaySpans.DEFAULT_CAPACITY);
     }
 
     @Override
@@ -170,9 +179,12 @@ public final class LocalClusterManager implements ClusterManager {
             supervisor.setRemoveOnCancelPolicy(true);
             notifier = Executors.newSingleThreadExecutor(threads("cluster-local-events"));
             health = new HealthCheck(threads("cluster-local-health"));
+            gatewaySpans.start(threads("cluster-local-spans"));
             try {
-                gateway =
-                        new Gateway(GatewayConfig.defaults(config.gatewayHost(), config.gatewayPort()), this::backends);
+                gateway = new Gateway(
+                        GatewayConfig.defaults(config.gatewayHost(), config.gatewayPort()),
+                        this::backends,
+                        gatewaySpans);
                 gateway.start();
                 gatewayPort = gateway.port();
             } catch (RuntimeException e) {
@@ -180,6 +192,7 @@ public final class LocalClusterManager implements ClusterManager {
                     gateway.close();
                     gateway = null;
                 }
+                gatewaySpans.close();
                 shutDownExecutors();
                 throw PlatformException.unavailable(
                         "the local cluster's gateway did not start: "
@@ -491,6 +504,8 @@ public final class LocalClusterManager implements ClusterManager {
             apps.values().forEach(this::persist);
         }
         gateway.close();
+        // After the gateway, so that the spans of the last requests it ended are handed over too.
+        gatewaySpans.close();
         shutDownExecutors();
         log.info("local cluster closed");
     }
@@ -509,6 +524,8 @@ public final class LocalClusterManager implements ClusterManager {
             detached.forEach(Replica::cancelTimers);
         }
         gateway.close();
+        // After the gateway, so that the spans of the last requests it ended are handed over too.
+        gatewaySpans.close();
         shutDownExecutors();
     }
 

@@ -20,6 +20,7 @@ public final class LocalClusterManagerFactory implements ClusterManagerFactory {
 
     @Override
     public ClusterManager create(PluginContext context) {
-        return new LocalClusterManager(LocalClusterConfig.from(context.config()), context.dataDir(), context.clock());
+        return new LocalClusterManager(
+                LocalClusterConfig.from(context.config()), context.dataDir(), context.clock(), context.spans());
     }
 }

@@ -56,7 +56,7 @@ class LocalClusterManagerTest extends AbstractClusterManagerTck {
 
     @Override
     protected ClusterManager newManager() {
-        return new LocalClusterManager(config(Map.of()), dataDir, Clock.systemUTC());
+        return new LocalClusterManager(config(Map.of()), dataDir, Clock.systemUTC(), spans -> {});
     }
 
     @Override
@@ -479,7 +479,7 @@ class LocalClusterManagerTest extends AbstractClusterManagerTck {
     }
 
     private LocalClusterManager start(Path dir, Map<String, String> overrides) {
-        LocalClusterManager manager = new LocalClusterManager(config(overrides), dir, Clock.systemUTC());
+        LocalClusterManager manager = new LocalClusterManager(config(overrides), dir, Clock.systemUTC(), spans -> {});
         others.add(manager);
         manager.start();
         return manager;

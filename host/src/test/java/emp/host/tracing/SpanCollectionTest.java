@@ -1,0 +1,138 @@
+package emp.host.tracing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import emp.host.TestServer;
+import emp.host.TestServer.Reply;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Spans posted to the API port in Zipkin's format, through the real tracing-http plugin, into an app's figures. */
+class SpanCollectionTest {
+    @TempDir
+    static Path dataDir;
+
+    static TestServer server;
+    static String token;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(
+                dataDir, Map.of("tracing.settle", "200ms", "tracing.ui-url", "http://127.0.0.1:9411/zipkin"));
+        token = server.signUp("tracy");
+        for (String app : new String[] {"front", "back"}) {
+            assertThat(server.send("POST", "/v1/apps", token, TestServer.helloSpec(app, "\"replicas\": 0"))
+                            .status())
+                    .isEqualTo(201);
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void postedSpansBecomeTheAppsFiguresAndEdges() {
+        long now = System.currentTimeMillis() * 1000;
+        StringBuilder body = new StringBuilder("[");
+        for (int i = 0; i < 20; i++) {
+            String trace = String.format("%032x", i + 1);
+            long start = now - 1_000_000 + i * 10_000;
+            long duration = (i + 1) * 1000L;
+            if (i > 0) {
+                body.append(',');
+            }
+            body.append(span(trace, "a" + i, null, "SERVER", "tracy/front", start, 2 * duration))
+                    .append(',')
+                    .append(span(trace, "b" + i, "a" + i, "CLIENT", "tracy/front", start + 10, duration))
+                    .append(',')
+                    .append(span(trace, "c" + i, "b" + i, "SERVER", "tracy/back", start + 20, duration - 20));
+        }
+        body.append(']');
+        Reply accepted = server.send("POST", "/api/v2/spans", null, body.toString());
+        assertThat(accepted.status()).isEqualTo(202);
+
+        JsonNode[] report = new JsonNode[1];
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            report[0] =
+                    server.send("GET", "/v1/apps/front/tracing", token, null).json();
+            return report[0].get("spans").asLong() == 20;
+        });
+        JsonNode front = report[0];
+        assertThat(front.get("app").asText()).isEqualTo("tracy/front");
+        assertThat(front.get("p95_ms").asDouble()).isBetween(35.0, 42.0);
+        assertThat(front.get("self_ms").asDouble())
+                .as("front waits on back for half its time")
+                .isBetween(10.0, 11.0);
+        assertThat(front.get("edges")).singleElement().satisfies(edge -> {
+            assertThat(edge.get("to").asText()).isEqualTo("tracy/back");
+            assertThat(edge.get("rate").asDouble()).isEqualTo(2.0);
+        });
+        assertThat(front.get("trace_url").asText())
+                .isEqualTo("http://127.0.0.1:9411/zipkin/?serviceName=tracy%2Ffront");
+        assertThat(server.send("GET", "/v1/apps/back/tracing", token, null)
+                        .json()
+                        .get("spans")
+                        .asLong())
+                .isEqualTo(20);
+    }
+
+    @Test
+    void theGatewayMeasuresAnAppThatEmitsNoSpans() {
+        assertThat(server.send("POST", "/v1/apps", token, TestServer.helloSpec("plain", ""))
+                        .status())
+                .isEqualTo(201);
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> server.send("GET", "/v1/apps/plain", token, null)
+                                .json()
+                                .get("replicas")
+                                .get("ready")
+                                .asInt()
+                        == 1);
+        java.net.URI url = server.gateway().resolve("/tracy/plain/");
+        for (int i = 0; i < 10; i++) {
+            assertThat(TestServer.call(java.net.http.HttpRequest.newBuilder(url).build())
+                            .statusCode())
+                    .isEqualTo(200);
+        }
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> server.send("GET", "/v1/apps/plain/tracing", token, null)
+                                .json()
+                                .get("spans")
+                                .asLong()
+                        == 10);
+        JsonNode plain =
+                server.send("GET", "/v1/apps/plain/tracing", token, null).json();
+        assertThat(plain.get("p50_ms").asDouble()).isPositive();
+        assertThat(plain.get("error_rate").asDouble()).isZero();
+    }
+
+    @Test
+    void malformedBodiesAre400AndOtherUsersSeeNothing() {
+        Reply malformed = server.send("POST", "/api/v2/spans", null, "[{\"traceId\": 12");
+        assertThat(malformed.status()).isEqualTo(400);
+        assertThat(malformed.contentType()).startsWith("application/problem+json");
+        assertThat(malformed.detail()).contains("JSON");
+        String other = server.signUp("snoop");
+        assertThat(server.send("GET", "/v1/apps/front/tracing", other, null).status())
+                .isEqualTo(404);
+    }
+
+    private static String span(
+            String trace, String id, String parent, String kind, String service, long start, long duration) {
+        return "{\"traceId\":\"" + trace + "\",\"id\":\"" + String.format("%016x", Math.abs(id.hashCode()) + 1L) + "\""
+                + (parent == null
+                        ? ""
+                        : ",\"parentId\":\"" + String.format("%016x", Math.abs(parent.hashCode()) + 1L) + "\"")
+                + ",\"kind\":\"" + kind + "\",\"name\":\"get\",\"timestamp\":" + start + ",\"duration\":" + duration
+                + ",\"localEndpoint\":{\"serviceName\":\"" + service + "\"}}";
+    }
+}
