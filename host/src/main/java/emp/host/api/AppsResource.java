@@ -5,6 +5,7 @@ import emp.host.JsonCodec;
 import emp.host.apps.AppEvent;
 import emp.host.apps.AppService;
 import emp.host.apps.AppView;
+import emp.host.tracing.TraceSummary;
 import emp.host.tracing.TracingReport;
 import emp.host.tracing.TracingService;
 import emp.spi.PlatformException;
@@ -164,6 +165,16 @@ public final class AppsResource {
     @Path("/{id}/tracing")
     public TracingReport tracing(@PathParam("id") String id, @Context SecurityContext security) {
         return tracing.report(user(security), id);
+    }
+
+    /** The app's newest traces with their spans, to open in a trace UI or compare with one. */
+    @GET
+    @Path("/{id}/traces")
+    public List<TraceSummary> traces(
+            @PathParam("id") String id,
+            @QueryParam("limit") @DefaultValue("20") String limit,
+            @Context SecurityContext security) {
+        return tracing.traces(user(security), id, parseCount("limit", limit, 50));
     }
 
     private static String user(SecurityContext security) {

@@ -10,7 +10,10 @@ import emp.spi.tracing.Span;
 import emp.spi.tracing.SpanSink;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,6 +34,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class TraceAggregator implements SpanSink, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TraceAggregator.class);
+    private static final int RECENT_PER_APP = 50;
 
     private final SpanWindows windows;
     private final Predicate<AppRef> knownApp;
@@ -41,6 +45,9 @@ public final class TraceAggregator implements SpanSink, AutoCloseable {
     private final LinkedHashMap<String, PendingTrace> pending = new LinkedHashMap<>();
 
     private int pendingSpans;
+    /** The last traces read through each app, newest last; bounded per app. */
+    private final Map<AppRef, ArrayDeque<TraceSummary>> recent = new HashMap<>();
+
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong ignored = new AtomicLong();
     private final AtomicLong forcedEarly = new AtomicLong();
@@ -115,6 +122,18 @@ public final class TraceAggregator implements SpanSink, AutoCloseable {
         TraceAnalysis.TraceResult result = TraceAnalysis.analyse(trace, knownApp);
         long nowMicros = clock.millis() * 1000;
         result.apps().forEach(sample -> windows.add(sample, nowMicros));
+        if (!result.apps().isEmpty()) {
+            TraceSummary summary = TraceSummary.of(trace);
+            synchronized (recent) {
+                result.apps().stream().map(AppSample::app).distinct().forEach(app -> {
+                    ArrayDeque<TraceSummary> traces = recent.computeIfAbsent(app, key -> new ArrayDeque<>());
+                    traces.addLast(summary);
+                    while (traces.size() > RECENT_PER_APP) {
+                        traces.removeFirst();
+                    }
+                });
+            }
+        }
         result.edges().forEach(sample -> windows.add(sample, nowMicros));
         ignored.addAndGet(result.ignored());
     }
@@ -135,8 +154,20 @@ public final class TraceAggregator implements SpanSink, AutoCloseable {
         return counters;
     }
 
+    /** The newest {@code limit} traces read through {@code app}, newest first. */
+    public List<TraceSummary> recentTraces(AppRef app, int limit) {
+        synchronized (recent) {
+            List<TraceSummary> traces = new ArrayList<>(recent.getOrDefault(app, new ArrayDeque<>()));
+            Collections.reverse(traces);
+            return List.copyOf(traces.subList(0, Math.min(limit, traces.size())));
+        }
+    }
+
     public void forget(AppRef app) {
         windows.forget(app);
+        synchronized (recent) {
+            recent.remove(app);
+        }
     }
 
     @Override

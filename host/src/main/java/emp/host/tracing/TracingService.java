@@ -8,6 +8,7 @@ import emp.spi.AppRef;
 import emp.spi.scheduler.WindowMetrics;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 
 /** An app's tracing figures for its owner (REQ-14), with the link to the trace UI when one is configured. */
@@ -45,6 +46,12 @@ public final class TracingService {
                         .toList(),
                 uiUrl.map(base -> base + "/?serviceName=" + URLEncoder.encode(ref.toString(), StandardCharsets.UTF_8))
                         .orElse(null));
+    }
+
+    /** The app's newest traces, newest first, each with its spans. */
+    public List<TraceSummary> traces(String owner, String idOrName, int limit) {
+        AppView app = apps.get(owner, idOrName);
+        return aggregator.recentTraces(new AppRef(app.owner(), app.name()), limit);
     }
 
     private static double round(double value) {
