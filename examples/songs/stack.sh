@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Prints stack.json with the absolute path of the songs jar in place of @SONGS_JAR@, ready for `emp deploy`:
+# Prints stack.json with the absolute path of a songs jar in place of ${EMP_SPEC_DIR}/target/songs.jar:
 #   examples/songs/stack.sh > /tmp/stack.json && emp deploy /tmp/stack.json
 # The jar is $SONGS_JAR when set (e.g. the distribution's examples/songs.jar), else this folder's target/songs.jar.
 set -euo pipefail
@@ -16,4 +16,5 @@ jar="${jar//\"/\\\"}"
 # Bash 5.2 would otherwise read '&' in the replacement as the matched text.
 shopt -u patsub_replacement 2>/dev/null || true
 stack="$(<"$here/stack.json")"
-printf '%s\n' "${stack//@SONGS_JAR@/$jar}"
+placeholder='${EMP_SPEC_DIR}/target/songs.jar'
+printf '%s\n' "${stack//"$placeholder"/$jar}"

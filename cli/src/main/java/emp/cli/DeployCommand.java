@@ -101,6 +101,26 @@ final class DeployCommand extends EmpCommand {
             throw CliException.user(("-".equals(file) ? "stdin" : "file '" + file + "'")
                     + " is empty; it should hold an app spec or a list of them as JSON");
         }
-        return text;
+        return withSpecDir(text);
     }
+
+    /**
+     * Replaces {@value #SPEC_DIR} with the absolute folder of the spec file, so a spec can name a jar beside it
+     * ({@code "${EMP_SPEC_DIR}/target/app.jar"}): replicas run in folders of their own, where a relative path means
+     * nothing. Only this one name is replaced; {@code $PORT} and the rest are the cluster's to expand.
+     */
+    private String withSpecDir(String text) {
+        if (!text.contains(SPEC_DIR)) {
+            return text;
+        }
+        Path folder = ("-".equals(file)
+                        ? Path.of("")
+                        : Path.of(file).toAbsolutePath().getParent())
+                .toAbsolutePath()
+                .normalize();
+        String escaped = folder.toString().replace("\\", "\\\\").replace("\"", "\\\"");
+        return text.replace(SPEC_DIR, escaped);
+    }
+
+    static final String SPEC_DIR = "${EMP_SPEC_DIR}";
 }

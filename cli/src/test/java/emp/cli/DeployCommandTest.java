@@ -107,6 +107,26 @@ class DeployCommandTest {
     }
 
     @Test
+    void theSpecFilesFolderReplacesEmpSpecDirAndNothingElse() throws Exception {
+        Path folder = Files.createDirectories(home.resolve("my \"apps\""));
+        Path file = Files.writeString(
+                folder.resolve("hello.json"),
+                "{\"name\": \"hello\", \"command\": [\"java\", \"-jar\", \"${EMP_SPEC_DIR}/hello.jar\", \"${PORT}\"]}");
+        server.on("POST", "/v1/apps", 201, Apps.json(Apps.app("hello", "pending", 1, 0)));
+
+        CliRunner.Result result = emp.run("deploy", "--no-wait", file.toString());
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        String sent = server.requests("POST", "/v1/apps").get(0).body();
+        String expectedJar =
+                folder.toAbsolutePath().resolve("hello.jar").toString().replace("\"", "\\\"");
+        assertThat(sent)
+                .contains("\"" + expectedJar + "\"")
+                .contains("\"${PORT}\"")
+                .doesNotContain("EMP_SPEC_DIR");
+    }
+
+    @Test
     void aDeployThatIsNeverReadyTimesOutNamingTheAppAndReportsEachCrashOnce() throws Exception {
         Path file = Files.writeString(home.resolve("hello.json"), "{\"name\": \"hello\"}");
         server.on("POST", "/v1/apps", 201, Apps.json(Apps.app("hello", "pending", 1, 0)));
