@@ -1,0 +1,68 @@
+package emp.tracing.kafka;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import zipkin2.Span;
+import zipkin2.SpanBytesDecoderDetector;
+import zipkin2.codec.SpanBytesDecoder;
+
+/**
+ * Decodes one Kafka message into spans, telling its format from its first bytes the way Zipkin's own Kafka collector
+ * does: a list in JSON ({@code [}), proto3 ({@code 0x0A} then a non-zero length) or Thrift, as zipkin-reporter's
+ * {@code KafkaSender} sends them, or a single span ({@code {}, or a legacy Thrift struct). Stateless.
+ */
+final class SpanMessageDecoder {
+    private static final byte THRIFT_LIST = 12;
+    private static final byte THRIFT_MAX_FIELD_TYPE = 16;
+
+    private SpanMessageDecoder() {}
+
+    /**
+     * @throws IllegalArgumentException saying why, when the message is not spans in a format Zipkin accepts
+     */
+    static List<Span> decode(byte[] message) {
+        if (message.length < 2) {
+            throw new IllegalArgumentException(
+                    message.length == 0 ? "the message is empty" : "a message of one byte holds no span");
+        }
+        try {
+            if (message[0] == '{') {
+                return List.of(decodeSingleJson(message));
+            }
+            if (!protobuf3(message) && message[0] <= THRIFT_MAX_FIELD_TYPE && message[0] != THRIFT_LIST) {
+                // One span in Thrift, the oldest encoding, which Zipkin still reads.
+                return List.of(SpanBytesDecoder.THRIFT.decodeOne(message));
+            }
+            return SpanBytesDecoderDetector.decoderForListMessage(message).decodeList(message);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("not a span list in JSON, proto3 or Thrift (" + describe(e) + ")", e);
+        }
+    }
+
+    /**
+     * A single JSON span. Zipkin's detector takes one without {@code localEndpoint} or tags for v1, which would lose
+     * v2's fields, so the choice is made here: v1 alone has {@code "endpoint"} (inside annotations) and
+     * {@code "binaryAnnotations"}.
+     */
+    private static Span decodeSingleJson(byte[] message) {
+        String text = new String(message, StandardCharsets.UTF_8);
+        SpanBytesDecoder decoder = text.contains("\"endpoint\"") || text.contains("\"binaryAnnotations\"")
+                ? SpanBytesDecoder.JSON_V1
+                : SpanBytesDecoder.JSON_V2;
+        Span span = decoder.decodeOne(message);
+        if (span == null) {
+            throw new IllegalArgumentException("no span in the JSON object");
+        }
+        return span;
+    }
+
+    /** A proto3 list starts with field 1 (a span), length-delimited, and a span is never empty. */
+    private static boolean protobuf3(byte[] message) {
+        return message[0] == 0x0A && message[1] != 0;
+    }
+
+    private static String describe(RuntimeException e) {
+        String message = e.getMessage();
+        return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+    }
+}
