@@ -175,6 +175,7 @@ public final class EmpServer implements AutoCloseable {
             AccountService accounts = new AccountService(
                     store, clock, config.duration(HostKey.TOKEN_TTL), config.integer(HostKey.BCRYPT_COST, 4, 31));
 
+            checks.put("aggregation", () -> Health.healthy("trace windows: " + aggregator.counters()));
             checks.put("store", store::check);
             checks.put("cluster", cluster::check);
             Supplier<List<PluginInfo>> pluginList = () -> plugins.describe(active);

@@ -59,6 +59,7 @@ class SpanCollectionTest {
         body.append(']');
         Reply accepted = server.send("POST", "/api/v2/spans", null, body.toString());
         assertThat(accepted.status()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(10)).until(() -> received() >= 60);
 
         JsonNode[] report = new JsonNode[1];
         await().atMost(Duration.ofSeconds(20)).until(() -> {
@@ -124,6 +125,18 @@ class SpanCollectionTest {
         String other = server.signUp("snoop");
         assertThat(server.send("GET", "/v1/apps/front/tracing", other, null).status())
                 .isEqualTo(404);
+    }
+
+    private static long received() {
+        String detail = server.send("GET", "/healthz", null, null)
+                .json()
+                .get("checks")
+                .get("aggregation")
+                .get("detail")
+                .asText();
+        java.util.regex.Matcher matcher =
+                java.util.regex.Pattern.compile("spans_received=(\\d+)").matcher(detail);
+        return matcher.find() ? Long.parseLong(matcher.group(1)) : -1;
     }
 
     private static String span(
