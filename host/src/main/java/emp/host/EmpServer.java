@@ -13,6 +13,7 @@ import emp.host.plugin.LoadedExtension;
 import emp.host.plugin.PluginHost;
 import emp.host.plugin.PluginInfo;
 import emp.host.reconcile.Reconciler;
+import emp.host.scale.ScalingLoop;
 import emp.host.tracing.KnownApps;
 import emp.host.tracing.SpanWindows;
 import emp.host.tracing.TraceAggregator;
@@ -24,6 +25,8 @@ import emp.spi.PlatformException;
 import emp.spi.PluginContext;
 import emp.spi.cluster.ClusterManager;
 import emp.spi.cluster.ClusterManagerFactory;
+import emp.spi.scheduler.Scheduler;
+import emp.spi.scheduler.SchedulerFactory;
 import emp.spi.store.StateStore;
 import emp.spi.store.StateStoreFactory;
 import emp.spi.tracing.SpanReceiver;
@@ -155,9 +158,8 @@ public final class EmpServer implements AutoCloseable {
                 checks.put("tracing", source::check);
             }
             String scheduler = active.get(ExtensionPointKind.SCHEDULER);
-            if (!scheduler.equals("none")) {
-                plugins.select(ExtensionPointKind.SCHEDULER, scheduler);
-            }
+            LoadedExtension schedulerExtension =
+                    scheduler.equals("none") ? null : plugins.select(ExtensionPointKind.SCHEDULER, scheduler);
 
             cluster.start();
             EventLog events = new EventLog(store, clock, config.integer(HostKey.EVENTS_KEPT, 10, 100_000));
@@ -186,6 +188,28 @@ public final class EmpServer implements AutoCloseable {
             resources.push(api);
             api.start();
             reconciler[0].start();
+            if (schedulerExtension != null) {
+                Scheduler decider = schedulerExtension.create(
+                        Scheduler.class,
+                        factory -> ((SchedulerFactory) factory)
+                                .create(context(schedulerExtension, pluginConfig, dataDir, apiUri, clock, aggregator)));
+                ScalingLoop loop = new ScalingLoop(
+                        decider,
+                        scheduler,
+                        apps,
+                        cluster,
+                        aggregator,
+                        events,
+                        clock,
+                        new ScalingLoop.Settings(
+                                config.duration(HostKey.SCHEDULER_INTERVAL),
+                                config.duration(HostKey.SCHEDULER_COOLDOWN_UP),
+                                config.duration(HostKey.SCHEDULER_COOLDOWN_DOWN),
+                                config.duration(HostKey.SCHEDULER_DECIDE_TIMEOUT),
+                                config.bool(HostKey.SCHEDULER_DRY_RUN)));
+                resources.push(loop);
+                loop.start();
+            }
             this.gatewayUri = cluster.entryPoint();
             log.info(
                     "EMP {} serving: API {}{}; data in {}",

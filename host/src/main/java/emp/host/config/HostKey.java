@@ -22,6 +22,11 @@ public enum HostKey {
     TRACING_SETTLE("tracing.settle", "2s"),
     TRACING_MAX_PENDING_SPANS("tracing.max-pending-spans", "200000"),
     TRACING_UI_URL("tracing.ui-url", ""),
+    SCHEDULER_INTERVAL("scheduler.interval", "1s"),
+    SCHEDULER_COOLDOWN_UP("scheduler.cooldown-up", "10s"),
+    SCHEDULER_COOLDOWN_DOWN("scheduler.cooldown-down", "60s"),
+    SCHEDULER_DECIDE_TIMEOUT("scheduler.decide-timeout", "500ms"),
+    SCHEDULER_DRY_RUN("scheduler.dry-run", "false"),
     ZIPKIN("tracing.zipkin", "false"),
     ZIPKIN_PORT("tracing.zipkin-port", "9411"),
     ZIPKIN_JAR("tracing.zipkin-jar", "");

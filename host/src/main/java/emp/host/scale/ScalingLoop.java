@@ -1,0 +1,209 @@
+package emp.host.scale;
+
+import static java.util.Objects.requireNonNull;
+
+import emp.host.apps.AppRecord;
+import emp.host.apps.AppService;
+import emp.host.apps.EventLog;
+import emp.host.tracing.TraceAggregator;
+import emp.spi.AppRef;
+import emp.spi.PlatformException;
+import emp.spi.cluster.ClusterManager;
+import emp.spi.scheduler.AppView;
+import emp.spi.scheduler.ClusterView;
+import emp.spi.scheduler.ScaleDecision;
+import emp.spi.scheduler.Scheduler;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every tick, shows the active scheduler the cluster as the traces see it and carries out what it decides, through
+ * the same path as a person's {@code emp scale} (store, then reconciler), within each app's bounds and the
+ * cool-downs, with the reason in the app's event log. A scheduler that throws or takes longer than its time limit is
+ * logged and skipped for that tick; the platform goes on serving.
+ */
+public final class ScalingLoop implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ScalingLoop.class);
+
+    private final Scheduler scheduler;
+    private final String name;
+    private final AppService apps;
+    private final ClusterManager cluster;
+    private final TraceAggregator aggregator;
+    private final EventLog events;
+    private final Clock clock;
+    private final Settings settings;
+    private final DecisionGate gate;
+    private final ScheduledExecutorService ticker =
+            Executors.newSingleThreadScheduledExecutor(runnable -> daemon(runnable, "emp-scaling-loop"));
+    /** Where the scheduler runs, so a slow one can be abandoned without stalling the tick. */
+    private final ExecutorService deciding =
+            Executors.newSingleThreadExecutor(runnable -> daemon(runnable, "emp-scheduler"));
+
+    private Future<List<ScaleDecision>> running;
+
+    /**
+     * @param interval       how often to tick
+     * @param upCooldown     the least time between a change and a scale-up of the same app
+     * @param downCooldown   the least time between a change and a scale-down of the same app
+     * @param decideTimeout  how long the scheduler may take per tick
+     * @param dryRun         log and record decisions without acting
+     */
+    public record Settings(
+            Duration interval, Duration upCooldown, Duration downCooldown, Duration decideTimeout, boolean dryRun) {}
+
+    public ScalingLoop(
+            Scheduler scheduler,
+            String name,
+            AppService apps,
+            ClusterManager cluster,
+            TraceAggregator aggregator,
+            EventLog events,
+            Clock clock,
+            Settings settings) {
+        this.scheduler = requireNonNull(scheduler, "scheduler is null");
+        this.name = requireNonNull(name, "name is null");
+        this.apps = requireNonNull(apps, "apps is null");
+        this.cluster = requireNonNull(cluster, "cluster is null");
+        this.aggregator = requireNonNull(aggregator, "aggregator is null");
+        this.events = requireNonNull(events, "events is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.settings = requireNonNull(settings, "settings is null");
+        this.gate = new DecisionGate(settings.upCooldown(), settings.downCooldown());
+    }
+
+    public void start() {
+        long period = settings.interval().toMillis();
+        ticker.scheduleWithFixedDelay(this::tickSafely, period, period, TimeUnit.MILLISECONDS);
+        log.info(
+                "scheduler '{}' decides every {} ms{}",
+                name,
+                period,
+                settings.dryRun() ? " (dry run: decisions are only logged)" : "");
+    }
+
+    private void tickSafely() {
+        try {
+            tick();
+        } catch (PlatformException e) {
+            log.warn("scaling tick skipped: {}", e.getMessage());
+        } catch (RuntimeException e) {
+            log.error("scaling tick failed", e);
+        }
+    }
+
+    /** One tick; visible for tests. */
+    void tick() {
+        if (running != null && !running.isDone()) {
+            log.warn("scheduler '{}' is still busy with an earlier tick; this tick is skipped", name);
+            return;
+        }
+        Instant now = clock.instant();
+        Map<AppRef, AppView> views = new HashMap<>();
+        Map<AppRef, AppRecord> records = new HashMap<>();
+        for (AppRecord record : apps.allRecords()) {
+            if (!record.running()) {
+                continue;
+            }
+            TraceAggregator.AppFigures figures = aggregator.figures(record.ref());
+            int ready = cluster.status(record.ref()).ready();
+            views.put(
+                    record.ref(),
+                    new AppView(
+                            record.ref(), record.spec(), record.replicas(), ready, figures.metrics(), figures.edges()));
+            records.put(record.ref(), record);
+        }
+        gate.retain(views.keySet());
+        List<ScaleDecision> decisions = decide(new ClusterView(now, views));
+        for (ScaleDecision decision : decisions) {
+            AppRecord record = records.get(decision.app());
+            if (record == null) {
+                log.debug("scheduler '{}' decided about '{}', which is not running; ignored", name, decision.app());
+                continue;
+            }
+            gate.admit(record.ref(), record.spec(), record.replicas(), decision.replicas(), now)
+                    .ifPresent(verdict -> apply(record, verdict, decision.reason(), now));
+        }
+    }
+
+    private List<ScaleDecision> decide(ClusterView view) {
+        running = deciding.submit(() -> scheduler.decide(view));
+        try {
+            List<ScaleDecision> decisions = running.get(settings.decideTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            return decisions == null ? List.of() : decisions;
+        } catch (TimeoutException e) {
+            running.cancel(true);
+            log.warn(
+                    "scheduler '{}' took longer than {} ms; its decision for this tick is skipped",
+                    name,
+                    settings.decideTimeout().toMillis());
+        } catch (ExecutionException e) {
+            log.warn("scheduler '{}' failed; this tick is skipped", name, e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return List.of();
+    }
+
+    private void apply(AppRecord record, DecisionGate.Verdict verdict, String reason, Instant now) {
+        String because = reason
+                + (verdict.clamped()
+                        ? " (held to the app's " + record.spec().effectiveMinReplicas() + ".."
+                                + record.spec().effectiveMaxReplicas() + " replicas)"
+                        : "");
+        if (settings.dryRun()) {
+            log.info(
+                    "dry run: scheduler '{}' would scale '{}' {} -> {}: {}",
+                    name,
+                    record.ref(),
+                    record.replicas(),
+                    verdict.replicas(),
+                    because);
+            events.append(
+                    record.id(),
+                    "dry-run",
+                    "would scale " + record.name() + " " + record.replicas() + " -> " + verdict.replicas()
+                            + " (scheduler " + name + ", dry run): " + because);
+            gate.changed(record.ref(), now);
+            return;
+        }
+        try {
+            apps.scale(record.owner(), record.id(), verdict.replicas(), because, "scheduler " + name);
+            gate.changed(record.ref(), now);
+            log.info(
+                    "scheduler '{}' scaled '{}' {} -> {}: {}",
+                    name,
+                    record.ref(),
+                    record.replicas(),
+                    verdict.replicas(),
+                    because);
+        } catch (PlatformException e) {
+            log.warn("scheduler '{}' could not scale '{}': {}", name, record.ref(), e.getMessage());
+        }
+    }
+
+    private static Thread daemon(Runnable runnable, String name) {
+        Thread thread = new Thread(runnable, name);
+        thread.setDaemon(true);
+        return thread;
+    }
+
+    @Override
+    public void close() {
+        ticker.shutdownNow();
+        deciding.shutdownNow();
+    }
+}
