@@ -43,8 +43,8 @@ class PluginHostTest {
                     .isInstanceOf(PlatformException.class)
                     .hasMessageContaining("cluster.use is 'kubernetes'")
                     .hasMessageContaining("available: local (cluster-local)");
-            assertThatThrownBy(() -> host.select(ExtensionPointKind.SCHEDULER, "tracegraph"))
-                    .hasMessageContaining("available: none");
+            assertThatThrownBy(() -> host.select(ExtensionPointKind.SCHEDULER, "fastest"))
+                    .hasMessageContaining("available: threshold (scheduler-threshold), none");
         }
     }
 
