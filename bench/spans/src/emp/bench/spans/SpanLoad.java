@@ -1,0 +1,194 @@
+package emp.bench.spans;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import zipkin2.codec.SpanBytesEncoder;
+
+/**
+ * The span load of bench/span-ingest.sh: fresh traces ({@link TraceFactory}) encoded with zipkin2's
+ * {@link SpanBytesEncoder} (JSON v2 or proto3) and sent for a while, printing every second and at the end how many spans
+ * each target accepted.
+ *
+ * <pre>
+ * SpanLoad http  USER SECONDS RATE ENCODING TRACES_PER_BATCH CONNECTIONS NAME=URL [NAME=URL...]
+ * SpanLoad kafka USER SECONDS RATE ENCODING TRACES_PER_BATCH THREADS BOOTSTRAP TOPIC COMPRESSION
+ * </pre>
+ *
+ * HTTP: each target gets its own CONNECTIONS threads posting to {@code URL} (one keep-alive connection each), so a
+ * slow target does not hold back a fast one; a span counts as accepted when its POST answered 2xx. Kafka: THREADS
+ * threads share one producer; a span counts once the broker acknowledged its message. RATE is spans/s per target
+ * (0: as fast as they are taken). Output lines: {@code load t=SECONDS NAME=SPANS ...} (cumulative) and
+ * {@code load-total NAME spans=N errors=N seconds=S}.
+ */
+public final class SpanLoad {
+    private SpanLoad() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 7) {
+            System.err.println("usage: SpanLoad http|kafka USER SECONDS RATE json|proto3 TRACES_PER_BATCH N ...");
+            System.exit(2);
+        }
+        String mode = args[0];
+        TraceFactory factory = new TraceFactory(args[1]);
+        int seconds = Integer.parseInt(args[2]);
+        long rate = Long.parseLong(args[3]);
+        SpanBytesEncoder encoder = switch (args[4]) {
+            case "json" -> SpanBytesEncoder.JSON_V2;
+            case "proto3" -> SpanBytesEncoder.PROTO3;
+            default -> throw new IllegalArgumentException("encoding '" + args[4] + "' is neither json nor proto3");
+        };
+        int tracesPerBatch = Integer.parseInt(args[5]);
+        int threads = Integer.parseInt(args[6]);
+        Map<String, Target> targets = new LinkedHashMap<>();
+        List<Thread> workers = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        if (mode.equals("http")) {
+            String contentType = encoder == SpanBytesEncoder.PROTO3 ? "application/x-protobuf" : "application/json";
+            for (int i = 7; i < args.length; i++) {
+                String[] nameUrl = args[i].split("=", 2);
+                Target target = new Target();
+                targets.put(nameUrl[0], target);
+                URI uri = URI.create(nameUrl[1]);
+                for (int t = 0; t < threads; t++) {
+                    HttpClient client = HttpClient.newBuilder()
+                            .version(HttpClient.Version.HTTP_1_1)
+                            .connectTimeout(Duration.ofSeconds(5))
+                            .build();
+                    Pacer pacer = new Pacer(rate / threads);
+                    workers.add(new Thread(
+                            () -> {
+                                while (System.nanoTime() < deadline) {
+                                    List<zipkin2.Span> spans = factory.traces(tracesPerBatch);
+                                    byte[] body = encoder.encodeList(spans);
+                                    try {
+                                        HttpResponse<Void> response = client.send(
+                                                HttpRequest.newBuilder(uri)
+                                                        .timeout(Duration.ofSeconds(30))
+                                                        .header("Content-Type", contentType)
+                                                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                                                        .build(),
+                                                HttpResponse.BodyHandlers.discarding());
+                                        if (response.statusCode() / 100 == 2) {
+                                            target.spans.add(spans.size());
+                                        } else {
+                                            target.errors.increment();
+                                        }
+                                    } catch (Exception e) {
+                                        target.errors.increment();
+                                    }
+                                    pacer.pace(spans.size());
+                                }
+                            },
+                            "load-" + nameUrl[0] + "-" + t));
+                }
+            }
+        } else if (mode.equals("kafka")) {
+            Properties properties = new Properties();
+            properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, args[7]);
+            properties.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, args[9]);
+            properties.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+            properties.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(512 * 1024));
+            properties.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(4 * 1024 * 1024));
+            properties.put(ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(64L * 1024 * 1024));
+            properties.put(ProducerConfig.ACKS_CONFIG, "1");
+            String topic = args[8];
+            KafkaProducer<byte[], byte[]> producer =
+                    new KafkaProducer<>(properties, new ByteArraySerializer(), new ByteArraySerializer());
+            Target target = new Target();
+            targets.put("kafka", target);
+            for (int t = 0; t < threads; t++) {
+                Pacer pacer = new Pacer(rate / threads);
+                workers.add(new Thread(
+                        () -> {
+                            while (System.nanoTime() < deadline) {
+                                List<zipkin2.Span> spans = factory.traces(tracesPerBatch);
+                                int count = spans.size();
+                                producer.send(new ProducerRecord<>(topic, encoder.encodeList(spans)), (meta, error) -> {
+                                    if (error == null) {
+                                        target.spans.add(count);
+                                    } else {
+                                        target.errors.increment();
+                                    }
+                                });
+                                pacer.pace(count);
+                            }
+                        },
+                        "load-kafka-" + t));
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> producer.close(Duration.ofSeconds(5))));
+        } else {
+            throw new IllegalArgumentException("mode '" + mode + "' is neither http nor kafka");
+        }
+        long began = System.nanoTime();
+        workers.forEach(Thread::start);
+        Thread reporter = new Thread(() -> {
+            try {
+                while (true) {
+                    Thread.sleep(1_000);
+                    StringBuilder line = new StringBuilder("load t=")
+                            .append((System.nanoTime() - began) / 1_000_000_000L);
+                    targets.forEach((name, target) ->
+                            line.append(' ').append(name).append('=').append(target.spans.sum()));
+                    System.out.println(line);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        reporter.setDaemon(true);
+        reporter.start();
+        for (Thread worker : workers) {
+            worker.join();
+        }
+        double elapsed = (System.nanoTime() - began) / 1e9;
+        targets.forEach((name, target) -> System.out.printf(
+                "load-total %s spans=%d errors=%d seconds=%.1f%n", name, target.spans.sum(), target.errors.sum(), elapsed));
+        System.exit(0);
+    }
+
+    private static final class Target {
+        final LongAdder spans = new LongAdder();
+        final LongAdder errors = new LongAdder();
+    }
+
+    /** Holds one thread to {@code rate} spans/s (no limit when 0) by sleeping ahead of schedule. */
+    private static final class Pacer {
+        private final long rate;
+        private final long began = System.nanoTime();
+        private long sent;
+
+        Pacer(long rate) {
+            this.rate = rate;
+        }
+
+        void pace(int spans) {
+            if (rate <= 0) {
+                return;
+            }
+            sent += spans;
+            long due = began + sent * 1_000_000_000L / rate;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+}
