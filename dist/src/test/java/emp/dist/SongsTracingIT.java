@@ -20,6 +20,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -44,9 +46,11 @@ class SongsTracingIT {
 
     private KafkaBroker broker;
     private Process server;
+    private final ScheduledExecutorService load = Executors.newSingleThreadScheduledExecutor();
 
     @AfterEach
     void stop() throws Exception {
+        load.shutdownNow();
         if (server != null && server.isAlive()) {
             server.destroy();
             server.waitFor(60, TimeUnit.SECONDS);
@@ -78,7 +82,9 @@ class SongsTracingIT {
                 "tracing.kafka.bootstrap-servers=" + broker.bootstrapServers(),
                 "--zipkin",
                 "--set",
-                "tracing.zipkin-port=" + zipkinPort);
+                "tracing.zipkin-port=" + zipkinPort,
+                "--set",
+                "tracing.window=60s");
         builder.environment().put("EMP_HOME", work.resolve("server-home").toString());
         builder.redirectErrorStream(true)
                 .redirectOutput(work.resolve("server.log").toFile());
@@ -107,9 +113,12 @@ class SongsTracingIT {
         for (int i = 0; i < 20; i++) {
             assertThat(status(aggregator)).isEqualTo(200);
         }
+        // keep requests flowing while the spans travel (reporter, broker, settling), so a slow machine still finds
+        // fresh ones in the window
+        load.scheduleAtFixedRate(() -> status(aggregator), 0, 250, TimeUnit.MILLISECONDS);
 
         JsonNode[] traces = new JsonNode[1];
-        await().atMost(Duration.ofSeconds(60))
+        await().atMost(Duration.ofSeconds(120))
                 .pollInterval(Duration.ofSeconds(1))
                 .until(() -> {
                     traces[0] = JSON.readTree(
