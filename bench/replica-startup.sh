@@ -35,7 +35,8 @@ echo "replica-startup: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/load
     "server $API (pid $SERVER_PID)${EXTRA_ARGS[*]:+ with ${EXTRA_ARGS[*]}}"
 echo "replica-startup: $RUNS runs of scale 0 -> 1 of examples/hello ($HELLO_JAR), polling every $POLL_MS ms"
 
-python3 - "$API_PORT" "$TOKEN" "$RUNS" "$POLL_MS" "$SETTLE_S" "$BENCH_WORK/replica-pids" <<'PY'
+# In the background and waited for, so that a SIGTERM to this script is handled at once (bench_cleanup ends it).
+python3 - "$API_PORT" "$TOKEN" "$RUNS" "$POLL_MS" "$SETTLE_S" "$BENCH_WORK/replica-pids" <<'PY' &
 import calendar
 import http.client
 import json
@@ -141,11 +142,19 @@ for run in range(1, runs + 1):
             if instance.get("pid"):
                 f.write(f"{instance['pid']}\n")
 
-    events = [e for e in call("GET", APP + "/events?limit=1000") if e["seq"] > last_seq]
-    scale = next((e for e in events if e["type"] == "scale"), None)
-    ready = next((e for e in events if e["type"] == "ready" and scale and e["seq"] > scale["seq"]), None)
-    if scale is None or ready is None:
-        fail(f"run {run}: no scale event followed by a ready event after seq {last_seq}: {json.dumps(events)}")
+    # The ready event is appended to the app's log asynchronously: it may land a moment after the app shows
+    # ready == 1. Its timestamp is the server's either way.
+    deadline = time.perf_counter() + 10
+    while True:
+        events = [e for e in call("GET", APP + "/events?limit=1000") if e["seq"] > last_seq]
+        scale = next((e for e in events if e["type"] == "scale"), None)
+        ready = next((e for e in events if e["type"] == "ready" and scale and e["seq"] > scale["seq"]), None)
+        if scale is not None and ready is not None:
+            break
+        if time.perf_counter() > deadline:
+            fail(f"run {run}: no scale event followed by a ready event after seq {last_seq} within 10 s"
+                 f" of ready == 1: {json.dumps(events)}")
+        time.sleep(0.01)
     scale_ns, ready_ns = instant_ns(scale["time"]), instant_ns(ready["time"])
     replica = READY.search(ready["message"])
     spawn_ns = None
@@ -192,5 +201,7 @@ for key, label in labels:
     print(f"{label:<44} {min(values):8.1f} {percentile(values, 50):8.1f} {percentile(values, 90):8.1f}"
           f" {max(values):8.1f}")
 PY
+BENCH_CHILD_PIDS+=($!)
+wait "${BENCH_CHILD_PIDS[-1]}"
 
 echo "replica-startup: load average $(cut -d' ' -f1-3 /proc/loadavg) at end"

@@ -34,9 +34,14 @@ BENCH_WORK=
 SERVER_PID=
 API=
 TOKEN=
+BENCH_CHILD_PIDS=()  # background helpers of the sourcing script, ended first on exit
 
 bench_cleanup() {
     local status=$?
+    local child
+    for child in "${BENCH_CHILD_PIDS[@]}"; do
+        kill -TERM "$child" 2>/dev/null || true
+    done
     if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
         kill -TERM "$SERVER_PID" 2>/dev/null || true
         local i
@@ -59,7 +64,7 @@ bench_cleanup() {
         done <"$BENCH_WORK/replica-pids"
     fi
     if [[ $status -ne 0 && -n $BENCH_WORK && -f $BENCH_WORK/server.log ]]; then
-        echo "$BENCH_NAME: failed; the last lines of the server's output:" >&2
+        echo "$BENCH_NAME: ended with status $status; the last lines of the server's output:" >&2
         tail -20 "$BENCH_WORK/server.log" >&2 || true
     fi
     [[ -n $BENCH_WORK ]] && rm -rf "$BENCH_WORK"

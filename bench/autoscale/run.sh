@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The autoscaling experiment of issue 4: every policy (none, threshold, hpa, tracegraph) in every scenario
+# (leaf-cost, load-step, spike; wave too in the full run) on a private EMP server each, then the table and the plots.
+#
+#   bench/autoscale/run.sh [--quick] [--no-record] [--policies none,hpa] [--scenarios spike] [--report-only]
+#
+# --quick      15 s warm-up and 60 s measured per run (about 20 minutes for the 12 runs); without it 30 s and 240 s,
+#              and the wave scenario too (about an hour)
+# --no-record  do not append the section to bench/RESULTS.md (it is always in bench/autoscale/results/summary.md)
+# Other arguments go to the harness (see AutoscaleExperiment). Needs the distribution (dist/target/emp) built.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+RECORD=1
+ARGS=()
+for arg in "$@"; do
+    if [[ $arg == --no-record ]]; then
+        RECORD=0
+    else
+        ARGS+=("$arg")
+    fi
+done
+
+if [[ ! -x $ROOT/dist/target/emp/bin/emp ]]; then
+    echo "run.sh: the distribution is missing (dist/target/emp); build it at the repository root with:" \
+        "mvn -B -q package -DskipTests" >&2
+    exit 1
+fi
+
+mvn -q -B -f "$ROOT/bench/autoscale/pom.xml" package -DskipTests
+SUMMARY=$ROOT/bench/autoscale/results/summary.md
+java -Xmx512m -jar "$ROOT/bench/autoscale/target/autoscale-bench.jar" --repo "$ROOT" --summary "$SUMMARY" \
+    --command "bench/autoscale/run.sh $*" "${ARGS[@]}"
+
+if [[ $RECORD == 1 ]]; then
+    { echo; cat "$SUMMARY"; } >>"$ROOT/bench/RESULTS.md"
+    echo "run.sh: the section was appended to bench/RESULTS.md" >&2
+fi
