@@ -1,12 +1,13 @@
 package emp.dist;
 
+import static emp.dist.EmpCli.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import emp.dist.EmpCli.Run;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,7 +35,7 @@ class DistributionIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private static final Path DIST = Path.of(System.getProperty("emp.dist", "target/emp"));
+    private static final Path DIST = EmpCli.DIST;
 
     @TempDir
     Path work;
@@ -237,33 +237,7 @@ class DistributionIT {
         }
     }
 
-    private record Run(int exit, String out, String err) {}
-
-    /** Runs {@code bin/emp} with its own EMP_HOME and no terminal, as a script would. */
     private Run emp(Path home, String... args) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(DIST.resolve("bin/emp").toString());
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        Map<String, String> environment = builder.environment();
-        environment.put("EMP_HOME", home.toString());
-        environment.remove("EMP_SERVER");
-        environment.remove("EMP_TOKEN");
-        Path out = Files.createTempFile(work, "out", ".txt");
-        Path err = Files.createTempFile(work, "err", ".txt");
-        builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        builder.redirectOutput(out.toFile()).redirectError(err.toFile());
-        Process process = builder.start();
-        if (!process.waitFor(180, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("emp " + String.join(" ", args) + " did not finish");
-        }
-        return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        return EmpCli.run(work, home, args);
     }
 }

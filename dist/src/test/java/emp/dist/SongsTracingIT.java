@@ -1,13 +1,14 @@
 package emp.dist;
 
+import static emp.dist.EmpCli.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import emp.dist.EmpCli.Run;
 import emp.testsupport.KafkaBroker;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,9 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Executors;
@@ -38,7 +37,7 @@ class SongsTracingIT {
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5))
             .build();
-    private static final Path DIST = Path.of(System.getProperty("emp.dist", "target/emp"));
+    private static final Path DIST = EmpCli.DIST;
     private static final Path STACK = Path.of("../examples/songs/stack.json");
 
     @TempDir
@@ -224,30 +223,7 @@ class SongsTracingIT {
         return response.body();
     }
 
-    private record Run(int exit, String out, String err) {}
-
     private Run emp(Path home, String... args) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(DIST.resolve("bin/emp").toString());
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().put("EMP_HOME", home.toString());
-        Path out = Files.createTempFile(work, "out", ".txt");
-        Path err = Files.createTempFile(work, "err", ".txt");
-        builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectOutput(out.toFile())
-                .redirectError(err.toFile());
-        Process process = builder.start();
-        if (!process.waitFor(240, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("emp " + String.join(" ", args) + " did not finish");
-        }
-        return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        return EmpCli.run(work, home, args);
     }
 }
