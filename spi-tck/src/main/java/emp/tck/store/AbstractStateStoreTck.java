@@ -57,6 +57,7 @@ import org.junit.jupiter.api.Test;
 public abstract class AbstractStateStoreTck {
     private static final String APPS = "apps";
     private static final String ACCOUNTS = "accounts";
+    private static final String LEASES = "leases";
     private static final int THREADS = 16;
 
     /** The store under test, started. */
@@ -435,6 +436,42 @@ public abstract class AbstractStateStoreTck {
         assertThat(store.commit(List.of(Write.create(APPS, "b", "b1"), Write.update(APPS, "a", "a2", 1))))
                 .containsExactly(1L, 2L);
         assertThat(store.list(APPS)).containsExactly(new Entry(APPS, "a", "a2", 2), new Entry(APPS, "b", "b1", 1));
+    }
+
+    @Test
+    void checkAtTheCurrentVersionLetsTheCommitThroughAndChangesNothing() {
+        store.commit(Write.create(LEASES, "leader", "server-a"));
+
+        List<Long> versions = store.commit(
+                List.of(Write.check(LEASES, "leader", 1), Write.create(APPS, "a", "a1"), Write.check(LEASES, "x", 0)));
+
+        assertThat(versions).containsExactly(1L, 1L, 0L);
+        assertThat(store.get(LEASES, "leader")).contains(new Entry(LEASES, "leader", "server-a", 1));
+        assertThat(store.list(LEASES)).hasSize(1);
+        assertThat(store.get(APPS, "a")).isPresent();
+    }
+
+    @Test
+    void staleCheckRefusesTheWholeCommit() {
+        store.commit(Write.create(LEASES, "leader", "server-a"));
+        store.commit(Write.update(LEASES, "leader", "server-b", 1));
+
+        assertConflict(
+                () -> store.commit(List.of(Write.create(APPS, "a", "a1"), Write.check(LEASES, "leader", 1))),
+                LEASES,
+                "leader");
+        assertConflict(() -> store.commit(List.of(Write.check(LEASES, "leader", Write.ABSENT))), LEASES, "leader");
+        assertConflict(() -> store.commit(List.of(Write.check(LEASES, "gone", 3))), LEASES, "gone");
+
+        assertThat(store.list(APPS)).isEmpty();
+        assertThat(store.get(LEASES, "leader")).contains(new Entry(LEASES, "leader", "server-b", 2));
+    }
+
+    @Test
+    void checkCannotCarryAValueOrExpectAnyVersion() {
+        assertThatThrownBy(() -> Write.check(LEASES, "leader", Write.ANY)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Write(LEASES, "leader", "v", 1, Write.Kind.CHECK))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     // ---- logs

@@ -256,6 +256,9 @@ public final class FileStateStore implements StateStore {
         if (write.expectedVersion() != Write.ANY && write.expectedVersion() != current) {
             throw new VersionConflictException(write.collection(), write.key(), write.expectedVersion(), current);
         }
+        if (write.isCheck()) {
+            return current;
+        }
         if (write.isDelete()) {
             if (current != Write.ABSENT) {
                 update(DELETE, write.collection(), write.key());
