@@ -18,7 +18,13 @@ final class AppHistory {
     /** The most pairs kept per app, whatever the tick rate: the bound on memory. */
     static final int MAX_SAMPLES = 1000;
 
+    /** The most self times kept for the trend: enough for a trend window of a minute at 1 tick a second. */
+    static final int MAX_TREND_POINTS = 64;
+
     private final Deque<Sample> samples = new ArrayDeque<>();
+    /** The self time at each tick with data since the replica count last changed, newest last. */
+    private final Deque<Point> trend = new ArrayDeque<>();
+
     private int replicas = -1;
     /** When the replica count last changed; null when it has not changed since the app was first seen. */
     private Instant replicasChanged;
@@ -30,6 +36,7 @@ final class AppHistory {
         if (replicas >= 0 && replicaCount != replicas) {
             replicasChanged = now;
             comfortableSince = null;
+            trend.clear();
         }
         replicas = replicaCount;
     }
@@ -51,6 +58,64 @@ final class AppHistory {
         while (samples.size() > MAX_SAMPLES) {
             samples.removeFirst();
         }
+    }
+
+    /** Notes the self time of this tick's window, for {@link #trend}. */
+    void observed(Instant time, double selfMs) {
+        if (!Double.isFinite(selfMs)) {
+            return;
+        }
+        trend.addLast(new Point(time, selfMs));
+        while (trend.size() > MAX_TREND_POINTS) {
+            trend.removeFirst();
+        }
+    }
+
+    /**
+     * The trend of the last three self times noted within {@code window} before {@code now}, at the current replica
+     * count: rising (or falling) when each rose (or fell) from the one before; starting to rise when only the last
+     * rose, by at least {@code minGrowth} seconds per second; falling too when the last fell by as much. Three ticks, not more, so that a backlog is seen two ticks
+     * after it starts to grow, and a single jump in cost is told from it one tick later. The replica count changing
+     * starts the trend over, since the window then mixes two capacities.
+     */
+    SelfTimeTrend trend(Instant now, Duration window, double minGrowth) {
+        List<Point> recent = trend.stream()
+                .filter(point -> !point.time().isBefore(now.minus(window)))
+                .toList();
+        if (recent.size() < 2) {
+            return SelfTimeTrend.UNKNOWN;
+        }
+        recent = recent.subList(Math.max(0, recent.size() - 3), recent.size());
+        Point last = recent.get(recent.size() - 1);
+        Point before = recent.get(recent.size() - 2);
+        double lastStep = growth(before, last);
+        if (recent.size() == 3) {
+            Point first = recent.get(0);
+            double firstStep = growth(first, before);
+            if (firstStep > 0 && lastStep > 0) {
+                return new SelfTimeTrend(SelfTimeTrend.Direction.RISING, growth(first, last));
+            }
+            if (firstStep < 0 && lastStep < 0) {
+                return new SelfTimeTrend(SelfTimeTrend.Direction.FALLING, growth(first, last));
+            }
+        }
+        if (lastStep >= minGrowth) {
+            return new SelfTimeTrend(SelfTimeTrend.Direction.STARTS_TO_RISE, lastStep);
+        }
+        return lastStep <= -minGrowth
+                ? new SelfTimeTrend(SelfTimeTrend.Direction.FALLING, lastStep)
+                : SelfTimeTrend.STEADY;
+    }
+
+    /** Seconds of self time gained per second from one point to the next. */
+    private static double growth(Point from, Point to) {
+        double seconds = Duration.between(from.time(), to.time()).toMillis() / 1000.0;
+        return seconds > 0 ? (to.selfMs() - from.selfMs()) / 1000 / seconds : 0;
+    }
+
+    /** Whether the replica count changed less than {@code duration} ago. */
+    boolean changedWithin(Instant now, Duration duration) {
+        return replicasChanged != null && now.isBefore(replicasChanged.plus(duration));
     }
 
     void forgetBefore(Instant cutoff) {
@@ -128,6 +193,8 @@ final class AppHistory {
         }
         return new AppProfile(baseline, highestFlat, true);
     }
+
+    private record Point(Instant time, double selfMs) {}
 
     private record Sample(Instant time, double inFlightPerReplica, double selfMs) {}
 }

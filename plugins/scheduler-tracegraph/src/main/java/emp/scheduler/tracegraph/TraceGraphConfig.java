@@ -35,6 +35,12 @@ import java.util.function.DoublePredicate;
  * @param scaleDownAfter       how long an app must have been comfortable, and its replica count unchanged, before a
  *                             replica is removed; also the time between two removals ({@code scale-down-after},
  *                             default 30s)
+ * @param trendWindow          how recent the three ticks must be whose self times give an app's trend
+ *                             ({@code trend-window}, default 4s): a self time that rose at each of them is a backlog
+ *                             that grows, one that fell at each a backlog that drains
+ * @param saturationGrowth     how fast a self time that rises at every tick must grow, in seconds per second, for the
+ *                             app to count as saturated ({@code saturation-growth}, above 0, default 0.05): its
+ *                             requests then arrive {@code 1 + growth} times as fast as its replicas serve them
  */
 public record TraceGraphConfig(
         int minSpans,
@@ -45,7 +51,9 @@ public record TraceGraphConfig(
         Duration history,
         double scaleDownBelow,
         double scaleDownUtilization,
-        Duration scaleDownAfter) {
+        Duration scaleDownAfter,
+        Duration trendWindow,
+        double saturationGrowth) {
 
     /** The section's prefix in the server configuration. */
     public static final String SECTION = "scheduler.tracegraph";
@@ -59,6 +67,8 @@ public record TraceGraphConfig(
     static final String SCALE_DOWN_BELOW = "scale-down-below";
     static final String SCALE_DOWN_UTILIZATION = "scale-down-utilization";
     static final String SCALE_DOWN_AFTER = "scale-down-after";
+    static final String TREND_WINDOW = "trend-window";
+    static final String SATURATION_GROWTH = "saturation-growth";
 
     /** The section's keys. */
     public static final Set<String> KEYS = Set.of(
@@ -70,11 +80,14 @@ public record TraceGraphConfig(
             HISTORY,
             SCALE_DOWN_BELOW,
             SCALE_DOWN_UTILIZATION,
-            SCALE_DOWN_AFTER);
+            SCALE_DOWN_AFTER,
+            TREND_WINDOW,
+            SATURATION_GROWTH);
 
     public TraceGraphConfig {
         requireNonNull(history, "history is null");
         requireNonNull(scaleDownAfter, "scaleDownAfter is null");
+        requireNonNull(trendWindow, "trendWindow is null");
         check(minSpans >= 1, "minSpans is under 1: " + minSpans);
         check(
                 targetUtilization > 0 && targetUtilization <= 1,
@@ -88,6 +101,10 @@ public record TraceGraphConfig(
                 scaleDownUtilization > 0 && scaleDownUtilization <= targetUtilization,
                 "scaleDownUtilization is not in (0, targetUtilization]: " + scaleDownUtilization);
         check(scaleDownAfter.compareTo(Duration.ZERO) > 0, "scaleDownAfter is not above zero: " + scaleDownAfter);
+        check(trendWindow.compareTo(Duration.ZERO) > 0, "trendWindow is not above zero: " + trendWindow);
+        check(
+                saturationGrowth > 0 && Double.isFinite(saturationGrowth),
+                "saturationGrowth is not above 0: " + saturationGrowth);
     }
 
     /** Every key at its default. */
@@ -120,6 +137,9 @@ public record TraceGraphConfig(
                 "a number above 0 and at most " + config.fullKey(TARGET_UTILIZATION) + " (" + targetUtilization
                         + "), so that a replica removed is not added back at once");
         Duration scaleDownAfter = positive(config, SCALE_DOWN_AFTER, Duration.ofSeconds(30));
+        Duration trendWindow = positive(config, TREND_WINDOW, Duration.ofSeconds(4));
+        double saturationGrowth = number(
+                config, SATURATION_GROWTH, 0.05, v -> v > 0, "seconds of self time gained per second, such as 0.05");
         return new TraceGraphConfig(
                 minSpans,
                 targetUtilization,
@@ -129,7 +149,9 @@ public record TraceGraphConfig(
                 history,
                 scaleDownBelow,
                 scaleDownUtilization,
-                scaleDownAfter);
+                scaleDownAfter,
+                trendWindow,
+                saturationGrowth);
     }
 
     private static double number(

@@ -87,6 +87,9 @@ public final class TraceGraphScheduler implements Scheduler {
             AppHistory history = histories.computeIfAbsent(app.app(), ref -> new AppHistory());
             history.seen(app.replicas(), now);
             history.forgetBefore(now.minus(config.history()));
+            if (hasData(app)) {
+                history.observed(now, app.metrics().selfMs());
+            }
             profiles.put(app.app(), history.profile(config.defaultKnee(), config.rise()));
         }
 
@@ -95,7 +98,7 @@ public final class TraceGraphScheduler implements Scheduler {
         for (Miss miss : misses(apps)) {
             Map<AppRef, Double> reach = reach(apps, miss.app());
             strained.addAll(reach.keySet());
-            List<Suspect> causes = causes(apps, miss, reach, profiles);
+            List<Suspect> causes = causes(apps, miss, reach, profiles, now);
             if (causes.isEmpty()) {
                 LOG.debug(
                         "'{}' misses its {} target ({} ms > {} ms) but no app below it has grown or queues",
@@ -106,7 +109,7 @@ public final class TraceGraphScheduler implements Scheduler {
             }
             for (Suspect cause : causes) {
                 if (!decisions.containsKey(cause.view().app())) {
-                    scaleUp(miss, cause).ifPresent(decision -> decisions.put(decision.app(), decision));
+                    scaleUp(miss, cause, now).ifPresent(decision -> decisions.put(decision.app(), decision));
                 }
             }
         }
@@ -225,7 +228,11 @@ public final class TraceGraphScheduler implements Scheduler {
 
     /** The apps that cause {@code miss}, by name. */
     private List<Suspect> causes(
-            Map<AppRef, AppView> apps, Miss miss, Map<AppRef, Double> reach, Map<AppRef, AppProfile> profiles) {
+            Map<AppRef, AppView> apps,
+            Miss miss,
+            Map<AppRef, Double> reach,
+            Map<AppRef, AppProfile> profiles,
+            Instant now) {
         List<Suspect> suspects = new ArrayList<>();
         for (Map.Entry<AppRef, Double> reached : reach.entrySet()) {
             AppView app = apps.get(reached.getKey());
@@ -242,7 +249,9 @@ public final class TraceGraphScheduler implements Scheduler {
             boolean grown = profile.hasBaseline() && selfMs >= config.rise() * profile.baselineMs();
             boolean queued = perReplica > profile.knee();
             if (grown || queued) {
-                suspects.add(new Suspect(app, reached.getValue(), inFlight, perReplica, grown, queued, profile));
+                SelfTimeTrend trend =
+                        histories.get(app.app()).trend(now, config.trendWindow(), config.saturationGrowth());
+                suspects.add(new Suspect(app, reached.getValue(), inFlight, perReplica, grown, queued, profile, trend));
             }
         }
         Set<AppRef> suspected =
@@ -275,11 +284,33 @@ public final class TraceGraphScheduler implements Scheduler {
         return false;
     }
 
-    private Optional<ScaleDecision> scaleUp(Miss miss, Suspect cause) {
+    private Optional<ScaleDecision> scaleUp(Miss miss, Suspect cause, Instant now) {
         AppView app = cause.view();
         AppSpec spec = app.spec();
         AppProfile profile = cause.profile();
-        double exact = cause.inFlight() / (profile.knee() * config.targetUtilization());
+        SelfTimeTrend trend = cause.trend();
+        if (cause.queued() && trend.draining()) {
+            LOG.debug(
+                    "'{}' queues but its self time falls: its {} replicas drain the backlog",
+                    app.app(),
+                    app.replicas());
+            return Optional.empty();
+        }
+        if (cause.queued() && waitsForTrend(app, trend, now)) {
+            LOG.debug(
+                    "'{}' queues; one more tick will tell a backlog from a cost in its self time ({} at {} replicas)",
+                    app.app(),
+                    trend.direction(),
+                    app.replicas());
+            return Optional.empty();
+        }
+        double littles = cause.inFlight() / (profile.knee() * config.targetUtilization());
+        // A saturated app finishes requests only as fast as it serves them, and their self time is mostly the backlog
+        // they waited in: Little's law would size the backlog. The backlog's growth gives the overload instead.
+        double overload = 1 + trend.growthPerSecond();
+        double saturated = app.replicas() * overload / config.targetUtilization();
+        boolean bySaturation = cause.queued() && trend.saturated(config.saturationGrowth()) && saturated < littles;
+        double exact = bySaturation ? saturated : littles;
         int needed = (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.ceil(exact - EPSILON)));
         int replicas = Math.min(spec.effectiveMaxReplicas(), Math.max(spec.effectiveMinReplicas(), needed));
         if (replicas <= app.replicas()) {
@@ -321,24 +352,55 @@ public final class TraceGraphScheduler implements Scheduler {
                 .append("; ")
                 .append(app.replicas())
                 .append(" -> ")
-                .append(replicas)
-                .append(" by Little's law: ")
-                .append(number(app.metrics().rate(), 1))
-                .append(" rps x ")
-                .append(number(app.metrics().selfMs() / 1000, 3))
-                .append(" s / (")
-                .append(number(profile.knee(), 2))
-                .append(" x ")
-                .append(number(config.targetUtilization(), 2))
-                .append(") = ")
-                .append(number(exact, 2))
-                .append(" replicas");
+                .append(replicas);
+        if (bySaturation) {
+            reason.append(" by its backlog: self time rising ")
+                    .append(number(trend.growthPerSecond(), 2))
+                    .append(" s per s, so requests arrive ")
+                    .append(number(overload, 2))
+                    .append(" x as fast as ")
+                    .append(app.replicas())
+                    .append(app.replicas() == 1 ? " replica serves" : " replicas serve")
+                    .append(": ")
+                    .append(app.replicas())
+                    .append(" x ")
+                    .append(number(overload, 2))
+                    .append(" / ")
+                    .append(number(config.targetUtilization(), 2))
+                    .append(" = ")
+                    .append(number(exact, 2))
+                    .append(" replicas");
+        } else {
+            reason.append(" by Little's law: ")
+                    .append(number(app.metrics().rate(), 1))
+                    .append(" rps x ")
+                    .append(number(app.metrics().selfMs() / 1000, 3))
+                    .append(" s / (")
+                    .append(number(profile.knee(), 2))
+                    .append(" x ")
+                    .append(number(config.targetUtilization(), 2))
+                    .append(") = ")
+                    .append(number(exact, 2))
+                    .append(" replicas");
+        }
         if (needed > spec.effectiveMaxReplicas()) {
             reason.append(", capped at max ").append(spec.effectiveMaxReplicas());
         } else if (needed < spec.effectiveMinReplicas()) {
             reason.append(", raised to min ").append(spec.effectiveMinReplicas());
         }
         return Optional.of(new ScaleDecision(app.app(), replicas, reason.toString()));
+    }
+
+    /**
+     * Whether sizing a queued app waits: its self time just started to rise (Little's law would size a backlog that
+     * has only begun, and the next tick tells it from a step in cost), or it was scaled less than a window ago. Then
+     * its window still holds requests that queued before, and the backlog the old replicas hold drains at their pace
+     * only (new replicas take new requests, not queued ones), so its self time goes on rising for a while even when
+     * the new count is enough.
+     */
+    private boolean waitsForTrend(AppView app, SelfTimeTrend trend, Instant now) {
+        return trend.direction() == SelfTimeTrend.Direction.STARTS_TO_RISE
+                || histories.get(app.app()).changedWithin(now, window(app.metrics()));
     }
 
     private Optional<ScaleDecision> scaleDown(
@@ -482,5 +544,6 @@ public final class TraceGraphScheduler implements Scheduler {
             double perReplica,
             boolean grown,
             boolean queued,
-            AppProfile profile) {}
+            AppProfile profile,
+            SelfTimeTrend trend) {}
 }

@@ -16,25 +16,47 @@ class TraceGraphConfigTest {
         assertThat(bind(Map.of()))
                 .isEqualTo(TraceGraphConfig.defaults())
                 .isEqualTo(new TraceGraphConfig(
-                        20, 0.7, 1.0, 1.5, 0.2, Duration.ofMinutes(5), 0.5, 0.6, Duration.ofSeconds(30)));
+                        20,
+                        0.7,
+                        1.0,
+                        1.5,
+                        0.2,
+                        Duration.ofMinutes(5),
+                        0.5,
+                        0.6,
+                        Duration.ofSeconds(30),
+                        Duration.ofSeconds(4),
+                        0.05));
     }
 
     @Test
     void everyKey() {
-        TraceGraphConfig config = bind(Map.of(
-                "min-spans", "50",
-                "target-utilization", "0.8",
-                "default-knee", "8",
-                "rise", "2",
-                "min-share", "0.3",
-                "history", "10m",
-                "scale-down-below", "0.4",
-                "scale-down-utilization", "0.5",
-                "scale-down-after", "2m"));
+        TraceGraphConfig config = bind(Map.ofEntries(
+                Map.entry("min-spans", "50"),
+                Map.entry("target-utilization", "0.8"),
+                Map.entry("default-knee", "8"),
+                Map.entry("rise", "2"),
+                Map.entry("min-share", "0.3"),
+                Map.entry("history", "10m"),
+                Map.entry("scale-down-below", "0.4"),
+                Map.entry("scale-down-utilization", "0.5"),
+                Map.entry("scale-down-after", "2m"),
+                Map.entry("trend-window", "6s"),
+                Map.entry("saturation-growth", "0.1")));
 
         assertThat(config)
                 .isEqualTo(new TraceGraphConfig(
-                        50, 0.8, 8, 2, 0.3, Duration.ofMinutes(10), 0.4, 0.5, Duration.ofMinutes(2)));
+                        50,
+                        0.8,
+                        8,
+                        2,
+                        0.3,
+                        Duration.ofMinutes(10),
+                        0.4,
+                        0.5,
+                        Duration.ofMinutes(2),
+                        Duration.ofSeconds(6),
+                        0.1));
     }
 
     @Test
@@ -65,6 +87,8 @@ class TraceGraphConfigTest {
     @Test
     void badValuesAreRefusedByName() {
         assertInvalid("min-spans", "0");
+        assertInvalid("trend-window", "0s");
+        assertInvalid("saturation-growth", "0");
         assertInvalid("min-spans", "many");
         assertInvalid("target-utilization", "0");
         assertInvalid("target-utilization", "1.2");

@@ -39,28 +39,47 @@ class TraceGraphSchedulerTest {
             assertThat(scheduler.decide(chain(second, 120, 160))).isEmpty();
         }
 
-        List<ScaleDecision> decisions = scheduler.decide(chain(6, 380, 410));
+        assertThat(scheduler.decide(chain(6, 380, 410)))
+                .as("one tick more tells a step in cost from a backlog that starts")
+                .isEmpty();
+        List<ScaleDecision> decisions = scheduler.decide(chain(7, 380, 410));
 
         assertThat(decisions)
                 .containsExactly(new ScaleDecision(
                         ref("songs"),
-                        7,
+                        10,
                         "aggregator p95 410 ms > 200 ms target; songs self time 380 ms of 410 ms on the critical path"
-                                + " (baseline 120 ms), 2.28 in flight per replica > knee 1 (default); 2 -> 7 by"
-                                + " Little's law: 12 rps x 0.38 s / (1 x 0.7) = 6.51 replicas"));
+                                + " (baseline 120 ms), 2.28 in flight per replica > knee 0.72 (learned); 2 -> 10 by"
+                                + " Little's law: 12 rps x 0.38 s / (0.72 x 0.7) = 9.05 replicas"));
     }
 
-    /** songs alone, target p95 300 ms, 4 replicas: its self time rises once 0.4 requests per replica are in flight. */
+    /**
+     * songs alone, target p95 300 ms, 4 replicas: its self time rises once 0.4 requests per replica are in flight. The
+     * ticks go up and down in load, so that its self time has no trend: it is not a backlog building up.
+     */
     private void learnSongsKnee(TraceGraphScheduler scheduler, AppSpec songs) {
         assertThat(scheduler.decide(
-                        Views.at(0).app(songs, 4, metrics(10, 100, 130)).build()))
+                        Views.at(0).app(songs, 4, metrics(16, 100, 130)).build()))
                 .isEmpty();
         assertThat(scheduler.decide(
-                        Views.at(1).app(songs, 4, metrics(16, 100, 130)).build()))
+                        Views.at(1).app(songs, 4, metrics(20, 200, 260)).build()))
                 .isEmpty();
         assertThat(scheduler.decide(
-                        Views.at(2).app(songs, 4, metrics(20, 200, 260)).build()))
+                        Views.at(2).app(songs, 4, metrics(10, 100, 130)).build()))
                 .isEmpty();
+    }
+
+    /**
+     * The decisions at the second of two ticks, at {@code second} and one second later, with the same figures: a self
+     * time that jumps is given one tick to show whether it is a step in cost (it stays) or a backlog that starts (it
+     * rises again).
+     */
+    private static List<ScaleDecision> decideAfterATick(
+            TraceGraphScheduler scheduler, int second, IntFunction<ClusterView> view) {
+        assertThat(scheduler.decide(view.apply(second)))
+                .as("a self time that just jumped is given a tick")
+                .isEmpty();
+        return scheduler.decide(view.apply(second + 1));
     }
 
     @Test
@@ -69,8 +88,10 @@ class TraceGraphSchedulerTest {
         learnSongsKnee(scheduler, songs);
 
         // 20 rps x 0.25 s = 5 requests being worked on; 0.4 per replica at 70% is 0.28: 17.86, so 18 replicas.
-        List<ScaleDecision> decisions = scheduler.decide(
-                Views.at(3).app(songs, 4, metrics(20, 250, 320)).build());
+        List<ScaleDecision> decisions = decideAfterATick(
+                scheduler,
+                3,
+                second -> Views.at(second).app(songs, 4, metrics(20, 250, 320)).build());
 
         assertThat(decisions)
                 .containsExactly(new ScaleDecision(
@@ -81,6 +102,74 @@ class TraceGraphSchedulerTest {
                                 + " Little's law: 20 rps x 0.25 s / (0.4 x 0.7) = 17.86 replicas"));
     }
 
+    /** aggregator (p95 200 ms) -> songs (no target), which finishes 25 requests a second, all it can serve. */
+    private static ClusterView saturatedSongs(double second, int songsReplicas, double songsSelfMs) {
+        return Views.at(second)
+                .app(spec("aggregator", p95(200)), 1, metrics(25, 5, songsSelfMs + 60))
+                .app(spec("songs"), songsReplicas, metrics(25, songsSelfMs, songsSelfMs + 10))
+                .edge("aggregator", "songs", 25, songsSelfMs + 10)
+                .build();
+    }
+
+    @Test
+    void aSaturatedDependencyIsSizedByHowFastItsBacklogGrowsNotByTheBacklog() {
+        for (int second = 0; second < 5; second++) {
+            assertThat(scheduler.decide(saturatedSongs(second, 1, 36))).isEmpty();
+        }
+        // Requests now arrive 1.5 times as fast as songs serves them: each second adds half a second of waiting.
+        assertThat(scheduler.decide(saturatedSongs(5, 1, 536))).isEmpty();
+
+        List<ScaleDecision> decisions = scheduler.decide(saturatedSongs(6, 1, 1036));
+
+        // Little's law on the backlog would ask for 25 rps x 1.036 s / (0.9 x 0.7) = 41 replicas.
+        assertThat(decisions).singleElement().satisfies(decision -> {
+            assertThat(decision.app()).isEqualTo(ref("songs"));
+            assertThat(decision.replicas()).isEqualTo(3);
+            assertThat(decision.reason())
+                    .startsWith("aggregator p95 1096 ms > 200 ms target; songs self time 1036 ms")
+                    .endsWith("1 -> 3 by its backlog: self time rising 0.5 s per s, so requests arrive 1.5 x as fast"
+                            + " as 1 replica serves: 1 x 1.5 / 0.7 = 2.14 replicas");
+        });
+    }
+
+    @Test
+    void aDependencyWhoseBacklogDrainsAfterAScaleUpIsNotScaledAgainButOneWhoseBacklogStillGrowsIs() {
+        for (int second = 0; second < 5; second++) {
+            scheduler.decide(saturatedSongs(second, 1, 36));
+        }
+        scheduler.decide(saturatedSongs(5, 1, 536));
+        assertThat(scheduler.decide(saturatedSongs(6, 1, 1036)))
+                .extracting(ScaleDecision::replicas)
+                .containsExactly(3);
+
+        TraceGraphScheduler again = new TraceGraphScheduler(TraceGraphConfig.defaults());
+        for (int second = 0; second < 5; second++) {
+            again.decide(saturatedSongs(second, 1, 36));
+        }
+        again.decide(saturatedSongs(5, 1, 536));
+        again.decide(saturatedSongs(6, 1, 1036));
+
+        // Three replicas: the backlog drains, slowly; its requests still waited long, but no more are needed.
+        assertThat(scheduler.decide(saturatedSongs(7, 3, 1000)))
+                .as("just scaled")
+                .isEmpty();
+        assertThat(scheduler.decide(saturatedSongs(8, 3, 900))).as("drains").isEmpty();
+        assertThat(scheduler.decide(saturatedSongs(9, 3, 700))).as("drains").isEmpty();
+        assertThat(scheduler.decide(saturatedSongs(10, 3, 400))).as("drains").isEmpty();
+
+        // Two replicas were all the host could give: the backlog still grows, by 0.15 s a second. The scheduler
+        // waits a whole window (10 s) after the change, for the requests that queued before it to be gone.
+        assertThat(again.decide(saturatedSongs(7, 2, 1100))).as("just scaled").isEmpty();
+        assertThat(again.decide(saturatedSongs(15, 2, 2100)))
+                .as("within a window of the change")
+                .isEmpty();
+        assertThat(again.decide(saturatedSongs(16, 2, 2150))).isEmpty();
+        assertThat(again.decide(saturatedSongs(17, 2, 2400))).singleElement().satisfies(decision -> {
+            assertThat(decision.replicas()).isEqualTo(4);
+            assertThat(decision.reason()).endsWith("2 x 1.15 / 0.7 = 3.29 replicas");
+        });
+    }
+
     @Test
     void theHeadroomIsTheConfiguredTargetUtilization() {
         TraceGraphScheduler lessHeadroom = new TraceGraphScheduler(
@@ -89,8 +178,12 @@ class TraceGraphSchedulerTest {
         learnSongsKnee(lessHeadroom, songs);
 
         // 5 in flight / (0.4 x 0.9) = 13.89: 14 replicas.
-        assertThat(lessHeadroom.decide(
-                        Views.at(3).app(songs, 4, metrics(20, 250, 320)).build()))
+        assertThat(decideAfterATick(
+                        lessHeadroom,
+                        3,
+                        second -> Views.at(second)
+                                .app(songs, 4, metrics(20, 250, 320))
+                                .build()))
                 .extracting(ScaleDecision::replicas)
                 .containsExactly(14);
     }
@@ -100,8 +193,10 @@ class TraceGraphSchedulerTest {
         AppSpec songs = spec("songs", 1, 12, p95(300));
         learnSongsKnee(scheduler, songs);
 
-        List<ScaleDecision> decisions = scheduler.decide(
-                Views.at(3).app(songs, 4, metrics(20, 250, 320)).build());
+        List<ScaleDecision> decisions = decideAfterATick(
+                scheduler,
+                3,
+                second -> Views.at(second).app(songs, 4, metrics(20, 250, 320)).build());
 
         assertThat(decisions).singleElement().satisfies(decision -> {
             assertThat(decision.replicas()).isEqualTo(12);
@@ -399,16 +494,17 @@ class TraceGraphSchedulerTest {
             assertThat(scheduler.decide(fanOut(second, 100))).isEmpty();
         }
 
-        List<ScaleDecision> decisions = scheduler.decide(fanOut(5, 380));
+        assertThat(scheduler.decide(fanOut(5, 380))).isEmpty();
+        List<ScaleDecision> decisions = scheduler.decide(fanOut(6, 380));
 
         // The worst miss is playlists's (400 ms of 250); aggregator's (420 ms of 300) points at songs too.
         assertThat(decisions)
                 .containsExactly(new ScaleDecision(
                         ref("songs"),
-                        11,
+                        17,
                         "playlists p95 400 ms > 250 ms target; songs self time 380 ms of 400 ms on the critical path"
-                                + " (baseline 100 ms), 2.53 in flight per replica > knee 1 (default); 3 -> 11 by"
-                                + " Little's law: 20 rps x 0.38 s / (1 x 0.7) = 10.86 replicas"));
+                                + " (baseline 100 ms), 2.53 in flight per replica > knee 0.67 (learned); 3 -> 17 by"
+                                + " Little's law: 20 rps x 0.38 s / (0.67 x 0.7) = 16.29 replicas"));
     }
 
     @Test
@@ -425,11 +521,14 @@ class TraceGraphSchedulerTest {
 
         // Twice the load: aggregator now has 1.32 in flight on its one replica, beyond the default knee of 1, and its
         // self time is over a fifth of the miss; but it did not grow, and songs, below it, grew tenfold.
-        List<ScaleDecision> slowSongs = scheduler.decide(Views.at(5)
-                .app(spec("aggregator", p95(200)), 1, metrics(12, 110, 500))
-                .app(spec("songs"), 2, metrics(12, 390, 400))
-                .edge("aggregator", "songs", 12, 400)
-                .build());
+        List<ScaleDecision> slowSongs = decideAfterATick(
+                scheduler,
+                5,
+                second -> Views.at(second)
+                        .app(spec("aggregator", p95(200)), 1, metrics(12, 110, 500))
+                        .app(spec("songs"), 2, metrics(12, 390, 400))
+                        .edge("aggregator", "songs", 12, 400)
+                        .build());
 
         assertThat(slowSongs).extracting(ScaleDecision::app).containsExactly(ref("songs"));
     }
