@@ -467,7 +467,8 @@ final class ProxyExchange {
                 startMicros,
                 Math.max(0, (System.nanoTime() - startNanos) / 1_000),
                 backend == null ? null : backend.id(),
-                error));
+                error,
+                span.sampled()));
     }
 
     /** Stops using the current replica connection and closes it: it is in an unknown state. */

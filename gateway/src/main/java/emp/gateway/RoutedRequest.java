@@ -20,6 +20,9 @@ import static java.util.Objects.requireNonNull;
  * @param backendId      the replica that was asked last, or null when none was (no replica was ready)
  * @param error          why the request failed on the gateway's side, e.g. {@code no ready replica}, or null when the
  *                       replica's answer went through whole
+ * @param sampled        whether the trace is to be recorded: false when the caller said not to ({@code b3: 0},
+ *                       {@code X-B3-Sampled: 0}, a {@code traceparent} without the sampled flag); such a request is
+ *                       told all the same, for whoever counts requests, but its span is not to be recorded
  */
 public record RoutedRequest(
         String traceId,
@@ -33,7 +36,8 @@ public record RoutedRequest(
         long startMicros,
         long durationMicros,
         String backendId,
-        String error) {
+        String error,
+        boolean sampled) {
     public RoutedRequest {
         requireNonNull(traceId, "traceId is null");
         requireNonNull(spanId, "spanId is null");

@@ -45,6 +45,7 @@ class GatewayTracingTest extends GatewayTestSupport {
         assertThat(span.status()).isEqualTo(200);
         assertThat(span.backendId()).isEqualTo("hello-1");
         assertThat(span.error()).isNull();
+        assertThat(span.sampled()).isTrue();
         assertThat(span.startMicros()).isBetween(before, after);
         // the duration is read off the monotonic clock, so it is bounded by this test's monotonic elapsed time (the
         // wall clock that dates the start may step or slew by more than a request lasts)
@@ -107,6 +108,21 @@ class GatewayTracingTest extends GatewayTestSupport {
     }
 
     @Test
+    void aB3SingleHeaderOfZeroStartsATraceThatIsNotSampled() throws Exception {
+        TestBackend replica = backend("hello-1");
+        Gateway gateway = gateway(new MapRouteTable().put("alice", "hello", List.of(replica.backend())), routed::add);
+
+        send(gateway, HttpRequest.newBuilder().header("b3", "0"), "/alice/hello/warm-up");
+
+        RoutedRequest span = nextRouted();
+        assertThat(span.sampled()).isFalse();
+        assertThat(span.parentSpanId()).isNull();
+        Headers seen = lastSeen(replica);
+        assertThat(seen.getFirst("X-B3-Sampled")).isEqualTo("0");
+        assertThat(seen.getFirst("traceparent")).endsWith("-00");
+    }
+
+    @Test
     void traceparentIsJoinedWithItsSamplingDecision() throws Exception {
         TestBackend replica = backend("hello-1");
         Gateway gateway = gateway(new MapRouteTable().put("alice", "hello", List.of(replica.backend())), routed::add);
@@ -121,6 +137,7 @@ class GatewayTracingTest extends GatewayTestSupport {
         RoutedRequest span = nextRouted();
         assertThat(span.traceId()).isEqualTo(TRACE_128);
         assertThat(span.parentSpanId()).isEqualTo(CALLER_SPAN);
+        assertThat(span.sampled()).as("the caller said not to sample").isFalse();
         Headers seen = lastSeen(replica);
         assertThat(seen.get("traceparent")).containsExactly("00-" + TRACE_128 + "-" + span.spanId() + "-00");
         assertThat(seen.getFirst("tracestate")).isEqualTo("vendor=opaque");

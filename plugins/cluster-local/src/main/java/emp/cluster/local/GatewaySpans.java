@@ -72,9 +72,15 @@ final class GatewaySpans implements RequestListener, AutoCloseable {
         drainer.scheduleWithFixedDelay(this::drain, DRAIN_PERIOD_MILLIS, DRAIN_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    /** Called on a gateway event loop: queues, or drops and counts when the queue is full. */
+    /**
+     * Called on a gateway event loop: queues, or drops and counts when the queue is full. A request whose caller said
+     * not to sample its trace is not recorded: a load test's warm-up, a health prober.
+     */
     @Override
     public void routed(RoutedRequest request) {
+        if (!request.sampled()) {
+            return;
+        }
         if (!pending.offer(request)) {
             dropped.incrementAndGet();
         }

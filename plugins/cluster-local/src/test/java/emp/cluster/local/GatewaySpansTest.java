@@ -30,7 +30,8 @@ class GatewaySpansTest {
                 1_700_000_000_000_000L,
                 1234,
                 "songs-2",
-                null));
+                null,
+                true));
 
         assertThat(span)
                 .isEqualTo(new Span(
@@ -118,6 +119,20 @@ class GatewaySpansTest {
     }
 
     @Test
+    void aRequestWhoseCallerSaidNotToSampleIsNotRecorded() {
+        List<Span> received = new ArrayList<>();
+        GatewaySpans spans = new GatewaySpans(received::addAll, 16);
+
+        spans.routed(request(200, "songs-1", null, 10, false));
+        spans.routed(request(201, "songs-1", null, 10, true));
+        spans.drain();
+
+        assertThat(received)
+                .extracting(span -> span.tags().get("http.status_code"))
+                .containsExactly("201");
+    }
+
+    @Test
     void aFailingSinkLosesOnlyItsBatch() {
         List<Span> received = new ArrayList<>();
         boolean[] fail = {true};
@@ -142,6 +157,11 @@ class GatewaySpansTest {
     }
 
     private static RoutedRequest request(int status, String backendId, String error, long durationMicros) {
+        return request(status, backendId, error, durationMicros, true);
+    }
+
+    private static RoutedRequest request(
+            int status, String backendId, String error, long durationMicros, boolean sampled) {
         return new RoutedRequest(
                 TRACE,
                 "00f067aa0ba902b7",
@@ -154,6 +174,7 @@ class GatewaySpansTest {
                 1_700_000_000_000_000L,
                 durationMicros,
                 backendId,
-                error);
+                error,
+                sampled);
     }
 }
