@@ -11,8 +11,10 @@ import java.util.Map;
 import org.HdrHistogram.Histogram;
 
 /**
- * Sliding windows of what traces say, per app and per call edge: one bucket per second (by the sample's start
- * time), the last {@code window} of them read together. Memory is bounded by the number of apps and edges times the
+ * Sliding windows of what traces say, per app and per call edge: one bucket per second (by the time the sample's
+ * request ended), the last {@code window} of them read together. Bucketing by the end, not the start, keeps the slow
+ * requests: a request that waited 5 s in a backlog is reported only when it ends, and by its start it would fall out
+ * of the window (or be dropped as too old) just when it is the news an autoscaler needs. Memory is bounded by the number of apps and edges times the
  * buckets kept; samples older than the buckets kept are dropped and counted. Thread-safe (one lock: samples come
  * from one analysing thread, reads from API requests and the scheduler).
  */
@@ -37,7 +39,7 @@ public final class SpanWindows {
 
     public synchronized void add(AppSample sample, long nowMicros) {
         Series series = apps.computeIfAbsent(sample.app(), app -> new Series());
-        if (!series.bucket(bucketOf(sample.startMicros()), bucketOf(nowMicros))
+        if (!series.bucket(bucketOf(sample.startMicros() + sample.durationMicros()), bucketOf(nowMicros))
                 .add(sample.durationMicros(), sample.selfMicros(), sample.error())) {
             tooOld++;
         }
@@ -45,7 +47,7 @@ public final class SpanWindows {
 
     public synchronized void add(EdgeSample sample, long nowMicros) {
         Series series = edges.computeIfAbsent(List.of(sample.from(), sample.to()), key -> new Series());
-        if (!series.bucket(bucketOf(sample.startMicros()), bucketOf(nowMicros))
+        if (!series.bucket(bucketOf(sample.startMicros() + sample.durationMicros()), bucketOf(nowMicros))
                 .add(sample.durationMicros(), 0, sample.error())) {
             tooOld++;
         }

@@ -2,6 +2,7 @@ package emp.host.tracing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.assertj.core.api.Assertions.withinPercentage;
 
 import emp.spi.AppRef;
 import emp.spi.scheduler.EdgeMetrics;
@@ -46,6 +47,19 @@ class SpanWindowsTest {
         windows.add(new AppSample(A, now - 60 * SECOND, 1000, 1000, false), now);
         assertThat(windows.tooOld()).isEqualTo(1);
         assertThat(windows.app(B, now)).isEqualTo(WindowMetrics.empty(10));
+    }
+
+    @Test
+    void aSlowRequestCountsWhenItEndsNotWhenItStarted() {
+        SpanWindows windows = new SpanWindows(Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(2));
+        long now = 1000 * SECOND;
+        // queued in a backlog for 14 s, reported as it ends: by its start it would be too old for any window
+        windows.add(new AppSample(A, now - 15 * SECOND, 14 * SECOND, 14 * SECOND, false), now);
+
+        assertThat(windows.tooOld()).isZero();
+        assertThat(windows.app(A, now).spans()).isEqualTo(1);
+        assertThat(windows.app(A, now).p95Ms()).isCloseTo(14_000, withinPercentage(1));
+        assertThat(windows.app(A, now + 11 * SECOND).spans()).isZero();
     }
 
     @Test
