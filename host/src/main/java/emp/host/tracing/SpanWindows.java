@@ -53,17 +53,21 @@ public final class SpanWindows {
         }
     }
 
-    /** The app's figures over the window that ends at {@code nowMicros}. */
+    /**
+     * The app's figures over the window that ends at {@code nowMicros}. Rates are per second of the window that has
+     * data: an app whose requests began 2 s ago has the rate of those 2 s, not a tenth of it diluted over 20 s.
+     */
     public synchronized WindowMetrics app(AppRef app, long nowMicros) {
-        double seconds = windowSeconds();
         Series series = apps.get(app);
         if (series == null) {
-            return WindowMetrics.empty(seconds);
+            return WindowMetrics.empty(windowSeconds());
         }
-        Bucket total = series.window(bucketOf(nowMicros));
+        long nowIndex = bucketOf(nowMicros);
+        Bucket total = series.window(nowIndex);
         if (total.count == 0) {
-            return WindowMetrics.empty(seconds);
+            return WindowMetrics.empty(windowSeconds());
         }
+        double seconds = coveredSeconds(total, nowIndex);
         return new WindowMetrics(
                 seconds,
                 total.count,
@@ -84,12 +88,13 @@ public final class SpanWindows {
             if (!entry.getKey().get(0).equals(app)) {
                 continue;
             }
-            Bucket total = entry.getValue().window(bucketOf(nowMicros));
+            long nowIndex = bucketOf(nowMicros);
+            Bucket total = entry.getValue().window(nowIndex);
             if (total.count > 0) {
                 result.add(new EdgeMetrics(
                         app,
                         entry.getKey().get(1),
-                        total.count / seconds,
+                        total.count / coveredSeconds(total, nowIndex),
                         (double) total.errors / total.count,
                         millis(total.latency.getValueAtPercentile(95))));
             }
@@ -111,6 +116,12 @@ public final class SpanWindows {
 
     public double windowSeconds() {
         return windowBuckets * bucketMicros / 1e6;
+    }
+
+    /** The seconds of the window from its oldest bucket with data to its end, whole buckets. */
+    private double coveredSeconds(Bucket total, long nowIndex) {
+        long buckets = Math.min(windowBuckets, Math.max(1, nowIndex - total.oldestWithData + 1));
+        return buckets * bucketMicros / 1e6;
     }
 
     private long bucketOf(long micros) {
@@ -145,6 +156,9 @@ public final class SpanWindows {
             for (Bucket bucket : ring) {
                 if (bucket != null && bucket.index > nowIndex - windowBuckets && bucket.index <= nowIndex) {
                     total.merge(bucket);
+                    if (bucket.count > 0) {
+                        total.oldestWithData = Math.min(total.oldestWithData, bucket.index);
+                    }
                 }
             }
             return total;
@@ -160,6 +174,8 @@ public final class SpanWindows {
         long errors;
         long selfSum;
         long durationSum;
+        /** In a merged window: the index of its oldest bucket with a sample. */
+        long oldestWithData = Long.MAX_VALUE;
 
         Bucket(long index) {
             this.index = index;

@@ -138,9 +138,12 @@ public final class TraceAggregator implements SpanSink, AutoCloseable {
         ignored.addAndGet(result.ignored());
     }
 
-    /** What a scheduler or {@code emp tracing} reads of one app now. */
+    /**
+     * What a scheduler or {@code emp tracing} reads of one app now: the window that ends {@code settle} ago, since the
+     * requests that ended after that are still being waited for.
+     */
     public AppFigures figures(AppRef app) {
-        long nowMicros = clock.millis() * 1000;
+        long nowMicros = (clock.millis() - settleMillis) * 1000;
         return new AppFigures(windows.app(app, nowMicros), windows.edgesFrom(app, nowMicros));
     }
 

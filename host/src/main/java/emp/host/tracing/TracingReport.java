@@ -7,7 +7,8 @@ import java.util.List;
  * calls to other apps.
  *
  * @param app           {@code owner/name}
- * @param windowSeconds how long the window is
+ * @param windowSeconds how long the window is, from its oldest second with a request: shorter than the configured
+ *                      window for an app whose requests began within it
  * @param spans         requests measured in the window
  * @param rate          requests per second
  * @param errorRate     fraction of requests that failed

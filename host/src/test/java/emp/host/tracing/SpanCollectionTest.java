@@ -1,6 +1,7 @@
 package emp.host.tracing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -73,9 +74,12 @@ class SpanCollectionTest {
         assertThat(front.get("self_ms").asDouble())
                 .as("front waits on back for half its time")
                 .isBetween(10.0, 11.0);
+        // 20 requests over the seconds of the window that have them
+        assertThat(front.get("rate").asDouble() * front.get("window_seconds").asDouble())
+                .isCloseTo(20.0, within(1e-6));
         assertThat(front.get("edges")).singleElement().satisfies(edge -> {
             assertThat(edge.get("to").asText()).isEqualTo("tracy/back");
-            assertThat(edge.get("rate").asDouble()).isEqualTo(2.0);
+            assertThat(edge.get("rate").asDouble()).isEqualTo(front.get("rate").asDouble());
         });
         assertThat(front.get("trace_url").asText())
                 .isEqualTo("http://127.0.0.1:9411/zipkin/?serviceName=tracy%2Ffront");

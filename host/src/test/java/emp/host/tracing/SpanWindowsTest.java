@@ -63,6 +63,21 @@ class SpanWindowsTest {
     }
 
     @Test
+    void theRateOfAnAppWhoseRequestsBeganWithinTheWindowIsOverTheSecondsWithData() {
+        SpanWindows windows = new SpanWindows(Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(2));
+        long now = 1000 * SECOND;
+        // 40 requests a second for the last 2 s (this second and the one before)
+        for (int i = 0; i < 80; i++) {
+            windows.add(new AppSample(A, now - SECOND + i * SECOND / 80, 1000, 1000, false), now);
+        }
+
+        WindowMetrics metrics = windows.app(A, now);
+        assertThat(metrics.rate()).isCloseTo(40.0, within(1e-9));
+        assertThat(metrics.windowSeconds()).isEqualTo(2);
+        assertThat(windows.edgesFrom(A, now)).isEmpty();
+    }
+
+    @Test
     void edgesHaveRateAndP95() {
         SpanWindows windows = new SpanWindows(Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(2));
         long now = 1000 * SECOND;
@@ -72,7 +87,8 @@ class SpanWindowsTest {
         List<EdgeMetrics> edges = windows.edgesFrom(A, now);
         assertThat(edges).singleElement().satisfies(edge -> {
             assertThat(edge.to()).isEqualTo(B);
-            assertThat(edge.rate()).isCloseTo(2.0, within(1e-9));
+            // 20 calls that ended a second ago: over the 2 s from then to now
+            assertThat(edge.rate()).isCloseTo(10.0, within(1e-9));
             assertThat(edge.p95Ms()).isCloseTo(19, within(1.0));
         });
         assertThat(windows.edgesFrom(B, now)).isEmpty();

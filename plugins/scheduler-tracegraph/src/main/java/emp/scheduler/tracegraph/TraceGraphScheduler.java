@@ -310,7 +310,12 @@ public final class TraceGraphScheduler implements Scheduler {
         double overload = 1 + trend.growthPerSecond();
         double saturated = app.replicas() * overload / config.targetUtilization();
         boolean bySaturation = cause.queued() && trend.saturated(config.saturationGrowth()) && saturated < littles;
-        double exact = bySaturation ? saturated : littles;
+        // Seen for the first time, and queued: no trend tells a backlog from a cost yet, so at most double, as the
+        // fastest step of Kubernetes' HPA does; the next decision has a trend to go by.
+        boolean doubled = cause.queued()
+                && trend.direction() == SelfTimeTrend.Direction.UNKNOWN
+                && littles > 2.0 * app.replicas();
+        double exact = bySaturation ? saturated : doubled ? 2.0 * app.replicas() : littles;
         int needed = (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.ceil(exact - EPSILON)));
         int replicas = Math.min(spec.effectiveMaxReplicas(), Math.max(spec.effectiveMinReplicas(), needed));
         if (replicas <= app.replicas()) {
@@ -380,8 +385,13 @@ public final class TraceGraphScheduler implements Scheduler {
                     .append(" x ")
                     .append(number(config.targetUtilization(), 2))
                     .append(") = ")
-                    .append(number(exact, 2))
+                    .append(number(littles, 2))
                     .append(" replicas");
+        }
+        if (doubled) {
+            reason.append(", at most doubled while its self time has no trend yet: ")
+                    .append(app.replicas())
+                    .append(" x 2");
         }
         if (needed > spec.effectiveMaxReplicas()) {
             reason.append(", capped at max ").append(spec.effectiveMaxReplicas());
@@ -393,10 +403,10 @@ public final class TraceGraphScheduler implements Scheduler {
 
     /**
      * Whether sizing a queued app waits: its self time just started to rise (Little's law would size a backlog that
-     * has only begun, and the next tick tells it from a step in cost), or it was scaled less than a window ago. Then
-     * its window still holds requests that queued before, and the backlog the old replicas hold drains at their pace
-     * only (new replicas take new requests, not queued ones), so its self time goes on rising for a while even when
-     * the new count is enough.
+     * has only begun, and the next tick tells it from a step in cost), or its replica count changed less than a window
+     * ago. Then its window still holds requests that queued before, and the backlog the old replicas hold drains at
+     * their pace only (new replicas take new requests, not queued ones), so its self time goes on rising for a while
+     * even when the new count is enough.
      */
     private boolean waitsForTrend(AppView app, SelfTimeTrend trend, Instant now) {
         return trend.direction() == SelfTimeTrend.Direction.STARTS_TO_RISE

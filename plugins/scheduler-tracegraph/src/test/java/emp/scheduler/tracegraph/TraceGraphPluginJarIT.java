@@ -77,7 +77,7 @@ class TraceGraphPluginJarIT {
                             .app(spec("songs", p95(100)), 1, metrics(5, 500, 900))
                             .build()))
                     .extracting(ScaleDecision::replicas)
-                    .containsExactly(4);
+                    .containsExactly(2);
         } finally {
             manager.stopPlugins();
             manager.unloadPlugins();

@@ -44,7 +44,7 @@ class TraceGraphSchedulerFactoryTest {
                                 .app(spec("songs", p95(100)), 1, metrics(5, 500, 900))
                                 .build()))
                 .extracting(ScaleDecision::replicas)
-                .containsExactly(4);
+                .containsExactly(2);
     }
 
     @Test
