@@ -5,9 +5,11 @@ import emp.host.api.ApiServices;
 import emp.host.apps.AppRecord;
 import emp.host.apps.AppService;
 import emp.host.apps.EventLog;
+import emp.host.apps.ObservedStatuses;
 import emp.host.auth.AccountService;
 import emp.host.config.HostKey;
 import emp.host.config.ServerConfig;
+import emp.host.lead.LeaderElection;
 import emp.host.plugin.ExtensionPointKind;
 import emp.host.plugin.LoadedExtension;
 import emp.host.plugin.PluginHost;
@@ -35,6 +37,7 @@ import emp.spi.tracing.TraceSource;
 import emp.spi.tracing.TraceSourceFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -165,14 +168,28 @@ public final class EmpServer implements AutoCloseable {
             EventLog events = new EventLog(store, clock, config.integer(HostKey.EVENTS_KEPT, 10, 100_000));
             Map<String, String> platformEnvironment = traceEnvironment;
             Reconciler[] reconciler = new Reconciler[1];
-            AppService apps = new AppService(store, cluster, events, clock, () -> reconciler[0].wakeUp());
+            String serverId =
+                    config.raw(HostKey.SERVER_ID).filter(id -> !id.isBlank()).orElse(hostName() + ":" + apiPort);
+            LeaderElection election = new LeaderElection(
+                    store,
+                    serverId,
+                    apiUri.toString(),
+                    config.duration(HostKey.LEASE_TTL),
+                    clock,
+                    System::nanoTime,
+                    () -> reconciler[0].wakeUp());
+            resources.push(election);
+            ObservedStatuses observed = new ObservedStatuses(store, serverId);
+            AppService apps = new AppService(store, cluster, events, clock, () -> reconciler[0].wakeUp(), observed);
             appService[0] = apps;
             reconciler[0] = new Reconciler(
                     apps,
                     cluster,
                     events,
                     app -> replicaEnvironment(app, platformEnvironment),
-                    config.duration(HostKey.RECONCILE_INTERVAL));
+                    config.duration(HostKey.RECONCILE_INTERVAL),
+                    election,
+                    observed);
             resources.push(reconciler[0]);
             AccountService accounts = new AccountService(
                     store, clock, config.duration(HostKey.TOKEN_TTL), config.integer(HostKey.BCRYPT_COST, 4, 31));
@@ -180,6 +197,7 @@ public final class EmpServer implements AutoCloseable {
             checks.put("aggregation", () -> Health.healthy("trace windows: " + aggregator.counters()));
             checks.put("store", store::check);
             checks.put("cluster", cluster::check);
+            checks.put("leader", () -> Health.healthy(election.describe()));
             Supplier<List<PluginInfo>> pluginList = () -> plugins.describe(active);
             TracingService tracingService = new TracingService(apps, aggregator, config.raw(HostKey.TRACING_UI_URL));
             ApiServer api = new ApiServer(
@@ -187,6 +205,7 @@ public final class EmpServer implements AutoCloseable {
                     new ApiServices(accounts, apps, tracingService, pluginList, checks, spanReceiver, VERSION));
             resources.push(api);
             api.start();
+            election.start();
             reconciler[0].start();
             if (schedulerExtension != null) {
                 Scheduler decider = schedulerExtension.create(
@@ -206,7 +225,8 @@ public final class EmpServer implements AutoCloseable {
                                 config.duration(HostKey.SCHEDULER_COOLDOWN_UP),
                                 config.duration(HostKey.SCHEDULER_COOLDOWN_DOWN),
                                 config.duration(HostKey.SCHEDULER_DECIDE_TIMEOUT),
-                                config.bool(HostKey.SCHEDULER_DRY_RUN)));
+                                config.bool(HostKey.SCHEDULER_DRY_RUN)),
+                        election);
                 resources.push(loop);
                 loop.start();
             }
@@ -283,6 +303,14 @@ public final class EmpServer implements AutoCloseable {
     /** {@code <distribution>/plugins}, when the launcher told us where the distribution is. */
     private static Optional<Path> distributionPlugins() {
         return Optional.ofNullable(System.getProperty("emp.home")).map(home -> Path.of(home, "plugins"));
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
     }
 
     private static int freePort(String host) {

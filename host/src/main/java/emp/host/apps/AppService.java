@@ -48,19 +48,28 @@ public final class AppService {
     private final EventLog events;
     private final Clock clock;
     private final Runnable reconcile;
+    private final ObservedStatuses observed;
     private final SecureRandom random = new SecureRandom();
     /** Apps removed through this server whose replicas the reconciler has yet to remove: whether to keep their data. */
     private final Map<AppRef, Boolean> removals = new ConcurrentHashMap<>();
 
     /**
      * @param reconcile wakes the reconciler after a change
+     * @param observed  what the leading server observes, for the apps this server's cluster does not run
      */
-    public AppService(StateStore store, ClusterManager cluster, EventLog events, Clock clock, Runnable reconcile) {
+    public AppService(
+            StateStore store,
+            ClusterManager cluster,
+            EventLog events,
+            Clock clock,
+            Runnable reconcile,
+            ObservedStatuses observed) {
         this.store = requireNonNull(store, "store is null");
         this.cluster = requireNonNull(cluster, "cluster is null");
         this.events = requireNonNull(events, "events is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.reconcile = requireNonNull(reconcile, "reconcile is null");
+        this.observed = requireNonNull(observed, "observed is null");
     }
 
     /**
@@ -168,6 +177,15 @@ public final class AppService {
      * @param actor  who asked: a username or a scheduler's name
      */
     public AppView scale(String owner, String idOrName, int replicas, String reason, String actor) {
+        return scale(owner, idOrName, replicas, reason, actor, List.of());
+    }
+
+    /**
+     * Sets the replica count, only if {@code conditions} hold as well: a scheduler's decision carries the leader's
+     * fence, so that a deposed leader's late decision is refused.
+     */
+    public AppView scale(
+            String owner, String idOrName, int replicas, String reason, String actor, List<Write> conditions) {
         AppRecord current = find(owner, idOrName).record();
         AppSpecValidator.requireReplicaCount("replicas", replicas, current.spec());
         if (!current.running()) {
@@ -175,14 +193,18 @@ public final class AppService {
                     + current.name() + "'), then scale");
         }
         int[] previous = new int[1];
-        AppRecord after = mutate(owner, idOrName, record -> {
-            if (!record.running()) {
-                throw PlatformException.conflict(
-                        "app '" + record.name() + "' was stopped meanwhile; start it first, then scale");
-            }
-            previous[0] = record.replicas();
-            return record.withReplicas(replicas, clock.instant());
-        });
+        AppRecord after = mutate(
+                owner,
+                idOrName,
+                record -> {
+                    if (!record.running()) {
+                        throw PlatformException.conflict(
+                                "app '" + record.name() + "' was stopped meanwhile; start it first, then scale");
+                    }
+                    previous[0] = record.replicas();
+                    return record.withReplicas(replicas, clock.instant());
+                },
+                conditions);
         if (previous[0] != replicas) {
             String why = reason == null || reason.isBlank() ? "" : ": " + reason;
             events.append(
@@ -295,6 +317,10 @@ public final class AppService {
             log.warn("cluster status of '{}' unavailable: {}", record.ref(), e.getMessage());
             status = AppStatus.absent(record.ref());
         }
+        if (!status.deployed()) {
+            // Run by the leading server's cluster, not this one's: as the leader last recorded it.
+            status = observed.read(record.id()).orElse(status);
+        }
         String url = cluster.endpoint(record.ref()).map(URI::toString).orElse(null);
         return AppView.of(record, status, url);
     }
@@ -326,13 +352,23 @@ public final class AppService {
     }
 
     private AppRecord mutate(String owner, String idOrName, UnaryOperator<AppRecord> change) {
+        return mutate(owner, idOrName, change, List.of());
+    }
+
+    /** Applies {@code change} by compare-and-set, retried on a concurrent change; a failed condition is not retried. */
+    private AppRecord mutate(String owner, String idOrName, UnaryOperator<AppRecord> change, List<Write> conditions) {
         for (int attempt = 0; ; attempt++) {
             Found found = find(owner, idOrName);
             AppRecord updated = change.apply(found.record());
+            List<Write> writes = new ArrayList<>(conditions);
+            writes.add(Write.update(APPS, updated.id(), JsonCodec.write(updated), found.version()));
             try {
-                store.commit(Write.update(APPS, updated.id(), JsonCodec.write(updated), found.version()));
+                store.commit(writes);
                 return updated;
             } catch (VersionConflictException e) {
+                if (!(e.collection().equals(APPS) && e.key().equals(updated.id()))) {
+                    throw PlatformException.conflict("not changed: " + e.getMessage());
+                }
                 if (attempt >= CAS_ATTEMPTS) {
                     throw PlatformException.conflict(
                             "app '" + found.record().name() + "' is being changed by others right now; try again");

@@ -14,6 +14,8 @@ public enum HostKey {
     TRACING("tracing.use", "http"),
     SCHEDULER("scheduler.use", "none"),
     RECONCILE_INTERVAL("reconcile.interval", "2s"),
+    SERVER_ID("server.id", ""),
+    LEASE_TTL("lease.ttl", "6s"),
     TOKEN_TTL("auth.token-ttl", "24h"),
     BCRYPT_COST("auth.bcrypt-cost", "10"),
     EVENTS_KEPT("events.kept", "1000"),

@@ -5,12 +5,15 @@ import static java.util.Objects.requireNonNull;
 import emp.host.apps.AppRecord;
 import emp.host.apps.AppService;
 import emp.host.apps.EventLog;
+import emp.host.apps.ObservedStatuses;
+import emp.host.lead.Leadership;
 import emp.spi.AppRef;
 import emp.spi.PlatformException;
 import emp.spi.cluster.AppDeployment;
 import emp.spi.cluster.AppStatus;
 import emp.spi.cluster.ClusterEvent;
 import emp.spi.cluster.ClusterManager;
+import emp.spi.cluster.InstanceStatus;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -32,6 +35,10 @@ import org.slf4j.LoggerFactory;
  * the work, so passes never overlap; a wake-up during a pass schedules one more pass, never a queue of them. Each
  * pass is idempotent: it compares and acts only on differences, so a restarted server simply runs a pass and the
  * cluster manager adopts or tops up what it finds.
+ *
+ * <p>Only the server that leads the control plane drives the cluster; it records what the cluster runs in the store,
+ * fenced by its term. A server that stands by only tells its cluster manager what the leader runs, so that its
+ * gateway routes there too; when it takes the lead, its first pass brings back whatever the old leader ran.
  */
 public final class Reconciler implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
@@ -41,6 +48,12 @@ public final class Reconciler implements AutoCloseable {
     private final EventLog events;
     private final Function<AppRef, Map<String, String>> environment;
     private final Duration interval;
+    private final Leadership leadership;
+    private final ObservedStatuses observed;
+    /** Whether the cluster manager was last told of replicas that another server runs. */
+    private boolean followed;
+
+    private String lastPublishProblem;
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "emp-reconciler");
         thread.setDaemon(true);
@@ -60,12 +73,16 @@ public final class Reconciler implements AutoCloseable {
             ClusterManager cluster,
             EventLog events,
             Function<AppRef, Map<String, String>> environment,
-            Duration interval) {
+            Duration interval,
+            Leadership leadership,
+            ObservedStatuses observed) {
         this.apps = requireNonNull(apps, "apps is null");
         this.cluster = requireNonNull(cluster, "cluster is null");
         this.events = requireNonNull(events, "events is null");
         this.environment = requireNonNull(environment, "environment is null");
         this.interval = requireNonNull(interval, "interval is null");
+        this.leadership = requireNonNull(leadership, "leadership is null");
+        this.observed = requireNonNull(observed, "observed is null");
     }
 
     public void start() {
@@ -99,6 +116,14 @@ public final class Reconciler implements AutoCloseable {
 
     /** One pass over every app; visible for tests. */
     void pass() {
+        if (!leadership.leads()) {
+            follow();
+            return;
+        }
+        if (followed) {
+            cluster.runningElsewhere(Map.of());
+            followed = false;
+        }
         List<AppRecord> records = apps.allRecords();
         Set<AppRef> wanted = new HashSet<>();
         Set<String> ids = new HashSet<>();
@@ -110,6 +135,7 @@ public final class Reconciler implements AutoCloseable {
                 if (lastError.remove(record.id()) != null) {
                     events.append(record.id(), "recovered", "the cluster accepts the app again");
                 }
+                publish(record.id(), record.ref());
             } catch (PlatformException e) {
                 applied.remove(record.id());
                 String message = e.getMessage();
@@ -121,6 +147,11 @@ public final class Reconciler implements AutoCloseable {
         }
         applied.keySet().retainAll(ids);
         lastError.keySet().retainAll(ids);
+        try {
+            observed.retain(ids, leadership);
+        } catch (PlatformException e) {
+            publishFailed(e);
+        }
         for (AppRef orphan : cluster.apps()) {
             if (!wanted.contains(orphan)) {
                 boolean keepData = apps.keepDataOnRemoval(orphan);
@@ -131,6 +162,32 @@ public final class Reconciler implements AutoCloseable {
                 cluster.remove(orphan, keepData);
             }
         }
+    }
+
+    /** Tells the cluster manager what the leader runs; forgets what was applied, since the leader may change it. */
+    private void follow() {
+        applied.clear();
+        observed.forgetWritten();
+        Map<AppRef, List<InstanceStatus>> elsewhere = observed.all();
+        cluster.runningElsewhere(elsewhere);
+        followed = !elsewhere.isEmpty();
+    }
+
+    /** Records what the cluster runs for the app, for the servers that stand by. */
+    private void publish(String id, AppRef app) {
+        try {
+            observed.record(id, cluster.status(app), leadership);
+            lastPublishProblem = null;
+        } catch (PlatformException e) {
+            publishFailed(e);
+        }
+    }
+
+    private void publishFailed(PlatformException e) {
+        if (!e.getMessage().equals(lastPublishProblem)) {
+            log.warn("cannot record what the cluster runs: {}", e.getMessage());
+        }
+        lastPublishProblem = e.getMessage();
     }
 
     private void reconcile(AppRecord record) {
@@ -169,7 +226,12 @@ public final class Reconciler implements AutoCloseable {
             return;
         }
         try {
-            apps.idOf(event.app()).ifPresent(id -> events.append(id, type, event.message()));
+            apps.idOf(event.app()).ifPresent(id -> {
+                events.append(id, type, event.message());
+                if (leadership.leads()) {
+                    publish(id, event.app());
+                }
+            });
         } catch (PlatformException e) {
             log.warn("cannot record event of '{}': {}", event.app(), e.getMessage());
         }

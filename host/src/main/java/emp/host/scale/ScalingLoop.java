@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import emp.host.apps.AppRecord;
 import emp.host.apps.AppService;
 import emp.host.apps.EventLog;
+import emp.host.lead.Leadership;
 import emp.host.tracing.TraceAggregator;
 import emp.spi.AppRef;
 import emp.spi.PlatformException;
@@ -33,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * Every tick, shows the active scheduler the cluster as the traces see it and carries out what it decides, through
  * the same path as a person's {@code emp scale} (store, then reconciler), within each app's bounds and the
  * cool-downs, with the reason in the app's event log. A scheduler that throws or takes longer than its time limit is
- * logged and skipped for that tick; the platform goes on serving.
+ * logged and skipped for that tick; the platform goes on serving. Only the server that leads the control plane
+ * decides, and its decisions carry its fencing token, so a leader deposed mid-tick cannot scale.
  */
 public final class ScalingLoop implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ScalingLoop.class);
@@ -46,6 +48,7 @@ public final class ScalingLoop implements AutoCloseable {
     private final EventLog events;
     private final Clock clock;
     private final Settings settings;
+    private final Leadership leadership;
     private final DecisionGate gate;
     private final ScheduledExecutorService ticker =
             Executors.newSingleThreadScheduledExecutor(runnable -> daemon(runnable, "emp-scaling-loop"));
@@ -73,7 +76,9 @@ public final class ScalingLoop implements AutoCloseable {
             TraceAggregator aggregator,
             EventLog events,
             Clock clock,
-            Settings settings) {
+            Settings settings,
+            Leadership leadership) {
+        this.leadership = requireNonNull(leadership, "leadership is null");
         this.scheduler = requireNonNull(scheduler, "scheduler is null");
         this.name = requireNonNull(name, "name is null");
         this.apps = requireNonNull(apps, "apps is null");
@@ -107,6 +112,9 @@ public final class ScalingLoop implements AutoCloseable {
 
     /** One tick; visible for tests. */
     void tick() {
+        if (!leadership.leads()) {
+            return;
+        }
         if (running != null && !running.isDone()) {
             log.warn("scheduler '{}' is still busy with an earlier tick; this tick is skipped", name);
             return;
@@ -181,7 +189,8 @@ public final class ScalingLoop implements AutoCloseable {
             return;
         }
         try {
-            apps.scale(record.owner(), record.id(), verdict.replicas(), because, "scheduler " + name);
+            apps.scale(
+                    record.owner(), record.id(), verdict.replicas(), because, "scheduler " + name, leadership.fence());
             gate.changed(record.ref(), now);
             log.info(
                     "scheduler '{}' scaled '{}' {} -> {}: {}",

@@ -6,6 +6,8 @@ import emp.host.TestServer;
 import emp.host.apps.AppEvent;
 import emp.host.apps.AppService;
 import emp.host.apps.EventLog;
+import emp.host.apps.ObservedStatuses;
+import emp.host.lead.Leadership;
 import emp.host.plugin.ExtensionPointKind;
 import emp.host.plugin.LoadedExtension;
 import emp.host.plugin.PluginHost;
@@ -72,7 +74,8 @@ class ScalingLoopTest {
                                 URI.create("http://127.0.0.1:1"),
                                 Clock.systemUTC())));
         events = new EventLog(store, Clock.systemUTC(), 100);
-        apps = new AppService(store, cluster, events, Clock.systemUTC(), () -> {});
+        apps = new AppService(
+                store, cluster, events, Clock.systemUTC(), () -> {}, new ObservedStatuses(store, "test-server"));
         aggregator = new TraceAggregator(
                 new SpanWindows(Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(2)),
                 app -> true,
@@ -96,7 +99,8 @@ class ScalingLoopTest {
                         Duration.ofSeconds(30),
                         Duration.ofSeconds(60),
                         Duration.ofMillis(300),
-                        false));
+                        false),
+                Leadership.alone());
     }
 
     @AfterEach
@@ -180,7 +184,8 @@ class ScalingLoopTest {
                 events,
                 Clock.systemUTC(),
                 new ScalingLoop.Settings(
-                        Duration.ofSeconds(1), Duration.ZERO, Duration.ZERO, Duration.ofSeconds(1), true));
+                        Duration.ofSeconds(1), Duration.ZERO, Duration.ZERO, Duration.ofSeconds(1), true),
+                Leadership.alone());
         try {
             dry.tick();
         } finally {

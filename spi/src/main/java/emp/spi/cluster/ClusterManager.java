@@ -5,6 +5,7 @@ import emp.spi.Health;
 import emp.spi.app.AppSpec;
 import java.net.URI;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -73,6 +74,18 @@ public interface ClusterManager extends AutoCloseable {
     default Optional<URI> entryPoint() {
         return Optional.empty();
     }
+
+    /**
+     * The replicas that another server of the control plane runs, as the store last recorded them, for the apps this
+     * server runs none of; each call replaces what the one before said. Several servers share one store, and only the
+     * one that leads drives the cluster. A manager whose replicas only its own server drives (the local cluster, whose
+     * gateway runs in this process) routes its entry point to these, so that every server's gateway serves every app,
+     * and {@link #endpoint} answers for them. A manager whose replicas every server reaches through the cluster itself
+     * ignores the call, as the default does.
+     *
+     * @since 0.2
+     */
+    default void runningElsewhere(Map<AppRef, List<InstanceStatus>> instances) {}
 
     /**
      * The last lines each replica wrote to its standard output and error, oldest first.

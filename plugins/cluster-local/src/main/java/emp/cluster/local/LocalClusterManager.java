@@ -122,6 +122,9 @@ public final class LocalClusterManager implements ClusterManager {
     private final Set<AppRef> purge = new HashSet<>();
 
     private final Map<AppRef, List<Backend>> routes = new ConcurrentHashMap<>();
+    /** The ready replicas of apps that another server runs (see {@link #runningElsewhere}); routes come first. */
+    private volatile Map<AppRef, List<Backend>> elsewhere = Map.of();
+
     private final List<ClusterListener> listeners = new CopyOnWriteArrayList<>();
     private Lifecycle lifecycle = Lifecycle.NEW;
 
@@ -379,7 +382,7 @@ public final class LocalClusterManager implements ClusterManager {
     public Optional<URI> endpoint(AppRef ref) {
         requireNonNull(ref, "app is null");
         synchronized (lock) {
-            if (gateway == null || !apps.containsKey(ref)) {
+            if (gateway == null || !(apps.containsKey(ref) || elsewhere.containsKey(ref))) {
                 return Optional.empty();
             }
             return Optional.of(URI.create(dependencyUrl(ref) + "/"));
@@ -391,7 +394,7 @@ public final class LocalClusterManager implements ClusterManager {
     public Optional<URI> internalEndpoint(AppRef ref) {
         requireNonNull(ref, "app is null");
         synchronized (lock) {
-            if (gateway == null || !apps.containsKey(ref)) {
+            if (gateway == null || !(apps.containsKey(ref) || elsewhere.containsKey(ref))) {
                 return Optional.empty();
             }
             return Optional.of(dependencyUrl(ref));
@@ -531,7 +534,31 @@ public final class LocalClusterManager implements ClusterManager {
 
     /** The gateway's routes: read by its event loops for every request, so answered from the concurrent map alone. */
     private Optional<List<Backend>> backends(String user, String app) {
-        return Optional.ofNullable(routes.get(new AppRef(user, app)));
+        AppRef ref = new AppRef(user, app);
+        List<Backend> own = routes.get(ref);
+        return Optional.ofNullable(own != null ? own : elsewhere.get(ref));
+    }
+
+    /**
+     * Routes the gateway to the ready replicas another server runs, for the apps this one does not run: those with a
+     * {@code http} endpoint. Called on the reconciler's thread, never a gateway event loop: host names resolve here.
+     */
+    @Override
+    public void runningElsewhere(Map<AppRef, List<InstanceStatus>> instances) {
+        Map<AppRef, List<Backend>> backends = new HashMap<>();
+        instances.forEach((ref, replicas) -> backends.put(
+                ref,
+                replicas.stream()
+                        .filter(replica -> replica.state() == InstanceState.READY && replica.endpoint() != null)
+                        .filter(replica -> "http".equals(replica.endpoint().getScheme())
+                                && replica.endpoint().getPort() > 0)
+                        .map(replica -> new Backend(
+                                replica.id(),
+                                new InetSocketAddress(
+                                        replica.endpoint().getHost(),
+                                        replica.endpoint().getPort())))
+                        .toList()));
+        elsewhere = Map.copyOf(backends);
     }
 
     /** What the gateway is told about the app now. */

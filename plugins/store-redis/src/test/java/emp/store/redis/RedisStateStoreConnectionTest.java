@@ -11,6 +11,7 @@ import emp.spi.store.Entry;
 import emp.spi.store.LogRecord;
 import emp.spi.store.StateStore;
 import emp.spi.store.Write;
+import emp.testsupport.RedisServer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,13 +33,13 @@ class RedisStateStoreConnectionTest {
     @TempDir
     static Path dir;
 
-    private static RedisProcess redis;
+    private static RedisServer redis;
 
     private final List<StateStore> opened = new ArrayList<>();
 
     @BeforeAll
     static void startRedis() {
-        redis = RedisProcess.start(dir, "--user", "alice", "on", ">" + PASSWORD, "~" + ALLOWED + "*", "+@all");
+        redis = RedisServer.start(dir, "--user", "alice", "on", ">" + PASSWORD, "~" + ALLOWED + "*", "+@all");
     }
 
     @AfterAll
@@ -128,7 +129,7 @@ class RedisStateStoreConnectionTest {
 
     @Test
     void redisThatIsNotThereFailsEveryMethodClearlyAndCheckSaysSo() {
-        int port = RedisProcess.freePort();
+        int port = RedisServer.freePort();
         RedisStateStore store = store(Map.of("url", "redis://:" + PASSWORD + "@127.0.0.1:" + port));
         String url = "redis://:****@127.0.0.1:" + port;
 

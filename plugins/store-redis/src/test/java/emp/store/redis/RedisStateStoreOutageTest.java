@@ -8,6 +8,7 @@ import emp.spi.PluginConfig;
 import emp.spi.store.Entry;
 import emp.spi.store.LogRecord;
 import emp.spi.store.Write;
+import emp.testsupport.RedisServer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,7 @@ class RedisStateStoreOutageTest {
     @TempDir
     Path dir;
 
-    private RedisProcess redis;
+    private RedisServer redis;
     private RedisStateStore store;
 
     @AfterEach
@@ -38,7 +39,7 @@ class RedisStateStoreOutageTest {
 
     @Test
     void storeFailsClearlyWhileRedisIsDownAndWorksAgainWithNothingAcknowledgedLost() {
-        redis = RedisProcess.start(dir, "--appendonly", "yes", "--appendfsync", "always");
+        redis = RedisServer.start(dir, "--appendonly", "yes", "--appendfsync", "always");
         store = new RedisStateStore(RedisStoreConfig.from(
                 new PluginConfig("store.redis", Map.of("url", redis.url(), "prefix", "emp-outage:"))));
         store.start();

@@ -1,10 +1,7 @@
 package emp.store.redis;
 
 import emp.spi.PluginConfig;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import emp.testsupport.RedisServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +18,6 @@ import redis.clients.jedis.resps.ScanResult;
  * test class keeps its keys under a prefix of its own and deletes them afterwards.
  */
 final class TestRedis {
-    private static final String LOCAL = "redis://127.0.0.1:6379";
-
     private static String url;
 
     private TestRedis() {}
@@ -35,27 +30,14 @@ final class TestRedis {
     }
 
     private static String find() {
-        String configured = System.getenv("REDIS_URL");
-        if (configured != null && !configured.isBlank()) {
-            String problem = problem(configured);
-            if (problem != null) {
-                throw new IllegalStateException("REDIS_URL is '" + RedisStoreConfig.masked(configured)
-                        + "', but Redis does not answer there (" + problem + "); start that Redis, or unset REDIS_URL"
-                        + " to test against 127.0.0.1:6379 or a redis-server of the tests' own");
-            }
-            return configured;
+        String url = RedisServer.shared();
+        String problem = problem(url);
+        if (problem != null) {
+            throw new IllegalStateException("the tests' Redis at '" + RedisStoreConfig.masked(url)
+                    + "' does not answer (" + problem + "); start that Redis, or unset REDIS_URL to test against"
+                    + " 127.0.0.1:6379 or a redis-server of the tests' own");
         }
-        if (problem(LOCAL) == null) {
-            return LOCAL;
-        }
-        try {
-            Path dir = Files.createTempDirectory("emp-store-redis-test");
-            RedisProcess redis = RedisProcess.start(dir);
-            Runtime.getRuntime().addShutdownHook(new Thread(redis::kill, "kill-test-redis"));
-            return redis.url();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot make a folder for the tests' redis-server", e);
-        }
+        return url;
     }
 
     /** Why Redis at {@code url} does not answer, or null when it does. */

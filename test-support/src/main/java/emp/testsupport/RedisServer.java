@@ -1,4 +1,4 @@
-package emp.store.redis;
+package emp.testsupport;
 
 import java.io.File;
 import java.io.IOException;
@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * A real redis-server from the PATH, run as a child process on 127.0.0.1 with its files and log in a folder of the
  * test's. It can be killed (SIGKILL, as a crash) and started again on the same port and folder.
  */
-final class RedisProcess implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
     /** A generous bound on a start, only so that a Redis that never answers fails the test instead of hanging it. */
     private static final long START_TIMEOUT_MILLIS = 60_000;
 
@@ -29,7 +30,7 @@ final class RedisProcess implements AutoCloseable {
     private final List<String> arguments;
     private Process process;
 
-    private RedisProcess(Path dir, int port, List<String> arguments) {
+    private RedisServer(Path dir, int port, List<String> arguments) {
         this.dir = dir;
         this.port = port;
         this.arguments = List.copyOf(arguments);
@@ -40,25 +41,25 @@ final class RedisProcess implements AutoCloseable {
      *
      * @param extra further redis-server arguments, e.g. {@code --appendonly yes}; by default it saves nothing
      */
-    static RedisProcess start(Path dir, String... extra) {
+    public static RedisServer start(Path dir, String... extra) {
         List<String> arguments = new ArrayList<>(List.of("--save", "", "--appendonly", "no"));
         arguments.addAll(List.of(extra));
-        RedisProcess redis = new RedisProcess(dir, freePort(), arguments);
+        RedisServer redis = new RedisServer(dir, freePort(), arguments);
         redis.start();
         return redis;
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
     /** {@code redis://127.0.0.1:<port>} */
-    String url() {
+    public String url() {
         return "redis://127.0.0.1:" + port;
     }
 
     /** Starts the server again, on the same port and with the same folder; it loads what it persisted there. */
-    void start() {
+    public void start() {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("redis-server on port " + port + " is running already");
         }
@@ -79,7 +80,7 @@ final class RedisProcess implements AutoCloseable {
     }
 
     /** Kills the server with SIGKILL, as a crash would, and waits until it is gone. */
-    void kill() {
+    public void kill() {
         if (process == null) {
             return;
         }
@@ -130,11 +131,83 @@ final class RedisProcess implements AutoCloseable {
 
     /** The first line Redis answers to EXISTS, or why there was none. */
     private String probe() {
+        return command(InetAddress.getLoopbackAddress().getHostAddress(), port, "EXISTS", "emp-test-probe");
+    }
+
+    private String readLog() {
+        try {
+            return Files.readString(log());
+        } catch (IOException e) {
+            return "(cannot read " + log() + ": " + e + ")";
+        }
+    }
+
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot find a free port on 127.0.0.1", e);
+        }
+    }
+
+    /**
+     * The Redis that tests share: the one at the environment variable REDIS_URL; else the one answering on
+     * 127.0.0.1:6379; else a redis-server from the PATH that this JVM starts on a free port (saving nothing) and kills
+     * when it exits. Tests keep their keys under a prefix of their own and remove them with {@link #deleteKeys}.
+     */
+    public static synchronized String shared() {
+        if (shared == null) {
+            String configured = System.getenv("REDIS_URL");
+            if (configured != null && !configured.isBlank()) {
+                shared = configured;
+            } else if (answers(6379)) {
+                shared = "redis://127.0.0.1:6379";
+            } else {
+                try {
+                    RedisServer redis = start(Files.createTempDirectory("emp-test-redis"));
+                    Runtime.getRuntime().addShutdownHook(new Thread(redis::kill, "emp-test-redis-stop"));
+                    shared = redis.url();
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot make a folder for a test Redis", e);
+                }
+            }
+        }
+        return shared;
+    }
+
+    /**
+     * Deletes every key that starts with {@code prefix} from the Redis at {@code redis://host:port} (no password, database
+     * 0), with one Lua script, so that a test leaves nothing behind.
+     */
+    public static void deleteKeys(String url, String prefix) {
+        URI uri = URI.create(url);
+        String script = "local n = 0 for _, key in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('UNLINK', key)"
+                + " n = n + 1 end return n";
+        String pattern = prefix.replaceAll("([*?\\[\\]\\\\])", "\\\\$1") + "*";
+        String reply = command(uri.getHost(), uri.getPort() < 0 ? 6379 : uri.getPort(), "EVAL", script, "0", pattern);
+        if (!reply.startsWith(":")) {
+            throw new IllegalStateException("cannot delete the keys under '" + prefix + "' from " + url + ": " + reply);
+        }
+    }
+
+    private static String shared;
+
+    private static boolean answers(int port) {
+        return command("127.0.0.1", port, "EXISTS", "emp-test-probe").startsWith(":");
+    }
+
+    /** Sends one command in RESP and returns the first line of the answer, or why there was none. */
+    private static String command(String host, int port, String... words) {
+        StringBuilder request = new StringBuilder("*").append(words.length).append("\r\n");
+        for (String word : words) {
+            byte[] bytes = word.getBytes(StandardCharsets.UTF_8);
+            request.append('$').append(bytes.length).append("\r\n").append(word).append("\r\n");
+        }
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
-            socket.setSoTimeout(1000);
+            socket.connect(new InetSocketAddress(host, port), 1000);
+            socket.setSoTimeout(5000);
             OutputStream out = socket.getOutputStream();
-            out.write("EXISTS emp-test-probe\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write(request.toString().getBytes(StandardCharsets.UTF_8));
             out.flush();
             InputStream in = socket.getInputStream();
             StringBuilder line = new StringBuilder();
@@ -147,24 +220,8 @@ final class RedisProcess implements AutoCloseable {
         }
     }
 
-    private String readLog() {
-        try {
-            return Files.readString(log());
-        } catch (IOException e) {
-            return "(cannot read " + log() + ": " + e + ")";
-        }
-    }
-
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot find a free port on 127.0.0.1", e);
-        }
-    }
-
     /** redis-server's path on the PATH. */
-    static String redisServer() {
+    public static String redisServer() {
         String path = System.getenv("PATH");
         if (path != null) {
             for (String folder : path.split(File.pathSeparator)) {
