@@ -49,9 +49,9 @@ class ServerRestartTest {
 
     @Test
     void aChoiceThatNamesNoPluginStopsTheStart() {
-        assertThatThrownBy(() -> TestServer.start(dataDir, Map.of("store.use", "redis")))
+        assertThatThrownBy(() -> TestServer.start(dataDir, Map.of("store.use", "etcd")))
                 .isInstanceOf(PlatformException.class)
-                .hasMessageContaining("store.use is 'redis'")
-                .hasMessageContaining("file (store-file)");
+                .hasMessageContaining("store.use is 'etcd'")
+                .hasMessageContaining("file (store-file)", "redis (store-redis)");
     }
 }
