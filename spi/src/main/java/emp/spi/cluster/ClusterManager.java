@@ -80,8 +80,9 @@ public interface ClusterManager extends AutoCloseable {
      * server runs none of; each call replaces what the one before said. Several servers share one store, and only the
      * one that leads drives the cluster. A manager whose replicas only its own server drives (the local cluster, whose
      * gateway runs in this process) routes its entry point to these, so that every server's gateway serves every app,
-     * and {@link #endpoint} answers for them. A manager whose replicas every server reaches through the cluster itself
-     * ignores the call, as the default does.
+     * and {@link #endpoint} answers for them; replicas it still runs itself of these apps (it led before) it stops,
+     * keeping their data. A manager whose replicas every server reaches through the cluster itself ignores the call,
+     * as the default does.
      *
      * @since 0.2
      */

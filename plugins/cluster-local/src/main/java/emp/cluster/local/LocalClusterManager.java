@@ -540,11 +540,19 @@ public final class LocalClusterManager implements ClusterManager {
     }
 
     /**
-     * Routes the gateway to the ready replicas another server runs, for the apps this one does not run: those with a
-     * {@code http} endpoint. Called on the reconciler's thread, never a gateway event loop: host names resolve here.
+     * Routes the gateway to the ready replicas another server runs: those with a {@code http} endpoint. Replicas this
+     * manager still runs of those apps (it led before, or adopted them after a crash) are stopped, keeping their
+     * folders: another server runs the app now. Called on the reconciler's thread, never a gateway event loop: host
+     * names resolve here.
      */
     @Override
     public void runningElsewhere(Map<AppRef, List<InstanceStatus>> instances) {
+        for (AppRef ref : apps()) {
+            if (instances.containsKey(ref)) {
+                log.info("app '{}' runs on another server of the control plane now; stopping its replicas here", ref);
+                remove(ref, true);
+            }
+        }
         Map<AppRef, List<Backend>> backends = new HashMap<>();
         instances.forEach((ref, replicas) -> backends.put(
                 ref,

@@ -1,10 +1,14 @@
 package emp.cluster.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
 import emp.spi.AppRef;
 import emp.spi.PluginConfig;
+import emp.spi.app.AppSpec;
+import emp.spi.app.HealthProbe;
+import emp.spi.cluster.AppDeployment;
 import emp.spi.cluster.InstanceState;
 import emp.spi.cluster.InstanceStatus;
 import java.net.InetAddress;
@@ -104,5 +108,34 @@ class RunningElsewhereTest {
         manager.runningElsewhere(Map.of());
         assertThat(get("/ana/hello/songs").statusCode()).as("forgotten").isEqualTo(404);
         assertThat(manager.endpoint(HELLO)).isEmpty();
+    }
+
+    @Test
+    void replicasItStillRunsOfAnAppThatRunsElsewhereNowAreStopped() throws Exception {
+        AppSpec spec = new AppSpec(
+                "hello",
+                null,
+                null,
+                null,
+                null,
+                null,
+                List.of("java", "-jar", HelloJar.path().toString()),
+                null,
+                null,
+                null,
+                null,
+                new HealthProbe("/health"),
+                null);
+        manager.deploy(new AppDeployment(HELLO, spec, 1, Map.of()));
+        await().atMost(Duration.ofSeconds(60)).until(() -> manager.status(HELLO).ready() == 1);
+        long pid = manager.status(HELLO).instances().get(0).pid().getAsLong();
+
+        URI endpoint = URI.create("http://127.0.0.1:" + replica.getAddress().getPort());
+        manager.runningElsewhere(Map.of(HELLO, List.of(instance("hello-1", InstanceState.READY, endpoint))));
+
+        assertThat(manager.apps()).isEmpty();
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) == false);
+        assertThat(get("/ana/hello/songs").body()).isEqualTo("elsewhere /songs");
     }
 }
