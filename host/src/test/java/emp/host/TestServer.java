@@ -4,6 +4,13 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import emp.host.config.ServerConfig;
+import emp.host.plugin.ExtensionPointKind;
+import emp.host.plugin.LoadedExtension;
+import emp.host.plugin.PluginHost;
+import emp.spi.PluginConfig;
+import emp.spi.PluginContext;
+import emp.spi.store.StateStore;
+import emp.spi.store.StateStoreFactory;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -52,6 +59,25 @@ public final class TestServer implements AutoCloseable {
                     "system property emp.test.plugins is not set; run the tests with Maven (mvn -pl host verify), which copies the plugin jars");
         }
         return Path.of(dir);
+    }
+
+    /**
+     * A started file store from the plugin jar, loaded by {@code plugins} as the server loads it, keeping its database
+     * in {@code dataDir}.
+     */
+    public static StateStore fileStore(PluginHost plugins, Path dataDir) {
+        LoadedExtension file = plugins.select(ExtensionPointKind.STORE, "file");
+        StateStore store = file.create(
+                StateStore.class,
+                factory -> ((StateStoreFactory) factory)
+                        .create(new PluginContext(
+                                "store-file",
+                                PluginConfig.empty("store.file"),
+                                dataDir,
+                                URI.create("http://127.0.0.1:1"),
+                                Clock.systemUTC())));
+        store.start();
+        return store;
     }
 
     /** The examples/hello jar, which the build puts on the test class path. */

@@ -4,16 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import emp.host.TestServer;
-import emp.host.plugin.ExtensionPointKind;
-import emp.host.plugin.LoadedExtension;
 import emp.host.plugin.PluginHost;
 import emp.spi.ErrorCategory;
 import emp.spi.PlatformException;
-import emp.spi.PluginConfig;
-import emp.spi.PluginContext;
 import emp.spi.store.StateStore;
-import emp.spi.store.StateStoreFactory;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,17 +32,7 @@ class AccountServiceTest {
     void setUp() {
         plugins = new PluginHost(TestServer.pluginsDir());
         plugins.load();
-        LoadedExtension file = plugins.select(ExtensionPointKind.STORE, "file");
-        store = file.create(
-                StateStore.class,
-                factory -> ((StateStoreFactory) factory)
-                        .create(new PluginContext(
-                                "store-file",
-                                PluginConfig.empty("store.file"),
-                                dataDir,
-                                URI.create("http://127.0.0.1:1"),
-                                Clock.systemUTC())));
-        store.start();
+        store = TestServer.fileStore(plugins, dataDir);
         clock = new MovableClock(Instant.parse("2026-11-27T10:00:00Z"));
         accounts = new AccountService(store, clock, Duration.ofHours(24), 4);
     }

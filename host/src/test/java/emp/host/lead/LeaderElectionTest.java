@@ -4,27 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import emp.host.TestServer;
-import emp.host.plugin.ExtensionPointKind;
-import emp.host.plugin.LoadedExtension;
 import emp.host.plugin.PluginHost;
 import emp.spi.ErrorCategory;
 import emp.spi.Health;
 import emp.spi.PlatformException;
-import emp.spi.PluginConfig;
-import emp.spi.PluginContext;
 import emp.spi.store.Entry;
 import emp.spi.store.LogRecord;
 import emp.spi.store.StateStore;
-import emp.spi.store.StateStoreFactory;
 import emp.spi.store.VersionConflictException;
 import emp.spi.store.Write;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -56,17 +49,7 @@ class LeaderElectionTest {
     void openStore() {
         plugins = new PluginHost(TestServer.pluginsDir());
         plugins.load();
-        LoadedExtension file = plugins.select(ExtensionPointKind.STORE, "file");
-        store = file.create(
-                StateStore.class,
-                factory -> ((StateStoreFactory) factory)
-                        .create(new PluginContext(
-                                "store-file",
-                                new PluginConfig("store.file", Map.of()),
-                                dataDir.resolve("store"),
-                                URI.create("http://127.0.0.1:1"),
-                                Clock.systemUTC())));
-        store.start();
+        store = TestServer.fileStore(plugins, dataDir.resolve("store"));
     }
 
     @AfterEach

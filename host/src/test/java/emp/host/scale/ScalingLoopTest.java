@@ -22,7 +22,6 @@ import emp.spi.cluster.ClusterManagerFactory;
 import emp.spi.scheduler.ScaleDecision;
 import emp.spi.scheduler.Scheduler;
 import emp.spi.store.StateStore;
-import emp.spi.store.StateStoreFactory;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -58,11 +57,7 @@ class ScalingLoopTest {
     void setUp() {
         plugins = new PluginHost(TestServer.pluginsDir());
         plugins.load();
-        LoadedExtension file = plugins.select(ExtensionPointKind.STORE, "file");
-        store = file.create(
-                StateStore.class,
-                factory -> ((StateStoreFactory) factory).create(context("store.file", dataDir.resolve("store"))));
-        store.start();
+        store = TestServer.fileStore(plugins, dataDir.resolve("store"));
         LoadedExtension local = plugins.select(ExtensionPointKind.CLUSTER, "local");
         cluster = local.create(
                 ClusterManager.class,
@@ -110,11 +105,6 @@ class ScalingLoopTest {
         cluster.close();
         store.close();
         plugins.close();
-    }
-
-    private static PluginContext context(String section, Path dir) {
-        return new PluginContext(
-                section, PluginConfig.empty(section), dir, URI.create("http://127.0.0.1:1"), Clock.systemUTC());
     }
 
     private int replicas() {
