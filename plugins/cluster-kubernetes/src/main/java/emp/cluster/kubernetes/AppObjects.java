@@ -1,0 +1,356 @@
+package emp.cluster.kubernetes;
+
+import static java.util.Objects.requireNonNull;
+
+import emp.spi.AppRef;
+import emp.spi.PlatformException;
+import emp.spi.app.AppSpec;
+import emp.spi.app.Resources;
+import emp.spi.cluster.AppDeployment;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The Kubernetes objects that run one app, made from its deployment and the plugin's configuration. Pure: it reads
+ * nothing and calls nothing, so what EMP writes can be checked field by field.
+ *
+ * <p>Each app gets, in its user's namespace: a Deployment (stateless) or a StatefulSet with one volume per replica
+ * (stateful), named after the app; a Service of the same name on port {@value #SERVICE_PORT}; and, with exposure
+ * Ingress, an Ingress for {@code /{user}/{app}}. Every object carries {@link Labels#of} and the app's exact names as
+ * annotations.
+ */
+final class AppObjects {
+    /** The port of every app's Service; {@code <DEP>_URL} and end-user URLs use it. */
+    static final int SERVICE_PORT = 80;
+    /** The port an app listens on when its spec gives none. */
+    static final int DEFAULT_CONTAINER_PORT = 8080;
+    /** The name of the app's container, and of its port. */
+    static final String CONTAINER = "app";
+
+    static final String PORT_NAME = "http";
+    static final String VOLUME = "data";
+    static final String MOUNT_PATH = "/data";
+    static final String CLUSTER_DOMAIN = "svc.cluster.local";
+
+    private final KubernetesClusterConfig config;
+
+    AppObjects(KubernetesClusterConfig config) {
+        this.config = requireNonNull(config, "config is null");
+    }
+
+    Names names(AppRef app) {
+        return Names.of(config.namespacePrefix(), app);
+    }
+
+    /**
+     * Refuses what the cluster cannot run: a spec without an image (the local cluster's {@code command} alone).
+     *
+     * @throws PlatformException of category UNSUPPORTED naming {@code docker_image}
+     */
+    static void validate(AppSpec spec) {
+        requireNonNull(spec, "spec is null");
+        if (spec.dockerImage() == null || spec.dockerImage().isBlank()) {
+            throw PlatformException.unsupported(
+                    "docker_image",
+                    "app '" + spec.name() + "' has no 'docker_image'; the Kubernetes cluster runs container images"
+                            + (spec.command().isEmpty() ? "" : ", not commands")
+                            + " - build an image of the app and add \"docker_image\": \"registry/app:tag\"");
+        }
+        if (!spec.dockerImage().equals(spec.dockerImage().trim())
+                || spec.dockerImage().chars().anyMatch(Character::isWhitespace)) {
+            throw PlatformException.unsupported(
+                    "docker_image",
+                    "app '" + spec.name() + "' has 'docker_image' '" + spec.dockerImage()
+                            + "', which holds white space; give an image reference such as registry/app:tag");
+        }
+    }
+
+    /** The user's namespace, marked as EMP's. */
+    Namespace namespace(Names names) {
+        return new NamespaceBuilder()
+                .withNewMetadata()
+                .withName(names.namespace())
+                .addToLabels(Labels.MANAGED_BY, Labels.EMP)
+                .addToLabels(Labels.OWNER, names.ownerLabel())
+                .addToAnnotations(Labels.OWNER_ANNOTATION, names.app().owner())
+                .endMetadata()
+                .build();
+    }
+
+    /** The Deployment of a stateless app. */
+    Deployment deployment(AppDeployment deployment) {
+        Names names = names(deployment.app());
+        return new DeploymentBuilder()
+                .withMetadata(metadata(names))
+                .withNewSpec()
+                .withReplicas(deployment.replicas())
+                .withNewSelector()
+                .withMatchLabels(Labels.of(names))
+                .endSelector()
+                .withTemplate(podTemplate(deployment, names, false))
+                .withRevisionHistoryLimit(3)
+                // Like the local cluster: a new replica is ready before an old one goes.
+                .withNewStrategy()
+                .withType("RollingUpdate")
+                .withNewRollingUpdate()
+                .withMaxSurge(new IntOrString(1))
+                .withMaxUnavailable(new IntOrString(0))
+                .endRollingUpdate()
+                .endStrategy()
+                .endSpec()
+                .build();
+    }
+
+    /** The StatefulSet of a stateful app, with one volume per replica that outlives the replica and the app. */
+    StatefulSet statefulSet(AppDeployment deployment) {
+        Names names = names(deployment.app());
+        return new StatefulSetBuilder()
+                .withMetadata(metadata(names))
+                .withNewSpec()
+                .withReplicas(deployment.replicas())
+                .withServiceName(names.object())
+                .withNewSelector()
+                .withMatchLabels(Labels.of(names))
+                .endSelector()
+                .withTemplate(podTemplate(deployment, names, true))
+                .withVolumeClaimTemplates(volumeClaim(names))
+                .withPodManagementPolicy("Parallel")
+                .withRevisionHistoryLimit(3)
+                .withNewUpdateStrategy()
+                .withType("RollingUpdate")
+                .endUpdateStrategy()
+                .withNewPersistentVolumeClaimRetentionPolicy()
+                .withWhenDeleted("Retain")
+                .withWhenScaled("Retain")
+                .endPersistentVolumeClaimRetentionPolicy()
+                .endSpec()
+                .build();
+    }
+
+    /** The Service in front of the app's replicas; its type follows the configured exposure. */
+    Service service(Names names) {
+        String type = switch (config.exposure()) {
+            case LOAD_BALANCER -> "LoadBalancer";
+            case NODE_PORT -> "NodePort";
+            case INGRESS -> "ClusterIP";
+        };
+        return new ServiceBuilder()
+                .withMetadata(metadata(names))
+                .withNewSpec()
+                .withType(type)
+                .withSelector(Labels.of(names))
+                .addNewPort()
+                .withName(PORT_NAME)
+                .withProtocol("TCP")
+                .withPort(SERVICE_PORT)
+                .withTargetPort(new IntOrString(PORT_NAME))
+                .endPort()
+                .endSpec()
+                .build();
+    }
+
+    /** The Ingress rule for {@code /{user}/{app}}, with exposure Ingress. */
+    Ingress ingress(Names names) {
+        return new IngressBuilder()
+                .withMetadata(metadata(names))
+                .withNewSpec()
+                .withIngressClassName(config.ingressClass())
+                .addNewRule()
+                .withHost(config.ingressHost())
+                .withNewHttp()
+                .addNewPath()
+                .withPath(names.ingressPath())
+                .withPathType("Prefix")
+                .withNewBackend()
+                .withNewService()
+                .withName(names.object())
+                .withNewPort()
+                .withNumber(SERVICE_PORT)
+                .endPort()
+                .endService()
+                .endBackend()
+                .endPath()
+                .endHttp()
+                .endRule()
+                .endSpec()
+                .build();
+    }
+
+    /** What {@code <DEP>_URL} is set to in the apps that call {@code names}' app: its Service's cluster DNS name. */
+    static URI internalUrl(Names names) {
+        return URI.create(
+                "http://" + names.object() + "." + names.namespace() + "." + CLUSTER_DOMAIN + ":" + SERVICE_PORT);
+    }
+
+    /** {@code song-db} becomes {@code SONG_DB_URL}, as on the local cluster. */
+    static String dependencyVariable(String dependency) {
+        return dependency.toUpperCase(Locale.ROOT).replace('-', '_') + "_URL";
+    }
+
+    static int containerPort(AppSpec spec) {
+        return spec.port() == null ? DEFAULT_CONTAINER_PORT : spec.port();
+    }
+
+    /**
+     * The replicas' environment: the spec's {@code envs}, then the platform's variables, then the configured Kafka
+     * address, then {@code <DEP>_URL} of each dependency, and {@code PORT} last; a later one wins.
+     */
+    List<EnvVar> environment(AppDeployment deployment) {
+        Map<String, String> values = new LinkedHashMap<>();
+        deployment.spec().envs().forEach(env -> values.put(env.name(), env.value()));
+        values.putAll(new TreeMap<>(deployment.environment()));
+        if (config.kafkaAddress() != null) {
+            values.put("KAFKA_ADDRESS", config.kafkaAddress());
+            values.put("KAFKAADDRESS", config.kafkaAddress());
+        }
+        AppRef app = deployment.app();
+        for (String dependency : deployment.spec().dependencies()) {
+            values.put(
+                    dependencyVariable(dependency),
+                    internalUrl(names(new AppRef(app.owner(), dependency))).toString());
+        }
+        values.remove("PORT");
+        values.put("PORT", Integer.toString(containerPort(deployment.spec())));
+        List<EnvVar> environment = new ArrayList<>();
+        values.forEach((name, value) -> environment.add(
+                new EnvVarBuilder().withName(name).withValue(value).build()));
+        return environment;
+    }
+
+    private ObjectMeta metadata(Names names) {
+        return new ObjectMetaBuilder()
+                .withName(names.object())
+                .withNamespace(names.namespace())
+                .withLabels(Labels.of(names))
+                .withAnnotations(Labels.annotations(names))
+                .build();
+    }
+
+    private PodTemplateSpec podTemplate(AppDeployment deployment, Names names, boolean stateful) {
+        return new PodTemplateSpecBuilder()
+                .withNewMetadata()
+                .withLabels(Labels.of(names))
+                .withAnnotations(Labels.annotations(names))
+                .endMetadata()
+                .withNewSpec()
+                .withContainers(container(deployment, stateful))
+                // One Service per app would put a dozen variables per app into every replica; <DEP>_URL says it all.
+                .withEnableServiceLinks(false)
+                .endSpec()
+                .build();
+    }
+
+    private Container container(AppDeployment deployment, boolean stateful) {
+        AppSpec spec = deployment.spec();
+        ContainerBuilder container = new ContainerBuilder()
+                .withName(CONTAINER)
+                .withImage(spec.dockerImage())
+                .addNewPort()
+                .withName(PORT_NAME)
+                .withContainerPort(containerPort(spec))
+                .withProtocol("TCP")
+                .endPort()
+                .withEnv(environment(deployment))
+                .withReadinessProbe(probe(spec, 0, 5, 3))
+                .withLivenessProbe(probe(spec, 10, 10, 6));
+        ResourceRequirements resources = resources(spec.resources());
+        if (resources != null) {
+            container.withResources(resources);
+        }
+        if (stateful) {
+            container
+                    .addNewVolumeMount()
+                    .withName(VOLUME)
+                    .withMountPath(MOUNT_PATH)
+                    .endVolumeMount();
+        }
+        return container.build();
+    }
+
+    /**
+     * An HTTP GET of the health path when the spec names one; otherwise, as the local cluster takes any answer on
+     * {@code /}, a TCP connection to the port.
+     */
+    private static Probe probe(AppSpec spec, int initialDelay, int period, int failures) {
+        ProbeBuilder probe = new ProbeBuilder()
+                .withInitialDelaySeconds(initialDelay)
+                .withPeriodSeconds(period)
+                .withTimeoutSeconds(2)
+                .withFailureThreshold(failures);
+        String path = spec.health() == null ? null : spec.health().path();
+        if (path == null || path.isBlank()) {
+            probe.withNewTcpSocket().withPort(new IntOrString(PORT_NAME)).endTcpSocket();
+        } else {
+            probe.withNewHttpGet()
+                    .withPath(path.startsWith("/") ? path : "/" + path)
+                    .withPort(new IntOrString(PORT_NAME))
+                    .endHttpGet();
+        }
+        return probe.build();
+    }
+
+    /** The spec's CPU and memory as both request and limit, so each replica gets exactly what was asked for. */
+    private static ResourceRequirements resources(Resources resources) {
+        if (resources == null || (resources.cpu() == null && resources.memory() == null)) {
+            return null;
+        }
+        ResourceRequirementsBuilder builder = new ResourceRequirementsBuilder();
+        if (resources.cpu() != null) {
+            builder.addToRequests("cpu", new Quantity(resources.cpu()));
+            builder.addToLimits("cpu", new Quantity(resources.cpu()));
+        }
+        if (resources.memory() != null) {
+            builder.addToRequests("memory", new Quantity(resources.memory()));
+            builder.addToLimits("memory", new Quantity(resources.memory()));
+        }
+        return builder.build();
+    }
+
+    private PersistentVolumeClaim volumeClaim(Names names) {
+        return new PersistentVolumeClaimBuilder()
+                .withNewMetadata()
+                .withName(VOLUME)
+                .withLabels(Labels.of(names))
+                .withAnnotations(Labels.annotations(names))
+                .endMetadata()
+                .withNewSpec()
+                .withAccessModes("ReadWriteOnce")
+                .withStorageClassName(config.storageClass())
+                .withNewResources()
+                .addToRequests("storage", new Quantity(config.volumeSize()))
+                .endResources()
+                .endSpec()
+                .build();
+    }
+}

@@ -1,0 +1,522 @@
+package emp.cluster.kubernetes;
+
+import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the mock API server lacks: the controllers and kubelets of a cluster, reduced to what EMP observes. Every tick
+ * it reads the Deployments and StatefulSets and makes their pods match them, the way the Deployment, ReplicaSet and
+ * StatefulSet controllers would (a changed template replaces the pods, new ones first; a StatefulSet's pods are
+ * {@code <name>-<ordinal>} with a volume claim each, which outlives them), and plays the kubelet: a pod becomes
+ * running and ready a short while after it is made, and writes a few log lines.
+ *
+ * <p>Images decide what a pod does: {@link #CRASH_LOOP_IMAGE} exits with code 1 again and again, going through
+ * {@code CrashLoopBackOff} with a growing restart count, and {@link #MISSING_IMAGE} never pulls
+ * ({@code ErrImagePull}, then {@code ImagePullBackOff}). It also plays the cloud: Services of type LoadBalancer get
+ * {@link #LOAD_BALANCER_IP}, NodePort Services a node port, Ingresses {@link #INGRESS_IP}. These addresses are never
+ * contacted; they are what a real cluster would report.
+ */
+final class StandInController implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(StandInController.class);
+
+    static final String CRASH_LOOP_IMAGE = "example.test/crash-loop:1";
+    static final String MISSING_IMAGE = "example.test/no-such-image:1";
+    static final String LOAD_BALANCER_IP = "192.0.2.10";
+    static final String INGRESS_IP = "192.0.2.20";
+    static final int FIRST_NODE_PORT = 30080;
+
+    private static final Duration TICK = Duration.ofMillis(50);
+    /** How long a pod takes from made to ready, and between two steps of a crash loop. */
+    private static final Duration STEP = Duration.ofMillis(150);
+
+    private final KubernetesClient client;
+    private final MockCluster cluster;
+    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "stand-in-controller");
+        thread.setDaemon(true);
+        return thread;
+    });
+    /** When each pod (by namespace/name) last changed, for the steps that take time. */
+    private final Map<String, Instant> changed = new ConcurrentHashMap<>();
+
+    private final AtomicInteger podIps = new AtomicInteger(1);
+    private final AtomicInteger nodePorts = new AtomicInteger(FIRST_NODE_PORT);
+
+    StandInController(MockCluster cluster) {
+        this.cluster = cluster;
+        this.client = cluster.client();
+    }
+
+    StandInController start() {
+        executor.scheduleWithFixedDelay(this::tickSafely, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void tickSafely() {
+        try {
+            tick();
+        } catch (KubernetesClientException e) {
+            // A write raced with the plugin's (409) or an object went meanwhile: the next tick sees the new state.
+            log.debug("stand-in tick: {}", e.getMessage());
+        } catch (RuntimeException e) {
+            log.warn("stand-in tick failed", e);
+        }
+    }
+
+    private void tick() {
+        List<Pod> pods = client.pods().inAnyNamespace().list().getItems();
+        Set<String> owners = new HashSet<>();
+        for (Deployment deployment :
+                client.apps().deployments().inAnyNamespace().list().getItems()) {
+            owners.add(deployment.getMetadata().getUid());
+            replicate(
+                    deployment,
+                    deployment.getSpec().getReplicas(),
+                    deployment.getSpec().getTemplate(),
+                    pods,
+                    false);
+        }
+        for (StatefulSet statefulSet :
+                client.apps().statefulSets().inAnyNamespace().list().getItems()) {
+            owners.add(statefulSet.getMetadata().getUid());
+            replicate(
+                    statefulSet,
+                    statefulSet.getSpec().getReplicas(),
+                    statefulSet.getSpec().getTemplate(),
+                    pods,
+                    true);
+        }
+        // The garbage collector: pods whose controller is gone go too.
+        for (Pod pod : pods) {
+            OwnerReference owner = controller(pod);
+            if (owner != null && !owners.contains(owner.getUid())) {
+                delete(pod);
+            }
+        }
+        for (Pod pod : client.pods().inAnyNamespace().list().getItems()) {
+            kubelet(pod);
+        }
+        for (Service service : client.services().inAnyNamespace().list().getItems()) {
+            cloud(service);
+        }
+        for (Ingress ingress :
+                client.network().v1().ingresses().inAnyNamespace().list().getItems()) {
+            if (ingress.getStatus() == null
+                    || ingress.getStatus().getLoadBalancer() == null
+                    || ingress.getStatus().getLoadBalancer().getIngress() == null
+                    || ingress.getStatus().getLoadBalancer().getIngress().isEmpty()) {
+                patch(ingress, "{\"status\":{\"loadBalancer\":{\"ingress\":[{\"ip\":\"" + INGRESS_IP + "\"}]}}}");
+            }
+        }
+    }
+
+    /** The ReplicaSet and StatefulSet controllers, reduced: the pods of the current template, then the old ones go. */
+    private void replicate(
+            HasMetadata workload, Integer replicaCount, PodTemplateSpec template, List<Pod> allPods, boolean stateful) {
+        int desired = replicaCount == null ? 1 : replicaCount;
+        String hash = hash(template);
+        String uid = workload.getMetadata().getUid();
+        List<Pod> owned = allPods.stream()
+                .filter(pod ->
+                        controller(pod) != null && uid.equals(controller(pod).getUid()))
+                .sorted(Comparator.comparing(pod -> pod.getMetadata().getCreationTimestamp()
+                        + pod.getMetadata().getName()))
+                .toList();
+        List<Pod> current = new ArrayList<>();
+        List<Pod> old = new ArrayList<>();
+        for (Pod pod : owned) {
+            (hash.equals(pod.getMetadata().getLabels().get("pod-template-hash")) ? current : old).add(pod);
+        }
+        String namespace = workload.getMetadata().getNamespace();
+        String name = workload.getMetadata().getName();
+        if (stateful) {
+            Set<String> wanted = new HashSet<>();
+            for (int ordinal = 0; ordinal < desired; ordinal++) {
+                wanted.add(name + "-" + ordinal);
+            }
+            for (Pod pod : owned) {
+                if (!wanted.contains(pod.getMetadata().getName()) || old.contains(pod)) {
+                    delete(pod);
+                }
+            }
+            Set<String> existing = new HashSet<>();
+            current.forEach(pod -> existing.add(pod.getMetadata().getName()));
+            old.forEach(pod -> existing.add(pod.getMetadata().getName()));
+            for (int ordinal = 0; ordinal < desired; ordinal++) {
+                String podName = name + "-" + ordinal;
+                if (!existing.contains(podName)) {
+                    claimVolumes((StatefulSet) workload, ordinal);
+                    create(workload, template, namespace, podName, hash);
+                }
+            }
+        } else {
+            for (int i = current.size(); i < desired; i++) {
+                create(workload, template, namespace, name + "-" + hash + "-" + suffix(), hash);
+            }
+            // The newest go first when scaling down: the oldest have proven themselves.
+            for (int i = desired; i < current.size(); i++) {
+                delete(current.get(current.size() - 1 - (i - desired)));
+            }
+            long ready = current.stream().filter(StandInController::ready).count();
+            if (ready >= desired) {
+                old.forEach(this::delete);
+            }
+        }
+        long ready = current.stream().filter(StandInController::ready).count();
+        String counts = owned.size() + "/" + ready + "/" + current.size();
+        if (!counts.equals(counts(workload))) {
+            patch(
+                    workload,
+                    "{\"status\":{\"replicas\":" + owned.size() + ",\"readyReplicas\":" + ready
+                            + ",\"updatedReplicas\":" + current.size()
+                            + (stateful ? "" : ",\"availableReplicas\":" + ready) + "}}");
+        }
+    }
+
+    /** What a workload's status says now, as replicas/ready/updated. */
+    private static String counts(HasMetadata workload) {
+        if (workload instanceof Deployment deployment && deployment.getStatus() != null) {
+            var status = deployment.getStatus();
+            return status.getReplicas() + "/" + status.getReadyReplicas() + "/" + status.getUpdatedReplicas();
+        }
+        if (workload instanceof StatefulSet statefulSet && statefulSet.getStatus() != null) {
+            var status = statefulSet.getStatus();
+            return status.getReplicas() + "/" + status.getReadyReplicas() + "/" + status.getUpdatedReplicas();
+        }
+        return "";
+    }
+
+    private void create(HasMetadata workload, PodTemplateSpec template, String namespace, String name, String hash) {
+        Map<String, String> labels = new LinkedHashMap<>(template.getMetadata().getLabels());
+        labels.put("pod-template-hash", hash);
+        String image = template.getSpec().getContainers().get(0).getImage();
+        Pod pod = new PodBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(namespace)
+                .withLabels(labels)
+                .withAnnotations(template.getMetadata().getAnnotations())
+                .withOwnerReferences(new OwnerReferenceBuilder()
+                        .withApiVersion(workload.getApiVersion())
+                        .withKind(workload.getKind())
+                        .withName(workload.getMetadata().getName())
+                        .withUid(workload.getMetadata().getUid())
+                        .withController(true)
+                        .build())
+                .endMetadata()
+                .withSpec(template.getSpec())
+                .withNewStatus()
+                .withPhase("Pending")
+                .withConditions(condition("PodScheduled", "True"))
+                .withContainerStatuses(containerStatus(image, 0, false)
+                        .withState(new ContainerStateBuilder()
+                                .withNewWaiting()
+                                .withReason("ContainerCreating")
+                                .endWaiting()
+                                .build())
+                        .build())
+                .endStatus()
+                .build();
+        client.pods().inNamespace(namespace).resource(pod).create();
+        changed.put(namespace + "/" + name, Instant.now());
+    }
+
+    /** The StatefulSet controller makes each replica's claims from the templates, and never deletes them. */
+    private void claimVolumes(StatefulSet statefulSet, int ordinal) {
+        String namespace = statefulSet.getMetadata().getNamespace();
+        for (PersistentVolumeClaim template : statefulSet.getSpec().getVolumeClaimTemplates()) {
+            String name = template.getMetadata().getName() + "-"
+                    + statefulSet.getMetadata().getName() + "-" + ordinal;
+            if (client.persistentVolumeClaims()
+                            .inNamespace(namespace)
+                            .withName(name)
+                            .get()
+                    != null) {
+                continue;
+            }
+            client.persistentVolumeClaims()
+                    .inNamespace(namespace)
+                    .resource(new PersistentVolumeClaimBuilder()
+                            .withNewMetadata()
+                            .withName(name)
+                            .withNamespace(namespace)
+                            .withLabels(template.getMetadata().getLabels())
+                            .endMetadata()
+                            .withSpec(template.getSpec())
+                            .withNewStatus()
+                            .withPhase("Bound")
+                            .endStatus()
+                            .build())
+                    .create();
+        }
+    }
+
+    /** The kubelet: moves each pod one step on once {@link #STEP} has passed since its last step. */
+    private void kubelet(Pod pod) {
+        String key = pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
+        Instant last = changed.computeIfAbsent(key, ignored -> Instant.now());
+        if (Duration.between(last, Instant.now()).compareTo(STEP) < 0) {
+            return;
+        }
+        String image = pod.getSpec().getContainers().get(0).getImage();
+        ContainerStatus container = pod.getStatus().getContainerStatuses().get(0);
+        int restarts = container.getRestartCount();
+        String namespace = pod.getMetadata().getNamespace();
+        String name = pod.getMetadata().getName();
+        Pod next;
+        if (MISSING_IMAGE.equals(image)) {
+            String waiting = container.getState().getWaiting() == null
+                    ? null
+                    : container.getState().getWaiting().getReason();
+            if ("ImagePullBackOff".equals(waiting)) {
+                return;
+            }
+            boolean firstFailure = !"ErrImagePull".equals(waiting);
+            next = withStatus(
+                    pod,
+                    "Pending",
+                    false,
+                    containerStatus(image, 0, false)
+                            .withState(new ContainerStateBuilder()
+                                    .withNewWaiting()
+                                    .withReason(firstFailure ? "ErrImagePull" : "ImagePullBackOff")
+                                    .withMessage(
+                                            firstFailure
+                                                    ? "failed to pull and unpack image \"" + image + "\": not found"
+                                                    : "Back-off pulling image \"" + image + "\"")
+                                    .endWaiting()
+                                    .build())
+                            .build());
+        } else if (CRASH_LOOP_IMAGE.equals(image)) {
+            boolean running = container.getState().getRunning() != null;
+            boolean terminated = container.getState().getTerminated() != null;
+            ContainerStatusBuilder status;
+            if (running) {
+                cluster.log(namespace, name, "fatal: cannot open configuration; exiting with code 1");
+                status = containerStatus(image, restarts, false)
+                        .withState(new ContainerStateBuilder()
+                                .withNewTerminated()
+                                .withExitCode(1)
+                                .withReason("Error")
+                                .withFinishedAt(Instant.now().toString())
+                                .endTerminated()
+                                .build());
+                lastExit(status);
+            } else if (terminated) {
+                status = containerStatus(image, restarts + 1, false)
+                        .withState(new ContainerStateBuilder()
+                                .withNewWaiting()
+                                .withReason("CrashLoopBackOff")
+                                .withMessage("back-off 10s restarting failed container=app pod=" + name)
+                                .endWaiting()
+                                .build());
+                lastExit(status);
+            } else {
+                cluster.log(namespace, name, "starting " + image);
+                status = containerStatus(image, restarts, false)
+                        .withState(new ContainerStateBuilder()
+                                .withNewRunning()
+                                .withStartedAt(Instant.now().toString())
+                                .endRunning()
+                                .build());
+                if (restarts > 0) {
+                    lastExit(status);
+                }
+            }
+            next = withStatus(pod, "Running", false, status.build());
+        } else {
+            if (ready(pod)) {
+                return;
+            }
+            cluster.log(namespace, name, "starting " + image);
+            cluster.log(namespace, name, "listening on port " + port(pod));
+            next = withStatus(
+                    pod,
+                    "Running",
+                    true,
+                    containerStatus(image, restarts, true)
+                            .withState(new ContainerStateBuilder()
+                                    .withNewRunning()
+                                    .withStartedAt(Instant.now().toString())
+                                    .endRunning()
+                                    .build())
+                            .build());
+        }
+        client.pods().inNamespace(namespace).resource(next).update();
+        changed.put(key, Instant.now());
+    }
+
+    /** The cloud provider and the API server's node port allocator, for Services. */
+    private void cloud(Service service) {
+        String type = service.getSpec().getType();
+        if ("LoadBalancer".equals(type)
+                && (service.getStatus() == null
+                        || service.getStatus().getLoadBalancer() == null
+                        || service.getStatus().getLoadBalancer().getIngress() == null
+                        || service.getStatus().getLoadBalancer().getIngress().isEmpty())) {
+            patch(service, "{\"status\":{\"loadBalancer\":{\"ingress\":[{\"ip\":\"" + LOAD_BALANCER_IP + "\"}]}}}");
+        }
+        if ("NodePort".equals(type) && service.getSpec().getPorts().get(0).getNodePort() == null) {
+            var port = service.getSpec().getPorts().get(0);
+            patch(
+                    service,
+                    "{\"spec\":{\"ports\":[{\"name\":\"" + port.getName() + "\",\"port\":" + port.getPort()
+                            + ",\"targetPort\":\"" + port.getTargetPort().getStrVal() + "\",\"protocol\":\"TCP\""
+                            + ",\"nodePort\":" + nodePorts.getAndIncrement() + "}]}}");
+        }
+    }
+
+    private Pod withStatus(Pod pod, String phase, boolean ready, ContainerStatus container) {
+        String ip = pod.getStatus().getPodIP();
+        if (ip == null && "Running".equals(phase)) {
+            int n = podIps.getAndIncrement();
+            ip = "10.244." + (n / 250) + "." + (n % 250 + 2);
+        }
+        return new PodBuilder(pod)
+                .editStatus()
+                .withPhase(phase)
+                .withPodIP(ip)
+                .withStartTime(
+                        pod.getStatus().getStartTime() == null
+                                ? Instant.now().toString()
+                                : pod.getStatus().getStartTime())
+                .withConditions(
+                        condition("PodScheduled", "True"),
+                        condition("ContainersReady", ready ? "True" : "False"),
+                        condition("Ready", ready ? "True" : "False"))
+                .withContainerStatuses(container)
+                .endStatus()
+                .build();
+    }
+
+    private static ContainerStatusBuilder containerStatus(String image, int restarts, boolean ready) {
+        return new ContainerStatusBuilder()
+                .withName(AppObjects.CONTAINER)
+                .withImage(image)
+                .withReady(ready)
+                .withStarted(ready)
+                .withRestartCount(restarts);
+    }
+
+    private static void lastExit(ContainerStatusBuilder status) {
+        status.withLastState(new ContainerStateBuilder()
+                .withNewTerminated()
+                .withExitCode(1)
+                .withReason("Error")
+                .endTerminated()
+                .build());
+    }
+
+    private static PodCondition condition(String type, String status) {
+        return new PodConditionBuilder()
+                .withType(type)
+                .withStatus(status)
+                .withLastTransitionTime(Instant.now().toString())
+                .build();
+    }
+
+    private static boolean ready(Pod pod) {
+        return pod.getStatus() != null
+                && pod.getStatus().getConditions() != null
+                && pod.getStatus().getConditions().stream()
+                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    private static int port(Pod pod) {
+        return pod.getSpec().getContainers().get(0).getPorts().get(0).getContainerPort();
+    }
+
+    private static OwnerReference controller(Pod pod) {
+        List<OwnerReference> owners = pod.getMetadata().getOwnerReferences();
+        return owners == null
+                ? null
+                : owners.stream()
+                        .filter(owner -> Boolean.TRUE.equals(owner.getController()))
+                        .findFirst()
+                        .orElse(null);
+    }
+
+    private void delete(Pod pod) {
+        client.pods()
+                .inNamespace(pod.getMetadata().getNamespace())
+                .withName(pod.getMetadata().getName())
+                .delete();
+        changed.remove(
+                pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName());
+    }
+
+    private void patch(HasMetadata object, String json) {
+        client.resource(object).patch(PatchContext.of(PatchType.JSON_MERGE), json);
+    }
+
+    /** Like the pod-template-hash label: the same template gives the same hash. */
+    private static String hash(PodTemplateSpec template) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(Serialization.asJson(template).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest).substring(0, 10);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String suffix() {
+        String letters = "bcdfghjklmnpqrstvwxz2456789";
+        StringBuilder suffix = new StringBuilder();
+        for (int i = 0; i < 5; i++) {
+            suffix.append(letters.charAt(ThreadLocalRandom.current().nextInt(letters.length())));
+        }
+        return suffix.toString();
+    }
+}
