@@ -23,10 +23,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +38,11 @@ public final class AppService {
     private static final Logger log = LoggerFactory.getLogger(AppService.class);
     static final String APPS = "apps";
     static final String NAMES = "app-names";
+    /** Apps removed whose replicas the leader has yet to remove, by {@code owner/name}: whether to purge their data. */
+    static final String REMOVALS = "app-removals";
+
+    private static final String PURGE = "purge";
+    private static final String KEEP = "keep";
     private static final int MAX_BATCH = 100;
     private static final int CAS_ATTEMPTS = 10;
 
@@ -50,8 +53,6 @@ public final class AppService {
     private final Runnable reconcile;
     private final ObservedStatuses observed;
     private final SecureRandom random = new SecureRandom();
-    /** Apps removed through this server whose replicas the reconciler has yet to remove: whether to keep their data. */
-    private final Map<AppRef, Boolean> removals = new ConcurrentHashMap<>();
 
     /**
      * @param reconcile wakes the reconciler after a change
@@ -254,7 +255,8 @@ public final class AppService {
             try {
                 store.commit(List.of(
                         Write.delete(APPS, record.id(), found.version()),
-                        Write.delete(NAMES, nameKey(owner, record.name()), Write.ANY)));
+                        Write.delete(NAMES, nameKey(owner, record.name()), Write.ANY),
+                        Write.update(REMOVALS, record.ref().toString(), purge ? PURGE : KEEP, Write.ANY)));
             } catch (VersionConflictException e) {
                 if (attempt < CAS_ATTEMPTS) {
                     continue;
@@ -263,16 +265,19 @@ public final class AppService {
             }
             events.delete(record.id());
             log.info("app '{}' ({}) removed{}", record.ref(), record.id(), purge ? " with its data" : "");
-            removals.put(record.ref(), !purge);
             reconcile.run();
             return;
         }
     }
 
-    /** Whether the removal of {@code app} asked to keep its data; true for an app removed elsewhere. */
+    /**
+     * Whether the removal of {@code app}, through whichever server, asked to keep its data (true when no removal is
+     * recorded); the record is consumed.
+     */
     public boolean keepDataOnRemoval(AppRef app) {
-        Boolean keep = removals.remove(app);
-        return keep == null || keep;
+        Optional<Entry> removal = store.get(REMOVALS, app.toString());
+        removal.ifPresent(entry -> store.commit(Write.delete(REMOVALS, entry.key(), entry.version())));
+        return removal.map(entry -> !entry.value().equals(PURGE)).orElse(true);
     }
 
     public List<AppEvent> events(String owner, String idOrName, int limit) {
