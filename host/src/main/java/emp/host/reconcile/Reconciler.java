@@ -120,10 +120,6 @@ public final class Reconciler implements AutoCloseable {
             follow();
             return;
         }
-        if (followed) {
-            cluster.runningElsewhere(Map.of());
-            followed = false;
-        }
         List<AppRecord> records = apps.allRecords();
         Set<AppRef> wanted = new HashSet<>();
         Set<String> ids = new HashSet<>();
@@ -147,6 +143,11 @@ public final class Reconciler implements AutoCloseable {
         }
         applied.keySet().retainAll(ids);
         lastError.keySet().retainAll(ids);
+        if (followed && ownReplicasServe(records)) {
+            // Just took the lead: the old leader's replicas were routed to until this cluster's own were ready.
+            cluster.runningElsewhere(Map.of());
+            followed = false;
+        }
         try {
             observed.retain(ids, leadership);
         } catch (PlatformException e) {
@@ -162,6 +163,16 @@ public final class Reconciler implements AutoCloseable {
                 cluster.remove(orphan, keepData);
             }
         }
+    }
+
+    /** Whether every running app with replicas wanted has one of this cluster's own ready. */
+    private boolean ownReplicasServe(List<AppRecord> records) {
+        for (AppRecord record : records) {
+            if (record.targetReplicas() > 0 && cluster.status(record.ref()).ready() == 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Tells the cluster manager what the leader runs; forgets what was applied, since the leader may change it. */

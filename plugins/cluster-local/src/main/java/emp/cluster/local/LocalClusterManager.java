@@ -536,7 +536,12 @@ public final class LocalClusterManager implements ClusterManager {
     private Optional<List<Backend>> backends(String user, String app) {
         AppRef ref = new AppRef(user, app);
         List<Backend> own = routes.get(ref);
-        return Optional.ofNullable(own != null ? own : elsewhere.get(ref));
+        if (own != null && !own.isEmpty()) {
+            return Optional.of(own);
+        }
+        // None of its own ready yet (it has just taken the lead): the other server's replicas, while they are known.
+        List<Backend> other = elsewhere.get(ref);
+        return Optional.ofNullable(other != null && !other.isEmpty() ? other : own != null ? own : other);
     }
 
     /**
