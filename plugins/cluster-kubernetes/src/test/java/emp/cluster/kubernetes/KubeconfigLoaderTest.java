@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import emp.spi.ErrorCategory;
 import emp.spi.PlatformException;
+import emp.testsupport.kubernetes.MockCluster;
 import io.fabric8.kubernetes.client.Config;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,6 +35,9 @@ class KubeconfigLoaderTest {
         assertThat(config.getConnectionTimeout()).isEqualTo(4000);
         assertThat(config.getRequestRetryBackoffLimit()).isEqualTo(KubeconfigLoader.REQUEST_RETRIES);
         assertThat(config.getUserAgent()).isEqualTo(KubeconfigLoader.USER_AGENT);
+        assertThat(KubeconfigLoader.USER_AGENT)
+                .as("the mock tells the plugin's requests from others by it")
+                .isEqualTo(MockCluster.PLUGIN_USER_AGENT);
     }
 
     @Test

@@ -7,6 +7,7 @@ import emp.spi.AppRef;
 import emp.spi.ErrorCategory;
 import emp.spi.PlatformException;
 import emp.spi.cluster.AppDeployment;
+import emp.testsupport.kubernetes.MockCluster;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import java.io.IOException;

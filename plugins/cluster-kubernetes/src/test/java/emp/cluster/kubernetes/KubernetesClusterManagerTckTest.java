@@ -4,6 +4,8 @@ import emp.spi.app.AppSpec;
 import emp.spi.cluster.ClusterManager;
 import emp.tck.cluster.AbstractClusterManagerTck;
 import emp.tck.cluster.UnsupportedSpec;
+import emp.testsupport.kubernetes.MockCluster;
+import emp.testsupport.kubernetes.StandInController;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -14,6 +14,8 @@ import emp.spi.cluster.ClusterEvent;
 import emp.spi.cluster.InstanceState;
 import emp.spi.cluster.InstanceStatus;
 import emp.spi.cluster.LogLine;
+import emp.testsupport.kubernetes.MockCluster;
+import emp.testsupport.kubernetes.StandInController;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.apps.Deployment;

@@ -8,6 +8,8 @@ import emp.spi.AppRef;
 import emp.spi.cluster.AppDeployment;
 import emp.spi.cluster.InstanceState;
 import emp.spi.cluster.InstanceStatus;
+import emp.testsupport.kubernetes.MockCluster;
+import emp.testsupport.kubernetes.StandInController;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -11,6 +11,8 @@ import emp.spi.cluster.ClusterManager;
 import emp.spi.cluster.ClusterManagerFactory;
 import emp.spi.cluster.InstanceState;
 import emp.spi.cluster.InstanceStatus;
+import emp.testsupport.kubernetes.MockCluster;
+import emp.testsupport.kubernetes.StandInController;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;

@@ -4,6 +4,7 @@ import emp.spi.PluginConfig;
 import emp.spi.app.AppSpec;
 import emp.spi.app.HealthProbe;
 import emp.spi.app.Resources;
+import emp.testsupport.kubernetes.MockCluster;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;

@@ -1,4 +1,4 @@
-package emp.cluster.kubernetes;
+package emp.testsupport.kubernetes;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -46,12 +46,18 @@ import java.util.regex.Pattern;
  * request, and in CRUD mode serves pods' logs from what the {@link StandInController} wrote, since the mock keeps no
  * logs of its own.
  */
-final class MockCluster implements AutoCloseable {
+public final class MockCluster implements AutoCloseable {
+    /**
+     * What the cluster-kubernetes plugin's client calls itself (its {@code KubeconfigLoader.USER_AGENT}, which the
+     * plugin's tests hold to this value): how its requests are told from the stand-in controller's and the tests'.
+     */
+    public static final String PLUGIN_USER_AGENT = "emp-cluster-kubernetes";
+
     /** One request as the server saw it. */
-    record Request(String method, String path, String contentType, String userAgent) {
+    public record Request(String method, String path, String contentType, String userAgent) {
         /** Whether the plugin sent it (its client names itself), rather than the stand-in controller or a test. */
-        boolean fromPlugin() {
-            return userAgent != null && userAgent.startsWith(KubeconfigLoader.USER_AGENT);
+        public boolean fromPlugin() {
+            return userAgent != null && userAgent.startsWith(PLUGIN_USER_AGENT);
         }
 
         @Override
@@ -87,25 +93,27 @@ final class MockCluster implements AutoCloseable {
     }
 
     /** A mock that stores objects, as an API server without controllers would. */
-    static MockCluster crud() {
+    public static MockCluster crud() {
         return new MockCluster(true);
     }
 
     /** A mock that answers only what {@link #server()}'s {@code expect()} was told. */
-    static MockCluster expectations() {
+    public static MockCluster expectations() {
         return new MockCluster(false);
     }
 
-    KubernetesMockServer server() {
+    /** The server itself, for expectations ({@code server().expect()...}) in expectations mode. */
+    public KubernetesMockServer server() {
         return server;
     }
 
-    String url() {
+    /** {@code http://127.0.0.1:<port>}: the API server's address, for a kubeconfig. */
+    public String url() {
         return "http://127.0.0.1:" + server.getPort();
     }
 
     /** A client of the test's own (the stand-in controller's, or a test's checks), not the plugin's. */
-    synchronized KubernetesClient client() {
+    public synchronized KubernetesClient client() {
         if (client == null) {
             client = new KubernetesClientBuilder()
                     .withConfig(
@@ -120,20 +128,23 @@ final class MockCluster implements AutoCloseable {
         return client;
     }
 
-    List<Request> requests() {
+    /** Every request the server received since it started or since {@link #clearRequests()}, oldest first. */
+    public List<Request> requests() {
         return List.copyOf(requests);
     }
 
-    List<Request> pluginRequests() {
+    /** The requests the plugin sent, told by {@link #PLUGIN_USER_AGENT}. */
+    public List<Request> pluginRequests() {
         return requests.stream().filter(Request::fromPlugin).toList();
     }
 
-    void clearRequests() {
+    /** Forgets the requests recorded so far. */
+    public void clearRequests() {
         requests.clear();
     }
 
     /** Adds a line to what the pod's log serves. */
-    void log(String namespace, String pod, String line) {
+    public void log(String namespace, String pod, String line) {
         logs.computeIfAbsent(namespace + "/" + pod, key -> new CopyOnWriteArrayList<>())
                 .add(line);
     }
@@ -141,11 +152,15 @@ final class MockCluster implements AutoCloseable {
     /**
      * Writes a kubeconfig whose contexts {@code mock} (the current one) and {@code other} both point at this server.
      */
-    Path kubeconfig(Path dir) {
+    public Path kubeconfig(Path dir) {
         return kubeconfig(dir, url());
     }
 
-    static Path kubeconfig(Path dir, String server) {
+    /**
+     * Writes {@code dir/kubeconfig} with the contexts {@code mock} (the current one) and {@code other}, both pointing
+     * at {@code server} with a bearer token; returns the file.
+     */
+    public static Path kubeconfig(Path dir, String server) {
         String yaml = """
                 apiVersion: v1
                 kind: Config

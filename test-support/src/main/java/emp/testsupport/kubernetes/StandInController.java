@@ -1,5 +1,6 @@
-package emp.cluster.kubernetes;
+package emp.testsupport.kubernetes;
 
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
@@ -57,14 +58,14 @@ import org.slf4j.LoggerFactory;
  * {@link #LOAD_BALANCER_IP}, NodePort Services a node port, Ingresses {@link #INGRESS_IP}. These addresses are never
  * contacted; they are what a real cluster would report.
  */
-final class StandInController implements AutoCloseable {
+public final class StandInController implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StandInController.class);
 
-    static final String CRASH_LOOP_IMAGE = "example.test/crash-loop:1";
-    static final String MISSING_IMAGE = "example.test/no-such-image:1";
-    static final String LOAD_BALANCER_IP = "192.0.2.10";
-    static final String INGRESS_IP = "192.0.2.20";
-    static final int FIRST_NODE_PORT = 30080;
+    public static final String CRASH_LOOP_IMAGE = "example.test/crash-loop:1";
+    public static final String MISSING_IMAGE = "example.test/no-such-image:1";
+    public static final String LOAD_BALANCER_IP = "192.0.2.10";
+    public static final String INGRESS_IP = "192.0.2.20";
+    public static final int FIRST_NODE_PORT = 30080;
 
     private static final Duration TICK = Duration.ofMillis(50);
     /** How long a pod takes from made to ready, and between two steps of a crash loop. */
@@ -83,12 +84,14 @@ final class StandInController implements AutoCloseable {
     private final AtomicInteger podIps = new AtomicInteger(1);
     private final AtomicInteger nodePorts = new AtomicInteger(FIRST_NODE_PORT);
 
-    StandInController(MockCluster cluster) {
+    /** A controller of {@code cluster}'s objects, acting through its {@link MockCluster#client()}; idle until started. */
+    public StandInController(MockCluster cluster) {
         this.cluster = cluster;
         this.client = cluster.client();
     }
 
-    StandInController start() {
+    /** Starts ticking on a daemon thread of its own; returns this controller. */
+    public StandInController start() {
         executor.scheduleWithFixedDelay(this::tickSafely, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
         return this;
     }
@@ -240,7 +243,7 @@ final class StandInController implements AutoCloseable {
     private void create(HasMetadata workload, PodTemplateSpec template, String namespace, String name, String hash) {
         Map<String, String> labels = new LinkedHashMap<>(template.getMetadata().getLabels());
         labels.put("pod-template-hash", hash);
-        String image = template.getSpec().getContainers().get(0).getImage();
+        Container app = template.getSpec().getContainers().get(0);
         Pod pod = new PodBuilder()
                 .withNewMetadata()
                 .withName(name)
@@ -259,7 +262,7 @@ final class StandInController implements AutoCloseable {
                 .withNewStatus()
                 .withPhase("Pending")
                 .withConditions(condition("PodScheduled", "True"))
-                .withContainerStatuses(containerStatus(image, 0, false)
+                .withContainerStatuses(containerStatus(app, 0, false)
                         .withState(new ContainerStateBuilder()
                                 .withNewWaiting()
                                 .withReason("ContainerCreating")
@@ -309,7 +312,8 @@ final class StandInController implements AutoCloseable {
         if (Duration.between(last, Instant.now()).compareTo(STEP) < 0) {
             return;
         }
-        String image = pod.getSpec().getContainers().get(0).getImage();
+        Container app = pod.getSpec().getContainers().get(0);
+        String image = app.getImage();
         ContainerStatus container = pod.getStatus().getContainerStatuses().get(0);
         int restarts = container.getRestartCount();
         String namespace = pod.getMetadata().getNamespace();
@@ -327,7 +331,7 @@ final class StandInController implements AutoCloseable {
                     pod,
                     "Pending",
                     false,
-                    containerStatus(image, 0, false)
+                    containerStatus(app, 0, false)
                             .withState(new ContainerStateBuilder()
                                     .withNewWaiting()
                                     .withReason(firstFailure ? "ErrImagePull" : "ImagePullBackOff")
@@ -344,7 +348,7 @@ final class StandInController implements AutoCloseable {
             ContainerStatusBuilder status;
             if (running) {
                 cluster.log(namespace, name, "fatal: cannot open configuration; exiting with code 1");
-                status = containerStatus(image, restarts, false)
+                status = containerStatus(app, restarts, false)
                         .withState(new ContainerStateBuilder()
                                 .withNewTerminated()
                                 .withExitCode(1)
@@ -354,17 +358,18 @@ final class StandInController implements AutoCloseable {
                                 .build());
                 lastExit(status);
             } else if (terminated) {
-                status = containerStatus(image, restarts + 1, false)
+                status = containerStatus(app, restarts + 1, false)
                         .withState(new ContainerStateBuilder()
                                 .withNewWaiting()
                                 .withReason("CrashLoopBackOff")
-                                .withMessage("back-off 10s restarting failed container=app pod=" + name)
+                                .withMessage(
+                                        "back-off 10s restarting failed container=" + app.getName() + " pod=" + name)
                                 .endWaiting()
                                 .build());
                 lastExit(status);
             } else {
                 cluster.log(namespace, name, "starting " + image);
-                status = containerStatus(image, restarts, false)
+                status = containerStatus(app, restarts, false)
                         .withState(new ContainerStateBuilder()
                                 .withNewRunning()
                                 .withStartedAt(Instant.now().toString())
@@ -385,7 +390,7 @@ final class StandInController implements AutoCloseable {
                     pod,
                     "Running",
                     true,
-                    containerStatus(image, restarts, true)
+                    containerStatus(app, restarts, true)
                             .withState(new ContainerStateBuilder()
                                     .withNewRunning()
                                     .withStartedAt(Instant.now().toString())
@@ -440,10 +445,11 @@ final class StandInController implements AutoCloseable {
                 .build();
     }
 
-    private static ContainerStatusBuilder containerStatus(String image, int restarts, boolean ready) {
+    /** The status of the pod's (first and only) container, named as the kubelet names it: after the container. */
+    private static ContainerStatusBuilder containerStatus(Container app, int restarts, boolean ready) {
         return new ContainerStatusBuilder()
-                .withName(AppObjects.CONTAINER)
-                .withImage(image)
+                .withName(app.getName())
+                .withImage(app.getImage())
                 .withReady(ready)
                 .withStarted(ready)
                 .withRestartCount(restarts);
