@@ -26,7 +26,7 @@ import java.util.Set;
  * @param database       the database index ({@code url}'s path, default 0)
  * @param prefix         what every key EMP writes starts with ({@code prefix}, default {@code emp:}), so that several
  *                       EMP installations, or other programs, can share one Redis
- * @param poolSize       the most connections kept open to Redis ({@code pool-size}, default 16)
+ * @param poolSize       the most connections kept open to Redis ({@code pool-size}, default 64: one per API request thread under load, so that none waits for a connection)
  * @param connectTimeout how long to wait for a connection to open ({@code connect-timeout}, default 2s)
  * @param socketTimeout  how long to wait for an answer to a command ({@code socket-timeout}, default 5s)
  */
@@ -57,7 +57,7 @@ public record RedisStoreConfig(
     public static final String DEFAULT_URL = "redis://127.0.0.1:6379";
     public static final int DEFAULT_PORT = 6379;
     public static final String DEFAULT_PREFIX = "emp:";
-    public static final int DEFAULT_POOL_SIZE = 16;
+    public static final int DEFAULT_POOL_SIZE = 64;
     public static final int MAX_POOL_SIZE = 1024;
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     public static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofSeconds(5);

@@ -45,7 +45,7 @@ class RedisStoreConfigTest {
                         null,
                         0,
                         "emp:",
-                        16,
+                        64,
                         Duration.ofSeconds(2),
                         Duration.ofSeconds(5)));
         assertThat(config.url()).isEqualTo("redis://127.0.0.1:6379");
