@@ -74,9 +74,9 @@ class SpanCollectionTest {
         assertThat(front.get("self_ms").asDouble())
                 .as("front waits on back for half its time")
                 .isBetween(10.0, 11.0);
-        // 20 requests over the seconds of the window that have them
+        // 20 requests over the seconds of the window that have them (the report rounds the rate)
         assertThat(front.get("rate").asDouble() * front.get("window_seconds").asDouble())
-                .isCloseTo(20.0, within(1e-6));
+                .isCloseTo(20.0, within(0.05));
         assertThat(front.get("edges")).singleElement().satisfies(edge -> {
             assertThat(edge.get("to").asText()).isEqualTo("tracy/back");
             assertThat(edge.get("rate").asDouble()).isEqualTo(front.get("rate").asDouble());
