@@ -17,6 +17,8 @@ set -euo pipefail
 BENCH_NAME=api-latency
 # shellcheck source=lib/server.sh
 source "$(dirname "$0")/lib/server.sh"
+# shellcheck source=lib/wrk.sh
+source "$(dirname "$0")/lib/wrk.sh"
 
 APPS=${APPS:-5}
 THREADS=${THREADS:-2}
@@ -35,32 +37,6 @@ for i in $(seq 1 "$APPS"); do
 done
 count=$(bench_call GET /v1/apps | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))')
 [[ $count == "$APPS" ]] || bench_die "GET /v1/apps lists $count apps, expected $APPS"
-
-# Prints "requests/s p50 p90 p99 max non2xx socket_errors" (latencies in ms) from wrk --latency output.
-summarize() {
-    awk '
-        function ms(v) {
-            if (v ~ /us$/) { sub(/us$/, "", v); return v / 1000 }
-            if (v ~ /ms$/) { sub(/ms$/, "", v); return v + 0 }
-            if (v ~ /m$/)  { sub(/m$/, "", v);  return v * 60000 }
-            if (v ~ /s$/)  { sub(/s$/, "", v);  return v * 1000 }
-            return v + 0
-        }
-        /Requests\/sec:/ { rps = $2 }
-        $1 == "Latency" && NF >= 4 { max = ms($4) }
-        $1 == "50%" { p50 = ms($2) }
-        $1 == "90%" { p90 = ms($2) }
-        $1 == "99%" { p99 = ms($2) }
-        /Non-2xx or 3xx responses:/ { non2xx = $NF }
-        /Socket errors:/ {
-            line = $0; sub(/.*Socket errors: */, "", line); gsub(/, */, ",", line); gsub(/ /, "=", line)
-            errors = line
-        }
-        END {
-            printf "%.0f %.2f %.2f %.2f %.2f %s %s\n", rps, p50, p90, p99, max,
-                (non2xx == "" ? 0 : non2xx), (errors == "" ? "none" : errors)
-        }' "$1"
-}
 
 # run_wrk NAME THREADS CONNECTIONS URL [wrk options]: a warm-up run, then the measured one into $BENCH_WORK/NAME.txt.
 run_wrk() {
@@ -91,7 +67,7 @@ echo "api-latency: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency (after a 
 printf '%-20s %11s %8s %8s %8s %9s %7s  %-16s %s\n' \
     "target" "requests/s" "p50 ms" "p90 ms" "p99 ms" "max ms" "non-2xx" "socket errors" "loadavg before"
 for name in "${RUNS[@]}"; do
-    read -r rps p50 p90 p99 max non2xx errors < <(summarize "$BENCH_WORK/$name.txt")
+    read -r rps p50 p90 p99 max non2xx errors < <(wrk_summary "$BENCH_WORK/$name.txt")
     printf '%-20s %11s %8s %8s %8s %9s %7s  %-16s %s\n' \
         "${LABEL[$name]}" "$rps" "$p50" "$p90" "$p99" "$max" "$non2xx" "$errors" "${LOADAVG[$name]}"
 done

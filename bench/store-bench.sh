@@ -33,6 +33,8 @@ set -euo pipefail
 BENCH_NAME=store-bench
 # shellcheck source=lib/server.sh
 source "$(dirname "$0")/lib/server.sh"
+# shellcheck source=lib/wrk.sh
+source "$(dirname "$0")/lib/wrk.sh"
 
 CLIENTS=${CLIENTS:-50}
 STORE_SECONDS=${STORE_SECONDS:-10}
@@ -185,33 +187,6 @@ if [[ $SKIP_STORE != 1 ]]; then
 fi
 
 # --- 2. control API -------------------------------------------------------------------------------------------
-# Prints "requests/s p50 p90 p99 max non2xx socket_errors" (latencies in ms) from wrk --latency output (as
-# bench/api-latency.sh does).
-summarize() {
-    awk '
-        function ms(v) {
-            if (v ~ /us$/) { sub(/us$/, "", v); return v / 1000 }
-            if (v ~ /ms$/) { sub(/ms$/, "", v); return v + 0 }
-            if (v ~ /m$/)  { sub(/m$/, "", v);  return v * 60000 }
-            if (v ~ /s$/)  { sub(/s$/, "", v);  return v * 1000 }
-            return v + 0
-        }
-        /Requests\/sec:/ { rps = $2 }
-        $1 == "Latency" && NF >= 4 { max = ms($4) }
-        $1 == "50%" { p50 = ms($2) }
-        $1 == "90%" { p90 = ms($2) }
-        $1 == "99%" { p99 = ms($2) }
-        /Non-2xx or 3xx responses:/ { non2xx = $NF }
-        /Socket errors:/ {
-            line = $0; sub(/.*Socket errors: */, "", line); gsub(/, */, ",", line); gsub(/ /, "=", line)
-            errors = line
-        }
-        END {
-            printf "%.0f %.2f %.2f %.2f %.2f %s %s\n", rps, p50, p90, p99, max,
-                (non2xx == "" ? 0 : non2xx), (errors == "" ? "none" : errors)
-        }' "$1"
-}
-
 # start_emp NAME [emp server arguments]: a server with one account holding APPS apps at 0 replicas.
 start_emp() {
     local name=$1 count
@@ -279,7 +254,7 @@ if [[ $SKIP_API != 1 ]]; then
         read -r what clients <<<"$target"
         for name in file redis; do
             run=$name-$what-$clients
-            read -r rps p50 p90 p99 max non2xx errors < <(summarize "$WORK/$run.txt")
+            read -r rps p50 p90 p99 max non2xx errors < <(wrk_summary "$WORK/$run.txt")
             label="GET /v1/apps $clients"
             [[ $what == healthz ]] && label="GET /healthz $clients"
             printf '%-18s %-6s %11s %8s %8s %8s %9s %7s  %-14s %s\n' \
