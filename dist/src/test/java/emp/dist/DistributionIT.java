@@ -1,6 +1,5 @@
 package emp.dist;
 
-import static emp.dist.EmpCli.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -8,9 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import emp.dist.EmpCli.Run;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +16,6 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -32,34 +27,28 @@ import org.junit.jupiter.api.io.TempDir;
  * real {@code emp} command, with examples/hello as the app.
  */
 class DistributionIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final ObjectMapper JSON = Http.JSON;
+    private static final Duration STARTUP = Duration.ofSeconds(60);
     private static final Path DIST = EmpCli.DIST;
 
     @TempDir
     Path work;
 
-    private Process server;
-    private int apiPort;
-    private int gatewayPort;
+    private ServerProcess server;
 
     @AfterEach
     void stopServer() throws Exception {
-        if (server != null && server.isAlive()) {
-            server.destroy();
-            server.waitFor(30, TimeUnit.SECONDS);
+        if (server != null) {
+            server.stop();
         }
     }
 
     @Test
     void aNewcomersFirstSession() throws Exception {
-        apiPort = freePort();
-        gatewayPort = freePort();
-        startServer();
+        server = ServerProcess.start("emp", work, STARTUP);
         Path alice = Files.createDirectories(work.resolve("alice"));
         Path bob = Files.createDirectories(work.resolve("bob"));
-        String api = "http://127.0.0.1:" + apiPort;
+        String api = server.api();
 
         assertThat(emp(alice, "create-account", "--server", api, "--username", "alice", "--password", "correct horse")
                         .exit())
@@ -80,7 +69,7 @@ class DistributionIT {
                         + "\"], \"replicas\": 2, \"health\": {\"path\": \"/health\"}}");
         Run deploy = emp(alice, "deploy", spec.toString());
         assertThat(deploy.exit()).as(deploy.err()).isZero();
-        String url = "http://127.0.0.1:" + gatewayPort + "/alice/hello/";
+        String url = server.gateway() + "/alice/hello/";
         assertThat(deploy.out()).contains(url);
 
         assertThat(instancesAnswering(url, 30))
@@ -143,8 +132,8 @@ class DistributionIT {
         assertThat(emp(bob, "remove", "hello").exit()).isNotZero();
 
         // the server is SIGKILLed and restarted: the app is still there and serving
-        server.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-        startServer();
+        server.kill();
+        server.restart(STARTUP);
         JsonNode afterRestart = awaitReady(alice, 3);
         assertThat(afterRestart.get("state").asText()).isEqualTo("running");
         assertThat(instancesAnswering(url, 30)).hasSizeGreaterThanOrEqualTo(2);
@@ -159,35 +148,6 @@ class DistributionIT {
                                 .orElse(false)));
         assertThat(emp(alice, "logout").exit()).isZero();
         assertThat(emp(alice, "list").exit()).isNotZero();
-    }
-
-    private void startServer() throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(
-                DIST.resolve("bin/emp").toString(),
-                "server",
-                "--api-port",
-                String.valueOf(apiPort),
-                "--gateway-port",
-                String.valueOf(gatewayPort),
-                "--data-dir",
-                work.resolve("data").toString());
-        builder.environment().put("EMP_HOME", work.resolve("server-home").toString());
-        builder.redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(
-                        work.resolve("server.log").toFile()));
-        server = builder.start();
-        await().atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(200))
-                .until(() -> {
-                    if (!server.isAlive()) {
-                        throw new AssertionError("the server exited: " + Files.readString(work.resolve("server.log")));
-                    }
-                    try {
-                        return get("http://127.0.0.1:" + apiPort + "/healthz").statusCode() == 200;
-                    } catch (IOException e) {
-                        return false;
-                    }
-                });
     }
 
     private JsonNode info(Path home) throws Exception {
@@ -225,16 +185,7 @@ class DistributionIT {
     }
 
     private static HttpResponse<String> get(String url) throws IOException {
-        try {
-            return HTTP.send(
-                    HttpRequest.newBuilder(URI.create(url))
-                            .timeout(Duration.ofSeconds(30))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
+        return Http.get(url);
     }
 
     private Run emp(Path home, String... args) throws Exception {

@@ -7,11 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import emp.testsupport.RedisServer;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,11 +34,7 @@ class HighAvailabilityIT {
      */
     private static final Duration TAKEOVER_BOUND = Duration.ofSeconds(10);
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
+    private static final ObjectMapper JSON = Http.JSON;
     private static final String CREDENTIALS = "{\"username\": \"hana\", \"password\": \"correct horse\"}";
 
     @TempDir
@@ -50,31 +42,19 @@ class HighAvailabilityIT {
 
     private final String redis = RedisServer.shared();
     private final String prefix = "emp-ha-it:" + UUID.randomUUID().toString().substring(0, 8) + ":";
-    private final List<Server> servers = new ArrayList<>();
+    private final List<ServerProcess> servers = new ArrayList<>();
     /**
      * Every replica seen, by pid: those of a SIGKILLed server keep running by design (the next server on its data
      * folder adopts them), so the test kills them itself. Handles, not pids, so that a reused pid is never killed.
      */
     private final Map<Long, ProcessHandle> replicas = new ConcurrentHashMap<>();
 
-    private record Server(String name, Process process, int apiPort, int gatewayPort, Path log) {
-        String api() {
-            return "http://127.0.0.1:" + apiPort;
-        }
-
-        String gateway() {
-            return "http://127.0.0.1:" + gatewayPort;
-        }
-    }
-
     @AfterEach
     void stop() throws Exception {
         // SIGTERM first: a server that still runs stops its own replicas.
         servers.forEach(server -> server.process().destroy());
-        for (Server server : servers) {
-            if (!server.process().waitFor(60, TimeUnit.SECONDS)) {
-                server.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-            }
+        for (ServerProcess server : servers) {
+            server.stop();
         }
         replicas.values().stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
         RedisServer.deleteKeys(redis, prefix);
@@ -82,9 +62,9 @@ class HighAvailabilityIT {
 
     @Test
     void theStandbyTakesOverWhenTheLeaderIsKilledAndBringsTheReplicasBack() throws Exception {
-        Server first = start("first");
+        ServerProcess first = start("first");
         awaitLeader(first, "this server (first) leads the control plane");
-        Server second = start("second");
+        ServerProcess second = start("second");
         awaitLeader(second, "this server (second) stands by; first at " + first.api() + " leads");
         try {
             // an account made on the one that stands by, and the app deployed through it
@@ -149,19 +129,11 @@ class HighAvailabilityIT {
     }
 
     /** Starts {@code bin/emp server} on free ports with its own data folder, and waits until it answers /healthz. */
-    private Server start(String name) throws Exception {
-        int apiPort = EmpCli.freePort();
-        int gatewayPort = EmpCli.freePort();
-        Path log = work.resolve(name + ".log");
-        ProcessBuilder builder = new ProcessBuilder(
-                EmpCli.DIST.resolve("bin/emp").toString(),
-                "server",
-                "--api-port",
-                String.valueOf(apiPort),
-                "--gateway-port",
-                String.valueOf(gatewayPort),
-                "--data-dir",
-                work.resolve(name).resolve("data").toString(),
+    private ServerProcess start(String name) throws Exception {
+        ServerProcess server = ServerProcess.start(
+                name,
+                work.resolve(name),
+                Duration.ofSeconds(120),
                 "--store",
                 "redis",
                 "--set",
@@ -172,18 +144,7 @@ class HighAvailabilityIT {
                 "server.id=" + name,
                 "--set",
                 "lease.ttl=3s");
-        builder.environment().put("EMP_HOME", work.resolve(name).resolve("home").toString());
-        builder.redirectErrorStream(true).redirectOutput(log.toFile());
-        Server server = new Server(name, builder.start(), apiPort, gatewayPort, log);
         servers.add(server);
-        await().atMost(Duration.ofSeconds(120))
-                .pollInterval(Duration.ofMillis(200))
-                .until(() -> {
-                    if (!server.process().isAlive()) {
-                        throw new AssertionError("server " + name + " exited: " + Files.readString(log));
-                    }
-                    return status(server.api() + "/healthz") == 200;
-                });
         return server;
     }
 
@@ -191,7 +152,7 @@ class HighAvailabilityIT {
      * The server's JVM: {@code bin/emp} execs java, so it is the process started; were it a shell that runs java as a
      * child instead, the child. Never a grandchild: those are the replicas.
      */
-    private static ProcessHandle jvm(Server server) {
+    private static ProcessHandle jvm(ServerProcess server) {
         ProcessHandle started = server.process().toHandle();
         return Stream.concat(Stream.of(started), started.children())
                 .filter(handle -> handle.info()
@@ -210,14 +171,14 @@ class HighAvailabilityIT {
                 .orElse(-1L);
     }
 
-    private void awaitLeader(Server server, String expected) {
+    private void awaitLeader(ServerProcess server, String expected) {
         await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(200))
                 .until(() -> leader(server).contains(expected));
     }
 
     /** The detail of the check "leader" of the server's /healthz, or why there is none. */
-    private static String leader(Server server) {
+    private static String leader(ServerProcess server) {
         try {
             return JSON.readTree(send(server, "GET", "/healthz", null, null).body())
                     .path("checks")
@@ -230,7 +191,7 @@ class HighAvailabilityIT {
     }
 
     /** Waits until the server's API reports 2 ready replicas, none of them one of {@code gone}; returns the app. */
-    private JsonNode awaitReady(Server server, String token, Collection<Long> gone) {
+    private JsonNode awaitReady(ServerProcess server, String token, Collection<Long> gone) {
         JsonNode[] last = new JsonNode[1];
         await().atMost(Duration.ofSeconds(90))
                 .pollInterval(Duration.ofMillis(300))
@@ -245,10 +206,10 @@ class HighAvailabilityIT {
         return last[0];
     }
 
-    private static void awaitGateway(Server server) {
+    private static void awaitGateway(ServerProcess server) {
         await().atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofMillis(200))
-                .until(() -> status(server.gateway() + "/hana/hello/") == 200);
+                .until(() -> Http.status(server.gateway() + "/hana/hello/") == 200);
     }
 
     private static List<Long> pids(JsonNode app) {
@@ -262,66 +223,23 @@ class HighAvailabilityIT {
         return pids.stream().map(pid -> "(pid " + pid + ")").toArray(String[]::new);
     }
 
-    private static HttpResponse<String> send(Server server, String method, String path, String token, String body)
-            throws IOException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.api() + path))
-                .timeout(Duration.ofSeconds(30))
-                .method(
-                        method,
-                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        try {
-            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
+    private static HttpResponse<String> send(
+            ServerProcess server, String method, String path, String token, String body) throws IOException {
+        return Http.send(method, server.api() + path, token, body);
     }
 
     private static String expect(HttpResponse<String> response, int status) {
-        assertThat(response.statusCode())
-                .as(response.request().method() + " " + response.request().uri() + ": " + response.body())
-                .isEqualTo(status);
-        return response.body();
-    }
-
-    /** The status of a GET, or -1 when nothing answers. */
-    private static int status(String url) {
-        try {
-            return HTTP.send(
-                            HttpRequest.newBuilder(URI.create(url))
-                                    .timeout(Duration.ofSeconds(10))
-                                    .build(),
-                            HttpResponse.BodyHandlers.discarding())
-                    .statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
+        return Http.expect(response, status);
     }
 
     /** The last lines of each server's log, for a failure's message. */
     private String logs() {
         StringBuilder text = new StringBuilder();
-        for (Server server : servers) {
+        for (ServerProcess server : servers) {
             text.append("---- last lines of the log of server ")
                     .append(server.name())
-                    .append(":\n");
-            try {
-                List<String> lines = Files.readAllLines(server.log());
-                lines.subList(Math.max(0, lines.size() - 60), lines.size())
-                        .forEach(line -> text.append(line).append('\n'));
-            } catch (IOException e) {
-                text.append("(cannot read ")
-                        .append(server.log())
-                        .append(": ")
-                        .append(e)
-                        .append(")\n");
-            }
+                    .append(":\n")
+                    .append(server.logTail(60));
         }
         return text.toString();
     }

@@ -1,6 +1,5 @@
 package emp.dist;
 
-import static emp.dist.EmpCli.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -17,11 +16,6 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -29,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,9 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KubernetesClusterIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final ObjectMapper JSON = Http.JSON;
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String APP_URL = "http://" + StandInController.LOAD_BALANCER_IP + "/";
     private static final String WEB_IMAGE = "example.test/web:1";
@@ -62,7 +53,7 @@ class KubernetesClusterIT {
     private MockCluster cluster;
     private StandInController controller;
     private KubernetesClient kube;
-    private Process server;
+    private ServerProcess server;
     private String api;
 
     @BeforeAll
@@ -71,15 +62,10 @@ class KubernetesClusterIT {
         controller = new StandInController(cluster).start();
         kube = cluster.client();
         Path kubeconfig = cluster.kubeconfig(work.resolve("kube"));
-        int apiPort = freePort();
-        api = "http://127.0.0.1:" + apiPort;
-        ProcessBuilder builder = new ProcessBuilder(
-                EmpCli.DIST.resolve("bin/emp").toString(),
-                "server",
-                "--api-port",
-                String.valueOf(apiPort),
-                "--data-dir",
-                work.resolve("data").toString(),
+        server = ServerProcess.startWithoutGateway(
+                "emp",
+                work,
+                WAIT,
                 "--cluster",
                 "kubernetes",
                 "--set",
@@ -88,19 +74,7 @@ class KubernetesClusterIT {
                 "cluster.kubernetes.exposure=LoadBalancer",
                 "--set",
                 "cluster.kubernetes.sync-timeout=20s");
-        builder.environment().put("EMP_HOME", work.resolve("server-home").toString());
-        builder.redirectErrorStream(true).redirectOutput(serverLog().toFile());
-        server = builder.start();
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
-            if (!server.isAlive()) {
-                throw new AssertionError("the server exited: " + Files.readString(serverLog()));
-            }
-            try {
-                return get(api + "/healthz").statusCode() == 200;
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        api = server.api();
         assertThat(Files.readString(serverLog()))
                 .as("the server says which cluster it manages")
                 .contains("Kubernetes cluster at " + cluster.url());
@@ -109,13 +83,10 @@ class KubernetesClusterIT {
     @AfterAll
     void stopServerAndCluster() throws Exception {
         try {
-            if (server != null && server.isAlive()) {
-                server.destroy();
-                if (!server.waitFor(30, TimeUnit.SECONDS)) {
-                    server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                }
+            if (server != null) {
+                server.stop();
             }
-            if (Files.exists(serverLog())) {
+            if (server != null && Files.exists(serverLog())) {
                 // The temporary folder goes with the test; the server's log stays for whoever reads the reports.
                 Path reports = Files.createDirectories(Path.of("target", "failsafe-reports"));
                 Files.copy(
@@ -535,19 +506,6 @@ class KubernetesClusterIT {
     // ---- the server ----
 
     private Path serverLog() {
-        return work.resolve("server.log");
-    }
-
-    private static HttpResponse<String> get(String url) throws IOException {
-        try {
-            return HTTP.send(
-                    HttpRequest.newBuilder(URI.create(url))
-                            .timeout(Duration.ofSeconds(10))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
+        return server.log();
     }
 }

@@ -1,6 +1,5 @@
 package emp.dist;
 
-import static emp.dist.EmpCli.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -9,9 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import emp.dist.EmpCli.Run;
 import emp.testsupport.KafkaBroker;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,27 +28,21 @@ import org.junit.jupiter.api.io.TempDir;
  * parent/child structure, and {@code emp tracing} shows the aggregator's calls.
  */
 class SongsTracingIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
-    private static final Path DIST = EmpCli.DIST;
+    private static final ObjectMapper JSON = Http.JSON;
     private static final Path STACK = Path.of("../examples/songs/stack.json");
 
     @TempDir
     Path work;
 
     private KafkaBroker broker;
-    private Process server;
+    private ServerProcess server;
     private final ScheduledExecutorService load = Executors.newSingleThreadScheduledExecutor();
 
     @AfterEach
     void stop() throws Exception {
         load.shutdownNow();
-        if (server != null && server.isAlive()) {
-            server.destroy();
-            server.waitFor(60, TimeUnit.SECONDS);
+        if (server != null) {
+            server.stop();
         }
         if (broker != null) {
             broker.close();
@@ -63,18 +53,11 @@ class SongsTracingIT {
     void empAndZipkinSeeTheSameTracesThroughKafka() throws Exception {
         broker = KafkaBroker.started();
         broker.createTopic("zipkin", 1);
-        int apiPort = freePort();
-        int gatewayPort = freePort();
-        int zipkinPort = freePort();
-        ProcessBuilder builder = new ProcessBuilder(
-                DIST.resolve("bin/emp").toString(),
-                "server",
-                "--api-port",
-                String.valueOf(apiPort),
-                "--gateway-port",
-                String.valueOf(gatewayPort),
-                "--data-dir",
-                work.resolve("data").toString(),
+        int zipkinPort = EmpCli.freePort();
+        server = ServerProcess.start(
+                "emp",
+                work,
+                Duration.ofSeconds(120),
                 "--tracing",
                 "kafka",
                 "--set",
@@ -84,19 +67,7 @@ class SongsTracingIT {
                 "tracing.zipkin-port=" + zipkinPort,
                 "--set",
                 "tracing.window=60s");
-        builder.environment().put("EMP_HOME", work.resolve("server-home").toString());
-        builder.redirectErrorStream(true)
-                .redirectOutput(work.resolve("server.log").toFile());
-        server = builder.start();
-        String api = "http://127.0.0.1:" + apiPort;
-        await().atMost(Duration.ofSeconds(120))
-                .pollInterval(Duration.ofMillis(500))
-                .until(() -> {
-                    if (!server.isAlive()) {
-                        throw new AssertionError("the server exited: " + Files.readString(work.resolve("server.log")));
-                    }
-                    return status(api + "/healthz") == 200;
-                });
+        String api = server.api();
 
         Path home = Files.createDirectories(work.resolve("alice"));
         assertThat(emp(home, "create-account", "--server", api, "--username", "alice", "--password", "correct horse")
@@ -108,13 +79,13 @@ class SongsTracingIT {
         Run deploy = emp(home, "deploy", STACK.toString(), "--timeout", "180s");
         assertThat(deploy.exit()).as(deploy.out() + deploy.err()).isZero();
 
-        String aggregator = "http://127.0.0.1:" + gatewayPort + "/alice/aggregator/";
+        String aggregator = server.gateway() + "/alice/aggregator/";
         for (int i = 0; i < 20; i++) {
-            assertThat(status(aggregator)).isEqualTo(200);
+            assertThat(Http.status(aggregator)).isEqualTo(200);
         }
         // keep requests flowing while the spans travel (reporter, broker, settling), so a slow machine still finds
         // fresh ones in the window
-        load.scheduleAtFixedRate(() -> status(aggregator), 0, 250, TimeUnit.MILLISECONDS);
+        load.scheduleAtFixedRate(() -> Http.status(aggregator), 0, 250, TimeUnit.MILLISECONDS);
 
         JsonNode[] traces = new JsonNode[1];
         await().atMost(Duration.ofSeconds(120))
@@ -130,7 +101,8 @@ class SongsTracingIT {
         assertThat(callees).contains("alice/users", "alice/playlists", "alice/auth");
         assertThat(traces[0].get("trace_url").asText()).startsWith("http://127.0.0.1:" + zipkinPort + "/zipkin/");
 
-        JsonNode recent = JSON.readTree(get(api + "/v1/apps/aggregator/traces?limit=1", token(home)));
+        JsonNode recent = JSON.readTree(
+                Http.expect(Http.send("GET", api + "/v1/apps/aggregator/traces?limit=1", token(home), null), 200));
         JsonNode empTrace = recent.get(0);
         String traceId = empTrace.get("trace_id").asText();
         Set<String> empStructure = structure(empTrace.get("spans"), "service", "parent_id");
@@ -140,11 +112,8 @@ class SongsTracingIT {
         await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofSeconds(1))
                 .until(() -> {
-                    HttpResponse<String> response = HTTP.send(
-                            HttpRequest.newBuilder(
-                                            URI.create("http://127.0.0.1:" + zipkinPort + "/api/v2/trace/" + traceId))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString());
+                    HttpResponse<String> response =
+                            Http.get("http://127.0.0.1:" + zipkinPort + "/api/v2/trace/" + traceId);
                     if (response.statusCode() != 200) {
                         return false;
                     }
@@ -195,32 +164,6 @@ class SongsTracingIT {
         return JSON.readTree(Files.readString(home.resolve("config")))
                 .get("token")
                 .asText();
-    }
-
-    private static int status(String url) {
-        try {
-            return HTTP.send(
-                            HttpRequest.newBuilder(URI.create(url))
-                                    .timeout(Duration.ofSeconds(30))
-                                    .build(),
-                            HttpResponse.BodyHandlers.discarding())
-                    .statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
-    }
-
-    private static String get(String url, String token) throws Exception {
-        HttpResponse<String> response = HTTP.send(
-                HttpRequest.newBuilder(URI.create(url))
-                        .header("Authorization", "Bearer " + token)
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return response.body();
     }
 
     private Run emp(Path home, String... args) throws Exception {

@@ -5,12 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -27,57 +24,27 @@ import org.junit.jupiter.api.io.TempDir;
  * is not, and playlists's p95 comes back under its target.
  */
 class TraceGraphScalingIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
+    private static final ObjectMapper JSON = Http.JSON;
 
     @TempDir
     Path work;
 
-    private Process server;
+    private ServerProcess server;
     private final ScheduledExecutorService load = Executors.newScheduledThreadPool(2);
 
     @AfterEach
     void stop() throws Exception {
         load.shutdownNow();
-        if (server != null && server.isAlive()) {
-            server.destroy();
-            server.waitFor(60, TimeUnit.SECONDS);
+        if (server != null) {
+            server.stop();
         }
     }
 
     @Test
     void theSaturatedDependencyIsScaledAndItsCallerIsNot() throws Exception {
-        int apiPort = EmpCli.freePort();
-        int gatewayPort = EmpCli.freePort();
-        ProcessBuilder builder = new ProcessBuilder(
-                EmpCli.DIST.resolve("bin/emp").toString(),
-                "server",
-                "--api-port",
-                String.valueOf(apiPort),
-                "--gateway-port",
-                String.valueOf(gatewayPort),
-                "--data-dir",
-                work.resolve("data").toString(),
-                "--scheduler",
-                "tracegraph",
-                "--set",
-                "scheduler.cooldown-up=5s");
-        builder.environment().put("EMP_HOME", work.resolve("server-home").toString());
-        builder.redirectErrorStream(true)
-                .redirectOutput(work.resolve("server.log").toFile());
-        server = builder.start();
-        String api = "http://127.0.0.1:" + apiPort;
-        await().atMost(Duration.ofSeconds(120))
-                .pollInterval(Duration.ofMillis(500))
-                .until(() -> {
-                    if (!server.isAlive()) {
-                        throw new AssertionError("the server exited: " + Files.readString(work.resolve("server.log")));
-                    }
-                    return call("GET", api + "/healthz", null, null) == 200;
-                });
+        server = ServerProcess.start(
+                "emp", work, Duration.ofSeconds(120), "--scheduler", "tracegraph", "--set", "scheduler.cooldown-up=5s");
+        String api = server.api();
         send("POST", api + "/v1/accounts", null, "{\"username\": \"carl\", \"password\": \"correct horse\"}");
         String token = JSON.readTree(send(
                         "POST",
@@ -105,9 +72,9 @@ class TraceGraphScalingIT {
                 .until(() -> ready(api, token, "songs") == 1 && ready(api, token, "playlists") == 1);
 
         // about 40 requests/s, open loop: twice what one songs replica (one at a time, 40 ms each) can serve
-        URI playlists = URI.create("http://127.0.0.1:" + gatewayPort + "/carl/playlists/1");
+        URI playlists = URI.create(server.gateway() + "/carl/playlists/1");
         load.scheduleAtFixedRate(
-                () -> HTTP.sendAsync(
+                () -> Http.CLIENT.sendAsync(
                         HttpRequest.newBuilder(playlists)
                                 .timeout(Duration.ofSeconds(30))
                                 .build(),
@@ -173,30 +140,6 @@ class TraceGraphScalingIT {
     }
 
     private static String send(String method, String url, String token, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
-                .timeout(Duration.ofSeconds(30))
-                .method(
-                        method,
-                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode())
-                .as(method + " " + url + ": " + response.body())
-                .isLessThan(300);
-        return response.body();
-    }
-
-    private static int call(String method, String url, String token, String body) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding())
-                    .statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
+        return Http.expectSuccess(Http.send(method, url, token, body));
     }
 }
