@@ -2,6 +2,8 @@ package emp.tracing.http;
 
 import static java.util.Objects.requireNonNull;
 
+import emp.plugins.zipkin.LogThrottle;
+import emp.plugins.zipkin.ZipkinSpans;
 import emp.spi.Health;
 import emp.spi.PlatformException;
 import emp.spi.tracing.Span;
@@ -48,9 +50,9 @@ public final class HttpTraceSource implements TraceSource, SpanReceiver {
     private final URI endpoint;
     private final SpanQueue queue;
     private final ZipkinForwarder forwarder;
-    private final WarningThrottle dropWarnings;
-    private final WarningThrottle malformedWarnings;
-    private final WarningThrottle sinkWarnings;
+    private final LogThrottle dropWarnings;
+    private final LogThrottle malformedWarnings;
+    private final LogThrottle sinkWarnings;
     private final LongAdder received = new LongAdder();
     private final LongAdder delivered = new LongAdder();
     private final LongAdder dropped = new LongAdder();
@@ -76,9 +78,9 @@ public final class HttpTraceSource implements TraceSource, SpanReceiver {
         this.forwarder = config.forwardUrl()
                 .map(url -> new ZipkinForwarder(url, config.forwardQueueBytes(), config.forwardTimeout(), clock))
                 .orElse(null);
-        this.dropWarnings = new WarningThrottle(clock, WARNING_INTERVAL);
-        this.malformedWarnings = new WarningThrottle(clock, WARNING_INTERVAL);
-        this.sinkWarnings = new WarningThrottle(clock, WARNING_INTERVAL);
+        this.dropWarnings = new LogThrottle(clock, WARNING_INTERVAL);
+        this.malformedWarnings = new LogThrottle(clock, WARNING_INTERVAL);
+        this.sinkWarnings = new LogThrottle(clock, WARNING_INTERVAL);
     }
 
     /** Where replicas send their spans: the API's base URI followed by {@link #PATH}. */
@@ -160,7 +162,7 @@ public final class HttpTraceSource implements TraceSource, SpanReceiver {
         }
         if (accepted > 0) {
             try {
-                queue.add(ZipkinSpanConverter.toEmp(accepted == spans.size() ? spans : spans.subList(0, accepted)));
+                queue.add(ZipkinSpans.toEmp(accepted == spans.size() ? spans : spans.subList(0, accepted)));
             } catch (RuntimeException e) {
                 queue.release(accepted);
                 throw e;

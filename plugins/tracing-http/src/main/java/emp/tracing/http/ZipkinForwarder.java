@@ -2,6 +2,7 @@ package emp.tracing.http;
 
 import static java.util.Objects.requireNonNull;
 
+import emp.plugins.zipkin.LogThrottle;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -40,8 +41,8 @@ final class ZipkinForwarder implements AutoCloseable {
     private final LongAdder dropped = new LongAdder();
     private final LongAdder failed = new LongAdder();
     private final AtomicReference<String> lastFailure = new AtomicReference<>();
-    private final WarningThrottle dropWarnings;
-    private final WarningThrottle failureWarnings;
+    private final LogThrottle dropWarnings;
+    private final LogThrottle failureWarnings;
     private final List<Thread> threads = new ArrayList<>();
 
     private record Body(byte[] bytes, String contentType, String contentEncoding) {}
@@ -54,8 +55,8 @@ final class ZipkinForwarder implements AutoCloseable {
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(timeout)
                 .build();
-        this.dropWarnings = new WarningThrottle(clock, HttpTraceSource.WARNING_INTERVAL);
-        this.failureWarnings = new WarningThrottle(clock, HttpTraceSource.WARNING_INTERVAL);
+        this.dropWarnings = new LogThrottle(clock, HttpTraceSource.WARNING_INTERVAL);
+        this.failureWarnings = new LogThrottle(clock, HttpTraceSource.WARNING_INTERVAL);
     }
 
     URI url() {

@@ -3,6 +3,7 @@ package emp.tracing.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import emp.plugins.zipkin.ZipkinSpans;
 import emp.spi.ErrorCategory;
 import emp.spi.PlatformException;
 import emp.spi.tracing.Span;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 class SpanBodyDecoderTest {
     private static List<Span> decode(byte[] body, String contentType, String contentEncoding) {
-        return ZipkinSpanConverter.toEmp(SpanBodyDecoder.decode(body, contentType, contentEncoding));
+        return ZipkinSpans.toEmp(SpanBodyDecoder.decode(body, contentType, contentEncoding));
     }
 
     private static void assertInvalid(ThrowingCallable call, String... messageParts) {

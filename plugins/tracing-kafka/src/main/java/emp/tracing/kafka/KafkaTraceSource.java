@@ -2,6 +2,8 @@ package emp.tracing.kafka;
 
 import static java.util.Objects.requireNonNull;
 
+import emp.plugins.zipkin.LogThrottle;
+import emp.plugins.zipkin.ZipkinSpans;
 import emp.spi.Health;
 import emp.spi.tracing.Span;
 import emp.spi.tracing.SpanSink;
@@ -265,7 +267,7 @@ public final class KafkaTraceSource implements TraceSource {
             messages.incrementAndGet();
             byte[] value = record.value();
             try {
-                ZipkinSpans.addAll(SpanMessageDecoder.decode(value == null ? new byte[0] : value), batch);
+                batch.addAll(ZipkinSpans.toEmp(SpanMessageDecoder.decode(value == null ? new byte[0] : value)));
             } catch (IllegalArgumentException e) {
                 long count = skipped.incrementAndGet();
                 if (skippedLog.allow()) {

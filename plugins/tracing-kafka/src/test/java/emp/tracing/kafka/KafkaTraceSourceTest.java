@@ -3,6 +3,7 @@ package emp.tracing.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import emp.plugins.zipkin.ZipkinSpans;
 import emp.spi.Health;
 import emp.spi.PluginConfig;
 import emp.spi.tracing.Span;

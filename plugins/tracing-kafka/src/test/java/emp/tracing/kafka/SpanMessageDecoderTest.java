@@ -3,6 +3,7 @@ package emp.tracing.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import emp.plugins.zipkin.ZipkinSpans;
 import emp.spi.tracing.Span;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

@@ -1,4 +1,4 @@
-package emp.tracing.http;
+package emp.plugins.zipkin;
 
 import emp.spi.tracing.Span;
 import java.util.ArrayList;
@@ -12,10 +12,10 @@ import java.util.List;
  * unfinished) is still delivered, with 0 in their place, so that the host sees that the call happened; it decides
  * whether such a span counts towards latency.
  */
-final class ZipkinSpanConverter {
-    private ZipkinSpanConverter() {}
+public final class ZipkinSpans {
+    private ZipkinSpans() {}
 
-    static List<Span> toEmp(List<zipkin2.Span> spans) {
+    public static List<Span> toEmp(List<zipkin2.Span> spans) {
         List<Span> converted = new ArrayList<>(spans.size());
         for (zipkin2.Span span : spans) {
             converted.add(toEmp(span));
@@ -23,7 +23,7 @@ final class ZipkinSpanConverter {
         return converted;
     }
 
-    static Span toEmp(zipkin2.Span span) {
+    public static Span toEmp(zipkin2.Span span) {
         return new Span(
                 span.traceId(),
                 span.id(),
