@@ -156,7 +156,10 @@ class KafkaTraceSourceTest {
             await().atMost(EVENTUALLY)
                     .until(() ->
                             sink.ofTrace("2000000000000000a000000000000a02").size() == 3);
-            assertThat(sink.ofTrace("2000000000000000a000000000000a01")).hasSize(3);
+            // At least once: offsets are committed every few seconds, so a broker that stops right after the first
+            // trace may hand it out again; nothing of it is lost.
+            assertThat(Set.copyOf(sink.ofTrace("2000000000000000a000000000000a01")))
+                    .hasSize(3);
         }
     }
 
