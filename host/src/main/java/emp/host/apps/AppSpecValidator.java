@@ -17,6 +17,8 @@ import java.util.regex.Pattern;
 public final class AppSpecValidator {
     /** The most replicas any app may ask for: a guard against typos that would fork-bomb a laptop. */
     public static final int REPLICA_CEILING = 1000;
+    /** The most requests a spec may say one replica serves at once. */
+    public static final int MAX_CONCURRENCY = 10000;
 
     private static final Pattern NAME = Pattern.compile("[a-z]([a-z0-9-]{0,38}[a-z0-9])?");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -60,6 +62,7 @@ public final class AppSpecValidator {
         validateEnvs(spec.envs());
         validateQualityMetrics(spec.qualityMetrics());
         validateReplicas(spec);
+        validateServing(spec);
         if (spec.resources() != null) {
             String cpu = spec.resources().cpu();
             if (cpu != null && !CPU.matcher(cpu).matches()) {
@@ -219,6 +222,28 @@ public final class AppSpecValidator {
         }
         if (spec.replicas() != null) {
             requireReplicaCount("replicas", spec.replicas(), spec);
+        }
+    }
+
+    /** The fields of the platform's request queue: {@code concurrency}, {@code queue_timeout}, {@code idle_after}. */
+    private static void validateServing(AppSpec spec) {
+        if (spec.concurrency() != null && (spec.concurrency() < 1 || spec.concurrency() > MAX_CONCURRENCY)) {
+            throw PlatformException.invalid(
+                    "concurrency",
+                    "field 'concurrency' is " + spec.concurrency() + "; expected the number of requests one replica"
+                            + " serves at once, 1 to " + MAX_CONCURRENCY
+                            + " (leave it out to let the platform learn it)");
+        }
+        requireSeconds("queue_timeout", spec.queueTimeout(), 0.001, 3600);
+        requireSeconds("idle_after", spec.idleAfter(), 1, 86400);
+    }
+
+    private static void requireSeconds(String field, Double value, double min, double max) {
+        if (value != null && !(value >= min && value <= max)) {
+            throw PlatformException.invalid(
+                    field,
+                    "field '" + field + "' is " + value + "; expected seconds as a number from " + min + " to " + max
+                            + ", e.g. 30");
         }
     }
 

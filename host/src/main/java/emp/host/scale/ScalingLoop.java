@@ -131,7 +131,13 @@ public final class ScalingLoop implements AutoCloseable {
             views.put(
                     record.ref(),
                     new AppView(
-                            record.ref(), record.spec(), record.replicas(), ready, figures.metrics(), figures.edges()));
+                            record.ref(),
+                            record.spec(),
+                            record.replicas(),
+                            ready,
+                            figures.metrics(),
+                            figures.edges(),
+                            cluster.load(record.ref())));
             records.put(record.ref(), record);
         }
         gate.retain(views.keySet());

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 class DecisionGateTest {
     private static final AppRef APP = new AppRef("alice", "songs");
-    private static final AppSpec SPEC =
-            new AppSpec("songs", null, null, null, null, null, List.of("java"), null, 2, 6, null, null, null);
+    private static final AppSpec SPEC = new AppSpec(
+            "songs", null, null, null, null, null, List.of("java"), null, 2, 6, null, null, null, null, null, null);
     private static final Instant T0 = Instant.parse("2026-11-27T10:00:00Z");
 
     private final DecisionGate gate = new DecisionGate(Duration.ofSeconds(10), Duration.ofSeconds(60));

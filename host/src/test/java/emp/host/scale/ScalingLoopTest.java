@@ -80,7 +80,22 @@ class ScalingLoopTest {
         apps.deploy(
                 "alice",
                 List.of(new AppSpec(
-                        "songs", null, null, null, null, null, List.of("java"), 2, 1, 5, null, null, null)));
+                        "songs",
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        List.of("java"),
+                        2,
+                        1,
+                        5,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null)));
         loop = new ScalingLoop(
                 view -> scheduler.get().decide(view),
                 "test",

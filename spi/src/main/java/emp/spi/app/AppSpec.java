@@ -2,8 +2,10 @@ package emp.spi.app;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * What a developer asks EMP to run: the original platform's JSON spec ({@code name}, {@code docker_image},
@@ -24,6 +26,12 @@ import java.util.Optional;
  * @param resources      CPU and memory per replica; may be null
  * @param health         where readiness is checked; may be null
  * @param dependencies   names of the owner's apps this one calls; each becomes a {@code <DEP>_URL} variable
+ * @param concurrency    the most requests one replica is given at once, where the cluster queues requests in front
+ *                       of replicas (the local cluster's gateway); null means learned by the cluster
+ * @param queueTimeout   seconds a request may wait in that queue before it is answered 503; null means
+ *                       {@link #DEFAULT_QUEUE_TIMEOUT}
+ * @param idleAfter      seconds without a request after which an app with {@code min_replicas: 0} goes to zero
+ *                       replicas; null means {@link #DEFAULT_IDLE_AFTER}
  */
 public record AppSpec(
         String name,
@@ -38,9 +46,16 @@ public record AppSpec(
         Integer maxReplicas,
         Resources resources,
         HealthProbe health,
-        List<String> dependencies) {
+        List<String> dependencies,
+        Integer concurrency,
+        Double queueTimeout,
+        Double idleAfter) {
 
     public static final int DEFAULT_MAX_REPLICAS = 10;
+    /** How long a request may wait for a free replica when the spec does not say. */
+    public static final Duration DEFAULT_QUEUE_TIMEOUT = Duration.ofSeconds(30);
+    /** How long an app that may go to zero replicas must see no request first, when the spec does not say. */
+    public static final Duration DEFAULT_IDLE_AFTER = Duration.ofSeconds(60);
 
     public AppSpec {
         requireNonNull(name, "name is null");
@@ -52,7 +67,8 @@ public record AppSpec(
 
     /** A spec with only a name and a command: what tests and simple apps need. */
     public static AppSpec ofCommand(String name, List<String> command) {
-        return new AppSpec(name, null, null, null, null, null, command, null, null, null, null, null, null);
+        return new AppSpec(
+                name, null, null, null, null, null, command, null, null, null, null, null, null, null, null, null);
     }
 
     public boolean effectiveStateless() {
@@ -76,6 +92,28 @@ public record AppSpec(
         return health == null || health.path() == null ? "/" : health.path();
     }
 
+    /** The requests one replica is given at once, when the spec fixes it; empty when the cluster learns it. */
+    public OptionalInt effectiveConcurrency() {
+        return concurrency == null ? OptionalInt.empty() : OptionalInt.of(concurrency);
+    }
+
+    public Duration effectiveQueueTimeout() {
+        return queueTimeout == null ? DEFAULT_QUEUE_TIMEOUT : seconds(queueTimeout);
+    }
+
+    public Duration effectiveIdleAfter() {
+        return idleAfter == null ? DEFAULT_IDLE_AFTER : seconds(idleAfter);
+    }
+
+    /** Whether a scheduler may take the app to zero replicas when it is idle, to wake it at its next request. */
+    public boolean scalesToZero() {
+        return effectiveMinReplicas() == 0;
+    }
+
+    private static Duration seconds(double value) {
+        return Duration.ofNanos(Math.round(value * 1e9));
+    }
+
     public Optional<QualityMetric> qualityMetric(String metric) {
         return qualityMetrics.stream().filter(qm -> qm.metric().equals(metric)).findFirst();
     }
@@ -94,7 +132,10 @@ public record AppSpec(
                 maxReplicas,
                 resources,
                 health,
-                dependencies);
+                dependencies,
+                concurrency,
+                queueTimeout,
+                idleAfter);
     }
 
     public AppSpec withReplicas(Integer newReplicas) {
@@ -111,7 +152,10 @@ public record AppSpec(
                 maxReplicas,
                 resources,
                 health,
-                dependencies);
+                dependencies,
+                concurrency,
+                queueTimeout,
+                idleAfter);
     }
 
     public AppSpec withEnvs(List<EnvVar> newEnvs) {
@@ -128,6 +172,9 @@ public record AppSpec(
                 maxReplicas,
                 resources,
                 health,
-                dependencies);
+                dependencies,
+                concurrency,
+                queueTimeout,
+                idleAfter);
     }
 }

@@ -89,6 +89,18 @@ public interface ClusterManager extends AutoCloseable {
     default void runningElsewhere(Map<AppRef, List<InstanceStatus>> instances) {}
 
     /**
+     * The app's load as this cluster's request path measures it, every second: arrivals (demand), completions, requests
+     * in flight and queued. A cluster that queues requests in front of replicas (the local cluster's gateway) knows
+     * these exactly; one that does not, as the default, answers empty, and schedulers go by spans alone. Answered from
+     * memory; called once per app per scaling tick.
+     *
+     * @since 0.1
+     */
+    default Optional<LoadFigures> load(AppRef app) {
+        return Optional.empty();
+    }
+
+    /**
      * The last lines each replica wrote to its standard output and error, oldest first.
      *
      * @param tail the most lines to return per replica

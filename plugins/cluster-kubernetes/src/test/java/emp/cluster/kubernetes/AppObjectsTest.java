@@ -194,7 +194,22 @@ class AppObjectsTest {
         AppObjects defaults = new AppObjects(KubernetesClusterConfig.defaults());
         AppSpec spec = Managers.web("songs");
         AppSpec noHealth = new AppSpec(
-                "songs", spec.dockerImage(), null, null, null, null, null, null, null, null, null, null, null);
+                "songs",
+                spec.dockerImage(),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
 
         Container container = defaults.deployment(new AppDeployment(SONGS, noHealth, 1, Map.of()))
                 .getSpec()
@@ -254,7 +269,10 @@ class AppObjectsTest {
                 null,
                 new Resources("250m", "256Mi"),
                 new HealthProbe("/health"),
-                List.of("song-db"));
+                List.of("song-db"),
+                null,
+                null,
+                null);
         return new AppDeployment(
                 SONGS,
                 spec,

@@ -61,7 +61,10 @@ final class Managers {
                 null,
                 new Resources("250m", "256Mi"),
                 new HealthProbe("/health"),
-                List.of());
+                List.of(),
+                null,
+                null,
+                null);
     }
 
     static AppSpec withImage(AppSpec spec, String image) {
@@ -78,7 +81,10 @@ final class Managers {
                 spec.maxReplicas(),
                 spec.resources(),
                 spec.health(),
-                spec.dependencies());
+                spec.dependencies(),
+                null,
+                null,
+                null);
     }
 
     static AppSpec stateful(AppSpec spec) {
@@ -95,6 +101,9 @@ final class Managers {
                 spec.maxReplicas(),
                 spec.resources(),
                 spec.health(),
-                spec.dependencies());
+                spec.dependencies(),
+                null,
+                null,
+                null);
     }
 }

@@ -27,7 +27,10 @@ class LaunchPlanTest {
             null,
             null,
             null,
-            List.of("song-db", "users"));
+            List.of("song-db", "users"),
+            null,
+            null,
+            null);
 
     @Test
     void environmentLayersSpecThenPlatformThenDependencies() {
@@ -102,7 +105,10 @@ class LaunchPlanTest {
                 null,
                 null,
                 null,
-                SPEC.dependencies());
+                SPEC.dependencies(),
+                null,
+                null,
+                null);
     }
 
     private static AppSpec withHealth(HealthProbe health) {
@@ -119,6 +125,9 @@ class LaunchPlanTest {
                 null,
                 null,
                 health,
-                SPEC.dependencies());
+                SPEC.dependencies(),
+                null,
+                null,
+                null);
     }
 }

@@ -175,6 +175,9 @@ class LocalClusterGatewaySpansTest {
                 null,
                 null,
                 new HealthProbe("/health"),
+                null,
+                null,
+                null,
                 null);
     }
 

@@ -74,6 +74,9 @@ class LocalClusterManagerTest extends AbstractClusterManagerTck {
                 null,
                 null,
                 new HealthProbe("/health"),
+                null,
+                null,
+                null,
                 null);
     }
 
@@ -84,8 +87,23 @@ class LocalClusterManagerTest extends AbstractClusterManagerTck {
 
     @Override
     protected List<UnsupportedSpec> unsupportedSpecs() {
-        AppSpec dockerOnly =
-                new AppSpec("songs", "emp/songs:1", null, 8000, null, null, null, null, null, null, null, null, null);
+        AppSpec dockerOnly = new AppSpec(
+                "songs",
+                "emp/songs:1",
+                null,
+                8000,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
         return List.of(
                 new UnsupportedSpec(dockerOnly, "command"),
                 new UnsupportedSpec(AppSpec.ofCommand("blank", List.of(" ", "app.jar")), "command"));
@@ -124,7 +142,10 @@ class LocalClusterManagerTest extends AbstractClusterManagerTck {
                 null,
                 null,
                 null,
-                List.of("song-db"));
+                List.of("song-db"),
+                null,
+                null,
+                null);
         AppRef app = ref("greet");
 
         manager().deploy(deployment(app, spec, 1));
@@ -398,8 +419,23 @@ class LocalClusterManagerTest extends AbstractClusterManagerTck {
 
     @Test
     void validateSaysWhatTheLocalClusterCannotRun() {
-        AppSpec dockerOnly =
-                new AppSpec("songs", "emp/songs:1", null, 8000, null, null, null, null, null, null, null, null, null);
+        AppSpec dockerOnly = new AppSpec(
+                "songs",
+                "emp/songs:1",
+                null,
+                8000,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
 
         assertThatThrownBy(() -> manager().validate(dockerOnly)).isInstanceOfSatisfying(PlatformException.class, e -> {
             assertThat(e.category()).isEqualTo(ErrorCategory.UNSUPPORTED);

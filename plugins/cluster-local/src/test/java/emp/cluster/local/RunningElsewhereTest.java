@@ -125,6 +125,9 @@ class RunningElsewhereTest {
                 null,
                 null,
                 new HealthProbe("/health"),
+                null,
+                null,
+                null,
                 null);
         manager.deploy(new AppDeployment(HELLO, spec, 1, Map.of()));
         await().atMost(Duration.ofSeconds(60)).until(() -> manager.status(HELLO).ready() == 1);

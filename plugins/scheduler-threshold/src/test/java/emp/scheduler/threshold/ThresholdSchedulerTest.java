@@ -358,7 +358,22 @@ class ThresholdSchedulerTest {
 
     private static AppSpec spec(Integer min, Integer max, QualityMetric... metrics) {
         return new AppSpec(
-                "app", null, null, null, null, List.of(metrics), List.of("run"), null, min, max, null, null, null);
+                "app",
+                null,
+                null,
+                null,
+                null,
+                List.of(metrics),
+                List.of("run"),
+                null,
+                min,
+                max,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
     }
 
     private static QualityMetric p95(double ms) {

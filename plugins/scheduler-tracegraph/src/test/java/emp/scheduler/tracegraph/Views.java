@@ -38,7 +38,23 @@ final class Views {
 
     /** A spec with replica bounds (null: the defaults, 1 and 10) and quality metrics. */
     static AppSpec spec(String name, Integer min, Integer max, QualityMetric... metrics) {
-        return new AppSpec(name, null, null, null, null, List.of(metrics), null, null, min, max, null, null, null);
+        return new AppSpec(
+                name,
+                null,
+                null,
+                null,
+                null,
+                List.of(metrics),
+                null,
+                null,
+                min,
+                max,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
     }
 
     static AppSpec spec(String name, QualityMetric... metrics) {
