@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# The autoscaling experiment of issue 4: every policy (none, threshold, hpa, tracegraph) in every scenario
-# (leaf-cost, load-step, spike; wave too in the full run) on a private EMP server each, then the table and the plots.
+# The autoscaling experiment of issues 4 and 10: every policy (none, threshold, hpa, kpa, tracegraph) in every scenario
+# (leaf-cost, load-step, spike, serial-leaf; wave too in the full run) on a private EMP server each, then the table and
+# the plots.
 #
-#   bench/autoscale/run.sh [--quick] [--no-record] [--policies none,hpa] [--scenarios spike] [--report-only]
+#   bench/autoscale/run.sh [--quick] [--no-record] [--policies none,kpa] [--scenarios serial-leaf] [--report-only]
 #
-# --quick      15 s warm-up and 60 s measured per run (about 20 minutes for the 12 runs); without it 30 s and 240 s,
-#              and the wave scenario too (about an hour)
+# --quick      15 s warm-up and 150 s measured per run (change at 20 s, drop at 60 s; about an hour for the 20 runs);
+#              without it 30 s and 330 s (change at 60 s, drop at 180 s), and the wave scenario too (about 2 h 45)
 # --no-record  do not append the section to bench/RESULTS.md (it is always in bench/autoscale/results/summary.md)
 # Other arguments go to the harness (see AutoscaleExperiment). Needs the distribution (dist/target/emp) built.
 set -euo pipefail

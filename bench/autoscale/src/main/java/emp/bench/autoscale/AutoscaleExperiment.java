@@ -14,25 +14,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The autoscaling experiment of issue 4: every policy in every scenario on a private EMP server, the runs' data as
- * CSV under the results folder, the plots and the table. Started by {@code bench/autoscale/run.sh}.
+ * The autoscaling experiment of issues 4 and 10: every policy in every scenario on a private EMP server, the runs'
+ * data as CSV under the results folder, the plots and the table. Started by {@code bench/autoscale/run.sh}.
  *
  * <pre>
  * --repo DIR            the repository root (the distribution is DIR/dist/target/emp)
- * --quick               short runs (15 s warm-up, 60 s measured) instead of the full ones (30 s, 240 s)
- * --policies a,b        of none, threshold, hpa, tracegraph (default: all; a policy whose plugin jar is not in
+ * --quick               short runs (15 s warm-up, 150 s measured: change at 20 s, drop at 60 s) instead of the full
+ *                       ones (30 s, 330 s: change at 60 s, drop at 180 s)
+ * --policies a,b        of none, threshold, hpa, kpa, tracegraph (default: all; a policy whose plugin jar is not in
  *                       the distribution is skipped and said so)
- * --scenarios a,b       of leaf-cost, load-step, spike, wave (default: the first three; wave too when full)
+ * --scenarios a,b       of leaf-cost, load-step, spike, serial-leaf, wave (default: the first four; wave too when
+ *                       full)
  * --report-only         no runs: the plots and table from the runs already in the results folder
  * --summary FILE        where the markdown section goes (default: results/summary.md)
  * --command TEXT        the command line to name in the section
  * --warmup S, --length S  other warm-up and measured lengths, in seconds
+ * --kpa-target C        the KPA's concurrency target per replica before its 70 % utilization (default 1.0)
  * </pre>
  */
 public final class AutoscaleExperiment {
     private static final Logger log = LoggerFactory.getLogger(AutoscaleExperiment.class);
-    private static final List<String> QUICK_SCENARIOS = List.of("leaf-cost", "load-step", "spike");
-    private static final List<String> FULL_SCENARIOS = List.of("leaf-cost", "load-step", "spike", "wave");
+    private static final List<String> QUICK_SCENARIOS = List.of("leaf-cost", "load-step", "spike", "serial-leaf");
+    private static final List<String> FULL_SCENARIOS =
+            List.of("leaf-cost", "load-step", "spike", "serial-leaf", "wave");
 
     private AutoscaleExperiment() {}
 
@@ -46,6 +50,7 @@ public final class AutoscaleExperiment {
         String command = "bench/autoscale/run.sh";
         Integer warmup = null;
         Integer length = null;
+        double kpaTarget = KpaPolicy.Parameters.defaults().targetPerReplica();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--repo" ->
@@ -62,10 +67,11 @@ public final class AutoscaleExperiment {
                 case "--command" -> command = value(args, ++i, "--command");
                 case "--warmup" -> warmup = Integer.parseInt(value(args, ++i, "--warmup"));
                 case "--length" -> length = Integer.parseInt(value(args, ++i, "--length"));
+                case "--kpa-target" -> kpaTarget = Double.parseDouble(value(args, ++i, "--kpa-target"));
                 default ->
                     throw new IllegalArgumentException("unknown argument '" + args[i]
                             + "'; expected --repo DIR, --quick, --policies LIST, --scenarios LIST, --report-only,"
-                            + " --summary FILE, --command TEXT, --warmup S, --length S");
+                            + " --summary FILE, --command TEXT, --warmup S, --length S, --kpa-target C");
             }
         }
         Map<String, Scenario> known = Scenario.all(quick);
@@ -85,16 +91,29 @@ public final class AutoscaleExperiment {
         if (!reportOnly) {
             ExperimentRun.Settings settings = new ExperimentRun.Settings(
                     dist.resolve("bin/emp"),
+                    repo,
                     dist.resolve("examples/songs.jar"),
-                    repo.resolve("examples/songs/stack.json"),
                     Path.of(System.getProperty("java.io.tmpdir"), "emp-autoscale"),
                     warmup != null ? warmup : quick ? 15 : 30,
-                    length != null ? length : quick ? 60 : 240,
+                    length != null ? length : Scenario.length(quick),
                     Duration.ofSeconds(15),
                     Duration.ofMinutes(5),
+                    KpaPolicy.Parameters.withTarget(kpaTarget),
+                    Duration.ofSeconds(2),
                     List.of());
             requireFile(settings.emp(), "build the distribution: mvn -B -q package -DskipTests (at the root)");
             requireFile(settings.songsJar(), "build the distribution: mvn -B -q package -DskipTests (at the root)");
+            for (String name : scenarios) {
+                double drop = known.get(name).dropAt();
+                if (!Double.isNaN(drop) && settings.length() <= drop) {
+                    log.warn(
+                            "{}: the run ends at {} s, before or at its drop at {} s: it will not show the"
+                                    + " scale-down",
+                            name,
+                            settings.length(),
+                            drop);
+                }
+            }
             for (String name : scenarios) {
                 for (Policy policy : policies) {
                     if (policy.pluginJar().isPresent()
@@ -112,13 +131,23 @@ public final class AutoscaleExperiment {
                         run.write(results);
                         RunSummary s = RunSummary.of(run);
                         log.info(
-                                "{} / {}: {} s of {} in violation, {} replica-s, p95 {} ms, scaled: {}",
+                                "{} / {}: {} s of {} in violation, {} replica-s, {} failed, p95 {} ms, recovery {},"
+                                        + " back to base {}, scaled: {}",
                                 name,
                                 policy.label(),
                                 s.violationSeconds(),
                                 s.measuredSeconds(),
                                 Math.round(s.replicaSeconds()),
+                                s.failed(),
                                 Math.round(s.p95Ms()),
+                                s.recoverySeconds().isPresent()
+                                        ? s.recoverySeconds().getAsInt() + " s"
+                                        : "never",
+                                !s.hasDrop()
+                                        ? "n/a"
+                                        : s.backToBaseSeconds().isPresent()
+                                                ? s.backToBaseSeconds().getAsInt() + " s"
+                                                : "never",
                                 s.scaled());
                     } catch (IOException | RuntimeException e) {
                         log.error("run {} / {} failed", name, policy.label(), e);

@@ -28,8 +28,9 @@ import org.jfree.data.xy.XYSeriesCollection;
 
 /**
  * The experiment's plots, drawn with JFreeChart: per scenario one PNG with a panel per policy; each panel shows the
- * aggregator's p95 per second (as the load generator measured it, log scale) against its target, and below it every
- * app's desired replicas over the same seconds, with the change (step, spike, cost change) shaded.
+ * entry app's p95 per second (as the load generator measured it, log scale) against its target, and below it every
+ * app's desired replicas over the same seconds, with the change (the step or the cost change: an orange line) and the
+ * drop back to the base (a dashed green line) marked, or a spike shaded.
  */
 final class Charts {
     private static final int PANEL_WIDTH = 820;
@@ -39,7 +40,9 @@ final class Charts {
             "songs", new Color(0x1F77B4),
             "playlists", new Color(0x2CA02C),
             "users", new Color(0xFF7F0E),
-            "auth", new Color(0x9467BD));
+            "auth", new Color(0x9467BD),
+            "front", new Color(0xD62728),
+            "leaf", new Color(0x1F77B4));
 
     private Charts() {}
 
@@ -75,17 +78,25 @@ final class Charts {
         JFreeChart chart = new JFreeChart(run.policy(), new Font(Font.SANS_SERIF, Font.BOLD, 16), plot, true);
         chart.setBackgroundPaint(Color.WHITE);
         chart.addSubtitle(new TextTitle(String.format(
-                "%d s of %d in violation, %.0f replica-s, p95 %.0f ms, p99 %.0f ms",
+                "%d s of %d in violation, %.0f replica-s, %s %% failed, p95 %.0f ms; recovery %s, back to base %s",
                 summary.violationSeconds(),
                 summary.measuredSeconds(),
                 summary.replicaSeconds(),
+                Report.percent(summary.failedPercent()),
                 summary.p95Ms(),
-                summary.p99Ms())));
+                summary.recoverySeconds().isPresent()
+                        ? summary.recoverySeconds().getAsInt() + " s"
+                        : "never",
+                !summary.hasDrop()
+                        ? "n/a"
+                        : summary.backToBaseSeconds().isPresent()
+                                ? summary.backToBaseSeconds().getAsInt() + " s"
+                                : "never")));
         return chart;
     }
 
     private static XYPlot latencyPlot(RunData run) {
-        XYSeries p95 = new XYSeries("aggregator p95 (end to end)");
+        XYSeries p95 = new XYSeries(run.entryApp() + " p95 (end to end)");
         XYSeries errors = new XYSeries("errors > 1% (at 10 ms)");
         for (LoadRow row : run.load()) {
             if (!Double.isNaN(row.p95Ms())) {
@@ -144,7 +155,7 @@ final class Charts {
         for (Map.Entry<String, XYSeries> app : byApp.entrySet()) {
             data.addSeries(app.getValue());
             renderer.setSeriesPaint(index, APP_COLORS.getOrDefault(app.getKey(), Color.GRAY));
-            renderer.setSeriesStroke(index, new BasicStroke(app.getKey().equals("songs") ? 2.4f : 1.4f));
+            renderer.setSeriesStroke(index, new BasicStroke(app.getKey().equals(run.bottleneck()) ? 2.4f : 1.4f));
             index++;
         }
         NumberAxis axis = new NumberAxis("replicas");
@@ -162,8 +173,16 @@ final class Charts {
         if (run.changeLength() > 0 && run.scenario().equals("spike")) {
             plot.addDomainMarker(new IntervalMarker(
                     run.changeAt(), run.changeAt() + run.changeLength(), new Color(255, 200, 0, 60)));
-        } else if (run.changeAt() > 0) {
+            return;
+        }
+        if (run.changeAt() > 0) {
             plot.addDomainMarker(new ValueMarker(run.changeAt(), new Color(0xFF9900), new BasicStroke(1.5f)));
+        }
+        if (!Double.isNaN(run.dropAt())) {
+            plot.addDomainMarker(new ValueMarker(
+                    run.dropAt(),
+                    new Color(0x2CA02C),
+                    new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1, new float[] {6, 4}, 0)));
         }
     }
 }

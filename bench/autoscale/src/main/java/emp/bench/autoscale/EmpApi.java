@@ -13,10 +13,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The part of EMP's control API the experiment uses, as a person's scripts or an external scheduler would use it:
- * accounts and sessions, deploying, listing apps, an app's tracing figures and events, and
+ * accounts and sessions, deploying, listing apps, an app's tracing figures, load and events, and
  * {@code PUT /v1/apps/{id}/replicas}. Thread-safe once logged in.
  */
 public final class EmpApi {
@@ -78,6 +79,19 @@ public final class EmpApi {
         return call("GET", "/v1/apps/" + encode(idOrName) + "/tracing", null);
     }
 
+    /**
+     * {@code GET /v1/apps/{id}/load}: the app's arrivals, completions, rejections, mean in flight and queued and
+     * service time per past second (oldest first, up to 60), and what is in flight and queued now; empty when it
+     * answers 404, as a cluster that cannot measure it does (or a server without the endpoint).
+     */
+    public Optional<JsonNode> load(String idOrName) {
+        HttpResponse<String> response = send("GET", "/v1/apps/" + encode(idOrName) + "/load", null);
+        if (response.statusCode() == 404) {
+            return Optional.empty();
+        }
+        return Optional.of(parse("GET", "/v1/apps/" + encode(idOrName) + "/load", response));
+    }
+
     /** {@code GET /v1/apps/{id}/events}, oldest first, at most 1000. */
     public JsonNode events(String idOrName) {
         return call("GET", "/v1/apps/" + encode(idOrName) + "/events?limit=1000", null);
@@ -92,6 +106,10 @@ public final class EmpApi {
     }
 
     private JsonNode call(String method, String path, JsonNode body) {
+        return parse(method, path, send(method, path, body));
+    }
+
+    private HttpResponse<String> send(String method, String path, JsonNode body) {
         HttpRequest.Builder builder = request(path)
                 .method(
                         method,
@@ -105,15 +123,17 @@ public final class EmpApi {
         if (session != null) {
             builder.header("Authorization", "Bearer " + session);
         }
-        HttpResponse<String> response;
         try {
-            response = client.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+            return client.send(builder.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new IllegalStateException(method + " " + base + path + " failed: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(method + " " + path + " was interrupted", e);
         }
+    }
+
+    private static JsonNode parse(String method, String path, HttpResponse<String> response) {
         if (response.statusCode() / 100 != 2) {
             throw new IllegalStateException(
                     method + " " + path + " answered " + response.statusCode() + ": " + response.body());

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -20,9 +21,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One policy in one scenario: a private server, the songs stack with the scenario's knobs, a warm-up at the base
- * rate, then the schedule, while every app's replicas and figures are sampled each second; afterwards the apps'
- * event logs, and the server stopped with everything it ran.
+ * One policy in one scenario: a private server, the scenario's stack with its knobs, a warm-up at the base rate, then
+ * the schedule against the stack's entry app (and, in leaf-cost, the cost change and its undoing), while every app's
+ * replicas and figures are sampled each second; afterwards the apps' event logs, and the server stopped with
+ * everything it ran.
  */
 final class ExperimentRun {
     private static final Logger log = LoggerFactory.getLogger(ExperimentRun.class);
@@ -32,33 +34,44 @@ final class ExperimentRun {
 
     /**
      * @param emp            the distribution's {@code bin/emp}
-     * @param songsJar       the jar the stack runs
-     * @param stackFile      {@code examples/songs/stack.json}
+     * @param repo           the repository root, which the scenarios' stack files are relative to
+     * @param songsJar       the jar the songs stack runs (the distribution's {@code examples/songs.jar})
      * @param work           where servers keep their state (removed by the caller)
      * @param warmup         seconds at the base rate before second 0
      * @param length         measured seconds
      * @param hpaPeriod      the HPA's sync period
      * @param hpaDownWindow  the HPA's scale-down stabilization window
+     * @param kpa            the KPA's parameters
+     * @param kpaTick        how often the KPA decides
      * @param serverSettings {@code --set KEY=VALUE}s for every server
      */
     record Settings(
             Path emp,
+            Path repo,
             Path songsJar,
-            Path stackFile,
             Path work,
             int warmup,
             int length,
             Duration hpaPeriod,
             Duration hpaDownWindow,
+            KpaPolicy.Parameters kpa,
+            Duration kpaTick,
             List<String> serverSettings) {
         Settings {
             requireNonNull(emp, "emp is null");
+            requireNonNull(repo, "repo is null");
             requireNonNull(songsJar, "songsJar is null");
-            requireNonNull(stackFile, "stackFile is null");
             requireNonNull(work, "work is null");
             requireNonNull(hpaPeriod, "hpaPeriod is null");
             requireNonNull(hpaDownWindow, "hpaDownWindow is null");
+            requireNonNull(kpa, "kpa is null");
+            requireNonNull(kpaTick, "kpaTick is null");
             serverSettings = List.copyOf(serverSettings);
+        }
+
+        /** The stack file of {@code stack}. */
+        Path stackFile(Scenario.Stack stack) {
+            return repo.resolve(stack.file());
         }
     }
 
@@ -67,17 +80,32 @@ final class ExperimentRun {
     static RunData run(Settings settings, Scenario scenario, Policy policy) throws IOException, InterruptedException {
         Path work = Files.createTempDirectory(
                 Files.createDirectories(settings.work()), RunData.baseName(scenario.name(), policy.label()) + "-");
-        try (PrivateServer server =
-                PrivateServer.start(settings.emp(), work, policy.serverScheduler(), settings.serverSettings())) {
+        Scenario.Stack stack = scenario.stack();
+        Path stackFile = settings.stackFile(stack);
+        if (!Files.isRegularFile(stackFile)) {
+            throw new IllegalStateException("the " + stack.name() + " stack's file " + stackFile + " is missing");
+        }
+        List<String> markers = List.of(
+                settings.songsJar().toString(),
+                stackFile.toAbsolutePath().getParent().toString());
+        try (PrivateServer server = PrivateServer.start(
+                settings.emp(), work, policy.serverScheduler(), settings.serverSettings(), markers)) {
             EmpApi api = new EmpApi(server.api());
             api.createAccountAndLogin(USER, "bench-password-1");
             Path costFile = work.resolve("cost");
-            ArrayNode specs = StackSpec.build(settings.stackFile(), settings.songsJar(), scenario, costFile);
-            double target = aggregatorTarget(specs);
+            ArrayNode specs = StackSpec.build(
+                    stackFile,
+                    Map.of(
+                            "${EMP_SPEC_DIR}/target/songs.jar",
+                            settings.songsJar().toString()),
+                    scenario,
+                    costFile);
+            double target = entryTarget(specs, stack);
             api.deploy(specs);
-            awaitReady(api, specs.size(), server);
-            URI aggregator = URI.create("http://127.0.0.1:" + server.gatewayPort() + "/" + USER + "/aggregator/");
-            LoadGenerator generator = new LoadGenerator(aggregator, Duration.ofSeconds(10));
+            awaitReady(api, specs.size(), server, stack);
+            URI entry =
+                    URI.create("http://127.0.0.1:" + server.gatewayPort() + "/" + USER + "/" + stack.entryApp() + "/");
+            LoadGenerator generator = new LoadGenerator(entry, Duration.ofSeconds(10));
             generator.prewarm(PREWARM_REQUESTS);
             log.info(
                     "{} / {}: stack ready and warmed by {} requests; {} s warm-up, {} s measured",
@@ -97,14 +125,25 @@ final class ExperimentRun {
                         "hpa",
                         new HpaController(api, new HpaPolicy(0.1, settings.hpaDownWindow()), settings.hpaPeriod())));
             }
+            if (policy == Policy.KPA) {
+                helpers.add(daemon("kpa", new KpaController(api, new KpaPolicy(settings.kpa()), settings.kpaTick())));
+            }
             scenario.costChange()
-                    .ifPresent(change -> helpers.add(daemon(
-                            "cost-change",
-                            () -> changeCost(
+                    .ifPresent(change -> helpers.add(daemon("cost-change", () -> {
+                        if (setCost(
+                                api,
+                                change,
+                                change.after(),
+                                costFile,
+                                zeroNanos + (long) (scenario.schedule().changeAt() * 1e9))) {
+                            setCost(
                                     api,
                                     change,
+                                    change.before(),
                                     costFile,
-                                    zeroNanos + (long) (scenario.schedule().changeAt() * 1e9)))));
+                                    zeroNanos + (long) (scenario.dropAt() * 1e9));
+                        }
+                    })));
 
             LoadGenerator.Result result;
             try (generator) {
@@ -125,7 +164,11 @@ final class ExperimentRun {
                     settings.length(),
                     scenario.schedule().changeAt(),
                     scenario.schedule().changeLength(),
+                    scenario.dropAt(),
+                    stack.entryApp(),
                     target,
+                    scenario.bottleneck().app(),
+                    scenario.bottleneck().baseReplicas(),
                     result.seconds().stream().map(LoadRow::of).toList(),
                     sampler.samples(),
                     events,
@@ -150,9 +193,10 @@ final class ExperimentRun {
         return thread;
     }
 
-    private static double aggregatorTarget(ArrayNode specs) {
+    /** The entry app's {@code latency_p95_ms} target, what every second of the load is judged against. */
+    static double entryTarget(ArrayNode specs, Scenario.Stack stack) {
         for (JsonNode spec : specs) {
-            if ("aggregator".equals(spec.path("name").asText())) {
+            if (stack.entryApp().equals(spec.path("name").asText())) {
                 for (JsonNode metric : spec.path("quality_metrics")) {
                     if ("latency_p95_ms".equals(metric.path("metric").asText())) {
                         return Double.parseDouble(metric.path("values").asText());
@@ -160,11 +204,12 @@ final class ExperimentRun {
                 }
             }
         }
-        throw new IllegalArgumentException(
-                "the stack has no 'aggregator' with a 'latency_p95_ms' quality metric; the experiment measures it");
+        throw new IllegalArgumentException("the " + stack.name() + " stack (" + stack.file() + ") has no '"
+                + stack.entryApp() + "' with a 'latency_p95_ms' quality metric; the experiment measures it");
     }
 
-    private static void awaitReady(EmpApi api, int apps, PrivateServer server) throws InterruptedException {
+    private static void awaitReady(EmpApi api, int apps, PrivateServer server, Scenario.Stack stack)
+            throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         while (true) {
             JsonNode list = api.apps();
@@ -183,34 +228,37 @@ final class ExperimentRun {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the songs stack was not running within 180 s (" + ready + " of " + apps
-                        + " apps ready); the server's output is in " + server.logFile());
+                throw new IllegalStateException("the " + stack.name() + " stack was not running within 180 s (" + ready
+                        + " of " + apps + " apps ready); the server's output is in " + server.logFile());
             }
             Thread.sleep(250);
         }
     }
 
     /**
-     * At {@code atNanos}, writes the new knob and restarts the app's replicas one at a time, each once the one before
-     * is back, so the app never loses more than one replica at once.
+     * At {@code atNanos}, writes {@code value} as the knob and restarts the app's replicas one at a time, each once
+     * the one before is back, so the app never loses more than one replica at once.
+     *
+     * @return false when interrupted (the run is over)
      */
-    private static void changeCost(EmpApi api, Scenario.CostChange change, Path costFile, long atNanos) {
+    private static boolean setCost(EmpApi api, Scenario.CostChange change, String value, Path costFile, long atNanos) {
         long wait = atNanos - System.nanoTime();
         while (wait > 0) {
             LockSupport.parkNanos(wait);
             if (Thread.currentThread().isInterrupted()) {
-                return;
+                return false;
             }
             wait = atNanos - System.nanoTime();
         }
         try {
-            Files.writeString(costFile, change.after());
+            String before = Files.readString(costFile).trim();
+            Files.writeString(costFile, value);
             log.info(
                     "{} {}: {} -> {}; restarting its replicas one at a time",
                     change.app(),
                     change.variable(),
-                    change.before(),
-                    change.after());
+                    before,
+                    value);
             Set<Long> old = new HashSet<>();
             for (JsonNode instance : api.app(change.app()).path("instances")) {
                 if (instance.hasNonNull("pid")) {
@@ -221,7 +269,8 @@ final class ExperimentRun {
                 int readyBefore =
                         api.app(change.app()).path("replicas").path("ready").asInt();
                 ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
-                // The next one goes once this one is replaced: its pid gone, as many replicas ready as before.
+                // The next one goes once this one is replaced: its pid gone, as many replicas ready as before (or as
+                // many as are wanted, should a policy have scaled the app down meanwhile).
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (System.nanoTime() < deadline) {
                     Thread.sleep(200);
@@ -231,15 +280,20 @@ final class ExperimentRun {
                         gone &= !(instance.hasNonNull("pid")
                                 && instance.get("pid").asLong() == pid);
                     }
-                    if (gone && app.path("replicas").path("ready").asInt() >= readyBefore) {
+                    int wanted = Math.min(
+                            readyBefore, app.path("replicas").path("desired").asInt());
+                    if (gone && app.path("replicas").path("ready").asInt() >= wanted) {
                         break;
                     }
                 }
             }
+            return true;
         } catch (IOException | RuntimeException e) {
-            log.error("changing the cost of '{}' failed: {}", change.app(), e.getMessage());
+            log.error("changing the cost of '{}' to {} failed: {}", change.app(), value, e.getMessage());
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         }
     }
 

@@ -1,7 +1,9 @@
 package emp.bench.autoscale;
 
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /** The scaling policies compared, and how each runs: inside the server as its scheduler, or in the harness. */
 public enum Policy {
@@ -11,6 +13,9 @@ public enum Policy {
     THRESHOLD("threshold", "scheduler-threshold.jar"),
     /** The Kubernetes HPA's algorithm, run by the harness as an external scheduler (the server has none). */
     HPA("none", null),
+    /** The Knative Pod Autoscaler's algorithm (concurrency per replica, stable and panic windows), run by the harness
+     * as an external scheduler (the server has none). */
+    KPA("none", null),
     /** The trace-graph plugin. */
     TRACEGRAPH("tracegraph", "scheduler-tracegraph.jar");
 
@@ -44,7 +49,7 @@ public enum Policy {
                 return policy;
             }
         }
-        throw new IllegalArgumentException(
-                "unknown policy '" + label + "'; expected one of none, threshold, hpa, tracegraph");
+        throw new IllegalArgumentException("unknown policy '" + label + "'; expected one of "
+                + Arrays.stream(values()).map(Policy::label).collect(Collectors.joining(", ")));
     }
 }

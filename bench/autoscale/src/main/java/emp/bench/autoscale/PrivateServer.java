@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * {@code emp server} of the distribution in a child process of its own, on free ports, with its own
  * {@code EMP_HOME} and data directory under a work folder, so a run never touches a person's server or state.
  * {@link #close()} stops it with SIGTERM (it stops its replicas), then SIGKILL after 30 s, and then stops any replica
- * it left behind, by the pids seen through the API.
+ * it left behind, by the pids seen through the API (only a process whose command line names one of the stack's
+ * markers, e.g. the songs jar or the stack's folder, as a pid may have been reused).
  */
 public final class PrivateServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PrivateServer.class);
@@ -29,13 +30,15 @@ public final class PrivateServer implements AutoCloseable {
     private final URI api;
     private final int gatewayPort;
     private final Path output;
+    private final List<String> replicaMarkers;
     private final Set<Long> replicaPids = ConcurrentHashMap.newKeySet();
 
-    private PrivateServer(Process process, URI api, int gatewayPort, Path output) {
+    private PrivateServer(Process process, URI api, int gatewayPort, Path output, List<String> replicaMarkers) {
         this.process = process;
         this.api = api;
         this.gatewayPort = gatewayPort;
         this.output = output;
+        this.replicaMarkers = replicaMarkers;
     }
 
     /**
@@ -45,10 +48,17 @@ public final class PrivateServer implements AutoCloseable {
      * @param work      a fresh folder for its home, data and output
      * @param scheduler the {@code --scheduler} plugin, or {@code none}
      * @param settings  {@code KEY=VALUE}s for {@code --set}
+     * @param replicaMarkers text the command line of every replica of the stack holds (the jar, the apps' folder),
+     *                  so that {@link #close()} stops a left-behind replica and never another process with its pid
      */
-    public static PrivateServer start(Path emp, Path work, String scheduler, List<String> settings)
+    public static PrivateServer start(
+            Path emp, Path work, String scheduler, List<String> settings, List<String> replicaMarkers)
             throws IOException, InterruptedException {
         requireNonNull(emp, "emp is null");
+        List<String> markers = List.copyOf(replicaMarkers);
+        if (markers.isEmpty()) {
+            throw new IllegalArgumentException("no replica markers: a left-behind replica could not be told apart");
+        }
         Files.createDirectories(work);
         int apiPort = freePort();
         int gatewayPort = freePort();
@@ -80,7 +90,7 @@ public final class PrivateServer implements AutoCloseable {
         builder.environment().put("EMP_HOME", work.resolve("home").toString());
         Process process = builder.start();
         URI api = URI.create("http://127.0.0.1:" + apiPort);
-        PrivateServer server = new PrivateServer(process, api, gatewayPort, output);
+        PrivateServer server = new PrivateServer(process, api, gatewayPort, output, markers);
         // Ctrl-C on the harness must not leave a server and its replicas running.
         Runtime.getRuntime().addShutdownHook(new Thread(server::closeQuietly, "stop-emp-server"));
         EmpApi probe = new EmpApi(api);
@@ -145,12 +155,12 @@ public final class PrivateServer implements AutoCloseable {
             }
         }
         for (long pid : replicaPids) {
-            // Only a process that still runs the songs jar: the pid may have been reused since.
+            // Only a process that still runs the stack's code: the pid may have been reused since.
             ProcessHandle.of(pid)
                     .filter(ProcessHandle::isAlive)
                     .filter(handle -> handle.info()
                             .commandLine()
-                            .map(line -> line.contains("songs.jar"))
+                            .map(line -> replicaMarkers.stream().anyMatch(line::contains))
                             .orElse(false))
                     .ifPresent(handle -> {
                         log.warn("replica pid {} outlived the server; stopping it", pid);

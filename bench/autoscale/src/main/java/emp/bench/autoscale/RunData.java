@@ -23,7 +23,13 @@ import org.HdrHistogram.Histogram;
  *
  * @param warmup       seconds of warm-up before second 0 (recorded with negative seconds)
  * @param length       measured seconds
- * @param targetMs     the aggregator's p95 target
+ * @param changeAt     when the step, the spike or the cost change starts
+ * @param changeLength how long a step holds or a spike lasts, or a wave's period (0 when it does not apply)
+ * @param dropAt       when the load or the cost goes back to the base; NaN when it does not
+ * @param entryApp     the app the load is sent to, whose p95 is judged
+ * @param targetMs     the entry app's p95 target
+ * @param bottleneck   the app the step needs more replicas of
+ * @param baseReplicas the bottleneck's replicas the base load needs
  * @param overall      every latency of the measured part, in microseconds
  */
 public record RunData(
@@ -34,7 +40,11 @@ public record RunData(
         int length,
         double changeAt,
         double changeLength,
+        double dropAt,
+        String entryApp,
         double targetMs,
+        String bottleneck,
+        int baseReplicas,
         List<LoadRow> load,
         List<AppSample> apps,
         List<ScaleEvent> events,
@@ -43,6 +53,8 @@ public record RunData(
         requireNonNull(scenario, "scenario is null");
         requireNonNull(policy, "policy is null");
         requireNonNull(description, "description is null");
+        requireNonNull(entryApp, "entryApp is null");
+        requireNonNull(bottleneck, "bottleneck is null");
         load = List.copyOf(load);
         apps = List.copyOf(apps);
         events = List.copyOf(events);
@@ -106,16 +118,26 @@ public record RunData(
                 .put("length", length)
                 .put("change_at", changeAt)
                 .put("change_length", changeLength)
+                .put("entry_app", entryApp)
                 .put("target_ms", targetMs)
+                .put("bottleneck", bottleneck)
+                .put("base_replicas", baseReplicas)
                 .put(
                         "overall_micros_hdr",
                         Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(buffer.array(), size)));
+        if (!Double.isNaN(dropAt)) {
+            meta.put("drop_at", dropAt);
+        }
         Files.writeString(
                 folder.resolve(base + ".run.json"),
                 EmpApi.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(meta));
     }
 
-    /** Reads a run written by {@link #write}, or fails naming the file that is missing or broken. */
+    /**
+     * Reads a run written by {@link #write}, or fails naming the file that is missing or broken. A run written before
+     * the phases had a drop reads as the songs stack's: entered by the aggregator, songs the bottleneck at 1 replica,
+     * no drop.
+     */
     static RunData read(Path folder, String scenario, String policy) throws IOException {
         String base = baseName(scenario, policy);
         JsonNode meta = EmpApi.JSON.readTree(Files.readString(folder.resolve(base + ".run.json")));
@@ -170,7 +192,11 @@ public record RunData(
                 meta.path("length").asInt(),
                 meta.path("change_at").asDouble(),
                 meta.path("change_length").asDouble(),
+                meta.path("drop_at").isNumber() ? meta.get("drop_at").asDouble() : Double.NaN,
+                meta.path("entry_app").asText("aggregator"),
                 meta.path("target_ms").asDouble(),
+                meta.path("bottleneck").asText("songs"),
+                meta.path("base_replicas").asInt(1),
                 load,
                 apps,
                 events,

@@ -8,16 +8,19 @@ import static java.util.Objects.requireNonNull;
  *
  * @param kind         the shape
  * @param baseRps      the rate before (and, for a spike, after) the change
- * @param factor       how many times the base rate the load reaches: after a step, at a spike's top, at a wave's crest
+ * @param factor       how many times the base rate the load reaches: during a step's hold, at a spike's top, at a
+ *                     wave's crest
  * @param changeAt     when the step or the spike starts, or where the wave begins to rise
- * @param changeLength how long a spike lasts, or a wave's period
+ * @param changeLength how long a step holds or a spike lasts before the load drops back to the base rate (0: a step
+ *                     that holds to the end), or a wave's period
  */
 public record Schedule(Kind kind, double baseRps, double factor, double changeAt, double changeLength) {
     /** The shapes of load the generator offers. */
     public enum Kind {
         /** The base rate throughout. */
         STEADY,
-        /** The base rate, then {@code factor} times it from {@code changeAt} on. */
+        /** The base rate, {@code factor} times it from {@code changeAt} for {@code changeLength} seconds (the hold; 0:
+         * to the end), then the base rate again. */
         STEP,
         /** {@code factor} times the base rate from {@code changeAt} for {@code changeLength} seconds. */
         SPIKE,
@@ -41,10 +44,21 @@ public record Schedule(Kind kind, double baseRps, double factor, double changeAt
         }
         return switch (kind) {
             case STEADY -> baseRps;
-            case STEP -> baseRps * factor;
+            case STEP -> changeLength == 0 || second < changeAt + changeLength ? baseRps * factor : baseRps;
             case SPIKE -> second < changeAt + changeLength ? baseRps * factor : baseRps;
             case WAVE ->
                 baseRps * (1 + (factor - 1) * (1 - Math.cos(2 * Math.PI * (second - changeAt) / changeLength)) / 2);
+        };
+    }
+
+    /**
+     * When the load drops back to the base rate after a step's hold or a spike, or NaN when it does not (a steady load,
+     * a wave, a step that holds to the end).
+     */
+    public double dropAt() {
+        return switch (kind) {
+            case STEP, SPIKE -> changeLength > 0 ? changeAt + changeLength : Double.NaN;
+            case STEADY, WAVE -> Double.NaN;
         };
     }
 
@@ -52,7 +66,12 @@ public record Schedule(Kind kind, double baseRps, double factor, double changeAt
     public String describe() {
         return switch (kind) {
             case STEADY -> String.format("steady %.0f rps", baseRps);
-            case STEP -> String.format("%.0f rps, then %.0f rps from t=%.0f s", baseRps, baseRps * factor, changeAt);
+            case STEP ->
+                changeLength == 0
+                        ? String.format("%.0f rps, then %.0f rps from t=%.0f s", baseRps, baseRps * factor, changeAt)
+                        : String.format(
+                                "%.0f rps, %.0f rps from t=%.0f s to t=%.0f s, then %.0f rps",
+                                baseRps, baseRps * factor, changeAt, changeAt + changeLength, baseRps);
             case SPIKE ->
                 String.format(
                         "%.0f rps, %.0f rps for %.0f s from t=%.0f s",
