@@ -29,18 +29,7 @@ final class HpaController implements Runnable {
 
     @Override
     public void run() {
-        try {
-            while (!Thread.currentThread().isInterrupted()) {
-                Thread.sleep(period.toMillis());
-                try {
-                    sync();
-                } catch (RuntimeException e) {
-                    log.warn("hpa sync failed; trying again next period: {}", e.getMessage());
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Periodic.every(period, log, "hpa sync", this::sync);
     }
 
     private void sync() {

@@ -43,18 +43,7 @@ final class KpaController implements Runnable {
 
     @Override
     public void run() {
-        try {
-            while (!Thread.currentThread().isInterrupted()) {
-                Thread.sleep(tick.toMillis());
-                try {
-                    sync();
-                } catch (RuntimeException e) {
-                    log.warn("kpa tick failed; trying again next tick: {}", e.getMessage());
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Periodic.every(tick, log, "kpa tick", this::sync);
     }
 
     private void sync() {
