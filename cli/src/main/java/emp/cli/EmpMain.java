@@ -47,6 +47,7 @@ import picocli.CommandLine.Spec;
             RemoveCommand.class,
             ScaleCommand.class,
             TracingCommand.class,
+            LoadCommand.class,
             UpdateMetricsCommand.class,
             EventsCommand.class,
             LogsCommand.class,

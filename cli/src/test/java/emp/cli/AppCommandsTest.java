@@ -322,6 +322,38 @@ class AppCommandsTest {
     }
 
     @Test
+    void loadShowsWhatWaitsAndTheLastSeconds() throws Exception {
+        StringBuilder seconds = new StringBuilder();
+        for (int i = 0; i < 12; i++) {
+            seconds.append(i == 0 ? "" : ",")
+                    .append("{\"arrivals\":")
+                    .append(30 + i)
+                    .append(",\"completions\":20,\"rejected\":0,\"mean_in_flight\":1.0,\"mean_queued\":4.5,")
+                    .append("\"service_ms\":50.0}");
+        }
+        server.on(
+                "GET",
+                "/v1/apps/leaf/load",
+                200,
+                "{\"seconds\":[" + seconds + "],\"in_flight\":1,\"queued\":7,\"oldest_queued_ms\":350.0,"
+                        + "\"limit_per_replica\":2,\"limit_learned\":true}");
+
+        CliRunner.Result table = emp.run("load", "leaf", "--seconds", "3");
+
+        assertThat(table.exitCode()).as(table.err()).isZero();
+        assertThat(table.out())
+                .contains(
+                        "leaf: 7 waiting (the oldest for 350.0 ms), 1 in flight; at most 2 at once per replica (learned)")
+                .contains("ARRIVED")
+                .contains("41")
+                .doesNotContain(" 38 ")
+                .contains("50.0 ms");
+        assertThat(table.out().lines().filter(line -> line.startsWith("-"))).hasSize(3);
+        assertThat(emp.run("load", "leaf", "-o", "json").out()).contains("\"queued\": 7");
+        assertThat(emp.run("load", "leaf", "--seconds", "0").err()).contains("--seconds is 0; give 1 to 60");
+    }
+
+    @Test
     void tracingShowsTheFiguresAndTheCallsToOtherApps() throws Exception {
         server.on(
                 "GET",

@@ -10,9 +10,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -20,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A two-service chain on the local cluster, real processes: playlists calls songs, and songs saturates (one request
- * at a time, 40 ms each) under a load the test applies. With the tracegraph scheduler, songs is scaled and playlists
- * is not, and playlists's p95 comes back under its target.
+ * at a time, 40 ms each) under a load the test applies. With the tracegraph scheduler, songs is scaled from the
+ * gateway's figures (requests wait for it) and playlists, which only waits on it, is not; playlists's p95 comes back
+ * under its target, songs at the count its demand needs (not its max), and no request fails.
  */
 class TraceGraphScalingIT {
     private static final ObjectMapper JSON = Http.JSON;
@@ -61,11 +65,11 @@ class TraceGraphScalingIT {
         String stack =
                 "[{\"name\": \"songs\", \"command\": [\"java\", \"-XX:+UseSerialGC\", \"-XX:TieredStopAtLevel=1\", \"-Xmx128m\", \"-jar\", \""
                         + jar + "\", \"songs\"],"
-                        + " \"health\": {\"path\": \"/health\"}, \"max_replicas\": 4,"
+                        + " \"health\": {\"path\": \"/health\"}, \"max_replicas\": 6,"
                         + " \"envs\": [{\"name\": \"MAX_CONCURRENCY\", \"value\": \"1\"}, {\"name\": \"WORK_LATENCY_MS\", \"value\": \"40\"}]},"
                         + " {\"name\": \"playlists\", \"command\": [\"java\", \"-XX:+UseSerialGC\", \"-XX:TieredStopAtLevel=1\", \"-Xmx128m\", \"-jar\", \""
                         + jar + "\", \"playlists\"],"
-                        + " \"health\": {\"path\": \"/health\"}, \"dependencies\": [\"songs\"], \"max_replicas\": 4,"
+                        + " \"health\": {\"path\": \"/health\"}, \"dependencies\": [\"songs\"], \"max_replicas\": 6,"
                         + " \"quality_metrics\": [{\"metric\": \"latency_p95_ms\", \"values\": \"300\"}]}]";
         send("POST", api + "/v1/apps", token, stack);
         await().atMost(Duration.ofSeconds(120))
@@ -73,12 +77,25 @@ class TraceGraphScalingIT {
 
         // about 40 requests/s, open loop: twice what one songs replica (one at a time, 40 ms each) can serve
         URI playlists = URI.create(server.gateway() + "/carl/playlists/1");
+        AtomicInteger sent = new AtomicInteger();
+        Queue<String> failures = new ConcurrentLinkedQueue<>();
         load.scheduleAtFixedRate(
-                () -> Http.CLIENT.sendAsync(
-                        HttpRequest.newBuilder(playlists)
-                                .timeout(Duration.ofSeconds(30))
-                                .build(),
-                        HttpResponse.BodyHandlers.discarding()),
+                () -> {
+                    sent.incrementAndGet();
+                    Http.CLIENT
+                            .sendAsync(
+                                    HttpRequest.newBuilder(playlists)
+                                            .timeout(Duration.ofSeconds(30))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .whenComplete((response, error) -> {
+                                if (error != null) {
+                                    failures.add(error.toString());
+                                } else if (response.statusCode() >= 400) {
+                                    failures.add(response.statusCode() + " " + response.body());
+                                }
+                            });
+                },
                 0,
                 25,
                 TimeUnit.MILLISECONDS);
@@ -92,7 +109,7 @@ class TraceGraphScalingIT {
                     .isEqualTo(1);
             assertThat(send("GET", api + "/v1/apps/songs/events", token, null))
                     .contains("by scheduler tracegraph")
-                    .contains("playlists p95");
+                    .contains("wait in the gateway");
 
             await().atMost(Duration.ofSeconds(180))
                     .pollInterval(Duration.ofSeconds(2))
@@ -102,6 +119,10 @@ class TraceGraphScalingIT {
                                 && tracing.get("p95_ms").asDouble() < 300;
                     });
             assertThat(desired(api, token, "playlists")).isEqualTo(1);
+            // 40 requests/s at 25 a replica (40 ms each, one at a time) need 40 / (25 x 0.7) = 2.3: 3, or 4 with the
+            // backlog to clear; not the max of 6.
+            assertThat(desired(api, token, "songs")).isBetween(3, 4);
+            assertThat(failures).as("failed requests of %d sent", sent.get()).isEmpty();
             System.out.println("TraceGraphScalingIT passed; what the server knew:\n" + diagnosis(api, token));
         } catch (AssertionError | ConditionTimeoutException e) {
             throw new AssertionError(e.getMessage() + "\n" + diagnosis(api, token), e);

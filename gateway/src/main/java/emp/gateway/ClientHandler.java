@@ -16,7 +16,6 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
-import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -135,10 +134,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         RequestTarget target = parsed.get();
-        Optional<List<Backend>> backends;
+        Optional<Route> route;
         try {
-            backends =
-                    requireNonNull(context.routes().backends(target.user(), target.app()), "route table answered null");
+            route = requireNonNull(context.routes().route(target.user(), target.app()), "route table answered null");
         } catch (RuntimeException e) {
             LOG.warn("route table failed for app '{}'", target.appName(), e);
             answer(
@@ -149,7 +147,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                     keepAlive);
             return;
         }
-        if (backends.isEmpty()) {
+        if (route.isEmpty()) {
+            context.forgetQueue(target.user(), target.app());
             answer(
                     request,
                     HttpResponseStatus.NOT_FOUND,
@@ -158,7 +157,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                     keepAlive);
             return;
         }
-        ProxyExchange exchange = new ProxyExchange(this, ctx, request, target, List.copyOf(backends.get()), context);
+        ProxyExchange exchange = new ProxyExchange(this, ctx, request, target, route.get(), context);
         // Set before start: the exchange may finish, and call back, within start().
         current = exchange;
         exchange.start();

@@ -2,6 +2,7 @@ package emp.gateway;
 
 import static java.util.Objects.requireNonNull;
 
+import emp.spi.cluster.LoadFigures;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -22,6 +23,8 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,8 +33,11 @@ import org.slf4j.LoggerFactory;
  * The reverse proxy end users call: {@code http://HOST:PORT/{user}/{app}/{rest}} goes to {@code /{rest}} (query kept)
  * on one of the app's ready replicas; {@code /{user}/{app}} alone goes to {@code /}.
  *
- * <p>Non-blocking (Netty, one event loop per core, no thread per request). Each request goes to the ready replica
- * with the fewest requests in flight through this gateway, ties taken in turn; replica connections are kept alive and
+ * <p>Non-blocking (Netty, one event loop per core, no thread per request). The gateway is the platform's queue: each
+ * app's replicas are given at most their concurrency limit of requests at once (the route's, or learned from their
+ * latency), and requests beyond wait in the app's FIFO line, bounded in length and time, for the first free slot
+ * (see {@link AppQueue}). A request goes to the free replica with the fewest requests in flight, ties taken in turn;
+ * the queue measures each app's load every second ({@link #load}). Replica connections are kept alive and
  * pooled per event loop, as are client connections (HTTP/1.1 keep-alive). Request bodies are read whole, up to
  * {@link GatewayConfig#maxBodyBytes()}, so that a request can be retried; answers are streamed, the replica being
  * read no faster than the client takes them. See {@link ProxyExchange} for when a request is retried and
@@ -40,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * per routed request and passes it on to the replica as the parent (see {@link TraceHeaders}).
  *
  * <p>What a client gets from the gateway itself, each with one line of plain text: 404 for a path without
- * {@code /{user}/{app}} or for an app the route table does not know, 503 when the app has no ready replica, 502 when
+ * {@code /{user}/{app}} or for an app the route table does not know, 503 with {@code Retry-After} when the request
+ * could not be given a replica in time or the line is full, 503 when the app is stopped, 502 when
  * no replica could be reached or one failed before answering, 504 when a replica took longer than
  * {@link GatewayConfig#responseTimeout()}, 413 for a body over the limit.
  *
@@ -57,6 +64,7 @@ public final class Gateway implements AutoCloseable {
     private final RequestListener listener;
     private final Object lock = new Object();
     private EventLoopGroup loops;
+    private ProxyContext context;
     private Channel server;
     private int port;
     private boolean started;
@@ -103,7 +111,7 @@ public final class Gateway implements AutoCloseable {
                     Runtime.getRuntime().availableProcessors(),
                     new DefaultThreadFactory("emp-gateway", true),
                     NioIoHandler.newFactory());
-            ProxyContext context = new ProxyContext(config, routes, backendBootstrap(), listener);
+            ProxyContext shared = new ProxyContext(config, routes, backendBootstrap(), listener);
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(group)
                     .channel(NioServerSocketChannel.class)
@@ -118,7 +126,7 @@ public final class Gateway implements AutoCloseable {
                                             new IdleStateHandler(0, 0, CLIENT_IDLE_SECONDS),
                                             new HttpServerCodec(),
                                             new BodyLimitAggregator(config.maxBodyBytes()),
-                                            new ClientHandler(context));
+                                            new ClientHandler(shared));
                         }
                     });
             ChannelFuture bound = bootstrap.bind(config.host(), config.port()).awaitUninterruptibly();
@@ -131,6 +139,7 @@ public final class Gateway implements AutoCloseable {
                         cause);
             }
             loops = group;
+            context = shared;
             server = bound.channel();
             port = ((InetSocketAddress) server.localAddress()).getPort();
             started = true;
@@ -160,6 +169,63 @@ public final class Gateway implements AutoCloseable {
         synchronized (lock) {
             requireStarted();
             return baseUriLocked();
+        }
+    }
+
+    /**
+     * Tells the gateway that the route of {@code user}'s app {@code app} changed: requests waiting for a replica go to
+     * one that became ready at once, a replica that left the route is given no new request, and when the app has no
+     * replica and is not starting one (stopped, removed) its waiting requests are answered 503. Reads the route
+     * table; call it on any thread after the table has changed. Does nothing before {@link #start()}.
+     */
+    public void routesChanged(String user, String app) {
+        ProxyContext shared = started();
+        if (shared == null) {
+            return;
+        }
+        Optional<Route> route = routes.route(user, app);
+        Optional<AppQueue> queue = shared.existingQueue(user, app);
+        if (queue.isEmpty()) {
+            return;
+        }
+        queue.get()
+                .routeChanged(
+                        route.orElseGet(() -> new Route(List.of(), Route.LEARNED, Route.DEFAULT_QUEUE_TIMEOUT, false)));
+        if (route.isEmpty()) {
+            shared.forgetQueue(user, app);
+        }
+    }
+
+    /**
+     * The app's load as this gateway measured it: arrivals, completions and rejections per second, and the requests
+     * in flight and waiting now. Empty before {@link #start()} and for an app the route table does not know.
+     */
+    public Optional<LoadFigures> load(String user, String app) {
+        ProxyContext shared = started();
+        if (shared == null) {
+            return Optional.empty();
+        }
+        return routes.route(user, app)
+                .map(route -> shared.queue(user, app, route).load());
+    }
+
+    /**
+     * Requests of the app in flight to {@code address} through this gateway now: 0 once a replica out of the route has
+     * finished what it had, and may be stopped without failing a request.
+     */
+    public int inFlight(String user, String app, InetSocketAddress address) {
+        ProxyContext shared = started();
+        if (shared == null) {
+            return 0;
+        }
+        return shared.existingQueue(user, app)
+                .map(queue -> queue.inFlight(address))
+                .orElse(0);
+    }
+
+    private ProxyContext started() {
+        synchronized (lock) {
+            return closed ? null : context;
         }
     }
 

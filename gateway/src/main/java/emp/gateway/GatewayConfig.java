@@ -13,9 +13,19 @@ import java.time.Duration;
  * @param responseTimeout how long a replica may take to answer before the gateway answers 504; once the answer has
  *                        started, also the longest pause allowed between two pieces of it
  * @param maxBodyBytes    the largest request body accepted (413 beyond)
+ * @param maxQueuedPerApp the most requests that wait for a free replica of one app (503 with {@code Retry-After}
+ *                        beyond)
  */
 public record GatewayConfig(
-        String host, int port, Duration connectTimeout, Duration responseTimeout, int maxBodyBytes) {
+        String host,
+        int port,
+        Duration connectTimeout,
+        Duration responseTimeout,
+        int maxBodyBytes,
+        int maxQueuedPerApp) {
+    /** The most requests that wait for one app by default. */
+    public static final int DEFAULT_MAX_QUEUED_PER_APP = 1000;
+
     public GatewayConfig {
         requireNonNull(host, "host is null");
         requireNonNull(connectTimeout, "connectTimeout is null");
@@ -36,9 +46,18 @@ public record GatewayConfig(
         if (maxBodyBytes <= 0) {
             throw new IllegalArgumentException("gateway maxBodyBytes " + maxBodyBytes + " must be positive");
         }
+        if (maxQueuedPerApp < 0) {
+            throw new IllegalArgumentException(
+                    "gateway maxQueuedPerApp " + maxQueuedPerApp + " is negative; 0 lets no request wait");
+        }
     }
 
-    /** Connect within 2 s, answer within 60 s, bodies up to 16 MiB. */
+    /** With {@link #DEFAULT_MAX_QUEUED_PER_APP} requests waiting per app at most. */
+    public GatewayConfig(String host, int port, Duration connectTimeout, Duration responseTimeout, int maxBodyBytes) {
+        this(host, port, connectTimeout, responseTimeout, maxBodyBytes, DEFAULT_MAX_QUEUED_PER_APP);
+    }
+
+    /** Connect within 2 s, answer within 60 s, bodies up to 16 MiB, 1000 requests waiting per app. */
     public static GatewayConfig defaults(String host, int port) {
         return new GatewayConfig(host, port, Duration.ofSeconds(2), Duration.ofSeconds(60), 16 * 1024 * 1024);
     }

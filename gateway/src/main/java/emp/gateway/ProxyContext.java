@@ -4,14 +4,15 @@ import static java.util.Objects.requireNonNull;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.EventLoop;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What every connection of one running gateway shares: its configuration, routes, request listener, balancer and
- * connection pools.
+ * What every connection of one running gateway shares: its configuration, routes, request listener, the queue of each
+ * app and the connection pools.
  */
 final class ProxyContext {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyContext.class);
@@ -20,7 +21,7 @@ final class ProxyContext {
     private final RouteTable routes;
     private final RequestListener listener;
     private final AtomicBoolean listenerFailed = new AtomicBoolean();
-    private final LeastOutstandingBalancer balancer = new LeastOutstandingBalancer();
+    private final ConcurrentHashMap<String, AppQueue> queues = new ConcurrentHashMap<>();
     private final Bootstrap backendBootstrap;
     private final ConcurrentHashMap<EventLoop, ConnectionPool> pools = new ConcurrentHashMap<>();
 
@@ -68,8 +69,41 @@ final class ProxyContext {
         }
     }
 
-    LeastOutstandingBalancer balancer() {
-        return balancer;
+    /**
+     * The queue of {@code user}'s app {@code app}, made with {@code route} when it has none yet. A queue's route changes
+     * only through {@link Gateway#routesChanged}, never by a request, whose route may be older by the time it asks.
+     */
+    AppQueue queue(String user, String app, Route route) {
+        AppQueue existing = queues.get(key(user, app));
+        if (existing != null) {
+            return existing;
+        }
+        boolean[] made = new boolean[1];
+        AppQueue queue = queues.computeIfAbsent(key(user, app), any -> {
+            made[0] = true;
+            return new AppQueue(route, config.maxQueuedPerApp(), System::nanoTime);
+        });
+        if (made[0]) {
+            // The route may have changed since it was read, before the queue could be told: read it again now that
+            // routesChanged finds the queue.
+            routes.route(user, app).ifPresent(queue::routeChanged);
+        }
+        return queue;
+    }
+
+    /** The queue of the app if it has one. */
+    Optional<AppQueue> existingQueue(String user, String app) {
+        return Optional.ofNullable(queues.get(key(user, app)));
+    }
+
+    /** Drops the queue of an app the route table no longer knows, once nothing waits in it or is in flight. */
+    void forgetQueue(String user, String app) {
+        queues.computeIfPresent(key(user, app), (key, queue) -> queue.idle() ? null : queue);
+    }
+
+    private static String key(String user, String app) {
+        // Neither name can hold a '/': both come from one segment of a path.
+        return user + '/' + app;
     }
 
     /** The pool of replica connections of {@code loop}; use it only on that loop. */

@@ -3,11 +3,13 @@ package emp.gateway;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -21,36 +23,45 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
-import java.util.List;
-import java.util.Optional;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One routed request, from the moment its app is known until its answer is written: picks a replica, borrows a
- * connection to it, sends the request, streams the answer back, retries once on another replica when that is safe,
- * and answers 502, 503 or 504 itself when it cannot get an answer.
+ * One routed request, from the moment its app is known until its answer is written: takes a replica's slot from its
+ * app's {@link AppQueue} (waiting in line for one when all are busy), borrows a connection to the replica, sends the
+ * request, streams the answer back, retries on another replica when that is safe, and answers 502, 503 or 504 itself
+ * when it cannot get an answer.
  *
  * <p>Every request routed to an app ends in {@link #finish}, which tells the gateway's {@link RequestListener}, when it
  * has one, of the request as the gateway's span: begun when the exchange is made, with the trace joined from the
  * request's headers, and passed on to every replica tried as their parent. All of it runs on the client connection's
  * event loop, which is also the loop of every replica connection it uses, so it needs no locks.
  *
- * <p>Retries: a request whose connection could not be made was never sent, so it is tried once more on another
- * replica whatever its method. A request whose connection closed before any byte of the answer may have been acted
- * on, so only an idempotent one (GET, HEAD, OPTIONS, PUT, DELETE, TRACE) is tried again; when the connection came from
- * the pool and no other replica is ready, the retry goes to the same replica on a new connection, since a replica
- * closing an idle connection as it was reused is the likely cause.
+ * <p>Retries: a request whose connection could not be made was never sent, so whatever its method it goes back to the
+ * head of its app's line, to be given a replica it has not tried (one that becomes ready, when it has tried them all),
+ * for as long as its queue timeout allows. A request whose connection closed before any byte of the answer may have
+ * been acted on, so only an idempotent one (GET, HEAD, OPTIONS, PUT, DELETE, TRACE) is tried again, once; when the
+ * connection came from the pool and no other replica is ready, the retry goes to the same replica on a new connection,
+ * since a replica closing an idle connection as it was reused is the likely cause.
+ *
+ * <p>A request that waits in line and is not given a replica within its route's queue timeout, or finds the line
+ * full, is answered 503 with {@code Retry-After}.
  */
-final class ProxyExchange {
-    /** The first try and one retry. */
+final class ProxyExchange implements AppQueue.Waiter {
+    /** The first try and one retry, for a request a replica may have acted on. */
     static final int MAX_ATTEMPTS = 2;
     /** How long an idle replica connection is kept when the replica does not say ({@code Keep-Alive: timeout}). */
     static final long DEFAULT_KEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(1500);
     /** Kept off a replica's own idle timeout, so that the gateway gives up a connection before the replica does. */
     static final long KEEP_MARGIN_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * How long a request every known replica failed to take waits for a new one (within its queue timeout) before it
+     * is answered 502: long enough for a crashed replica's replacement to start.
+     */
+    static final Duration UNREACHABLE_WAIT = Duration.ofSeconds(3);
 
     private static final Logger LOG = LoggerFactory.getLogger(ProxyExchange.class);
     private static final Set<HttpMethod> IDEMPOTENT = Set.of(
@@ -60,7 +71,7 @@ final class ProxyExchange {
     private final ChannelHandlerContext client;
     private final FullHttpRequest request;
     private final RequestTarget target;
-    private final List<Backend> backends;
+    private final AppQueue queue;
     private final ProxyContext context;
     private final HttpMethod method;
     private final HttpVersion clientVersion;
@@ -76,7 +87,17 @@ final class ProxyExchange {
 
     private int attempts;
     private Backend backend;
+    /** Whether it holds {@link #backend}'s slot in the queue. */
     private boolean counted;
+    /** When the request was last sent to a replica, for its service time, and what the replica had besides. */
+    private long sentNanos;
+
+    private int alongside;
+    /** Whether it waits in its app's line, and the timer of its queue timeout while it does. */
+    private boolean waiting;
+
+    private Future<?> queueTimer;
+    private long queuedSinceNanos;
     private Channel backendChannel;
     private boolean reusedConnection;
     private boolean requestWritten;
@@ -92,21 +113,21 @@ final class ProxyExchange {
     private String error;
 
     /**
-     * @param request  the client's request, whose ownership passes to the exchange
-     * @param backends the app's ready replicas now, possibly none
+     * @param request the client's request, whose ownership passes to the exchange
+     * @param route   the app's route now
      */
     ProxyExchange(
             ClientHandler owner,
             ChannelHandlerContext client,
             FullHttpRequest request,
             RequestTarget target,
-            List<Backend> backends,
+            Route route,
             ProxyContext context) {
         this.owner = owner;
         this.client = client;
         this.request = request;
         this.target = target;
-        this.backends = backends;
+        this.queue = context.queue(target.user(), target.app(), route);
         this.context = context;
         this.method = request.method();
         this.clientVersion = request.protocolVersion();
@@ -125,15 +146,38 @@ final class ProxyExchange {
     }
 
     void start() {
-        Optional<Backend> first = context.balancer().acquire(backends, tried);
-        if (first.isEmpty()) {
-            answer(
-                    HttpResponseStatus.SERVICE_UNAVAILABLE,
-                    "app '" + target.appName() + "' has no ready replica; it is stopped or still starting",
-                    "no ready replica");
+        admit(false);
+    }
+
+    @Override
+    public EventLoop loop() {
+        return client.channel().eventLoop();
+    }
+
+    @Override
+    public Set<InetSocketAddress> excluded() {
+        return tried;
+    }
+
+    /** Its turn in line came: the slot of {@code chosen} is its own. */
+    @Override
+    public void admitted(Backend chosen, int others) {
+        if (done) {
+            // It left the line (its client went away, or it timed out) while the slot was being handed over.
+            queue.release(chosen, -1, others, AppQueue.Outcome.ABANDONED);
             return;
         }
-        attempt(first.get(), false);
+        stopWaiting();
+        alongside = others;
+        attempt(chosen, false);
+    }
+
+    @Override
+    public void refused(Admission.Refused refusal) {
+        if (!done) {
+            stopWaiting();
+            refuse(refusal);
+        }
     }
 
     /** The replica connection carried a message of the answer. */
@@ -207,7 +251,11 @@ final class ProxyExchange {
         if (done) {
             return;
         }
-        dropBackendChannel();
+        if (waiting) {
+            queue.cancel(this);
+            stopWaiting();
+        }
+        dropBackendChannel(AppQueue.Outcome.ABANDONED);
         error = responseStarted
                 ? "the client closed its connection during the answer"
                 : "the client closed its connection before the answer";
@@ -221,6 +269,7 @@ final class ProxyExchange {
         tried.add(chosen.address());
         reusedConnection = false;
         requestWritten = false;
+        sentNanos = System.nanoTime();
         ConnectionPool pool = context.pool(client.channel().eventLoop());
         ChannelFuture connecting = freshConnection ? pool.connect(chosen.address()) : pool.acquire(chosen.address());
         if (connecting.isDone()) {
@@ -299,8 +348,8 @@ final class ProxyExchange {
     private void completeResponse(LastHttpContent last) {
         Channel channel = backendChannel;
         detachBackendChannel();
-        // Uncounted before the client can see the end, so that its next request finds the replica idle again.
-        uncount();
+        // Released before the client can see the end, so that its next request finds the replica's slot free again.
+        uncount(AppQueue.Outcome.ANSWERED);
         if (framing.backendReusable() && requestWritten) {
             long said = framing.backendKeepAliveNanos();
             long keep = said < 0 ? DEFAULT_KEEP_NANOS : said - KEEP_MARGIN_NANOS;
@@ -314,7 +363,7 @@ final class ProxyExchange {
     private void attemptFailed(String what, boolean maybeSent) {
         Backend failed = backend;
         boolean wasReused = reusedConnection;
-        dropBackendChannel();
+        dropBackendChannel(AppQueue.Outcome.FAILED);
         if (failures.length() > 0) {
             failures.append("; ");
         }
@@ -324,22 +373,31 @@ final class ProxyExchange {
                 .append(ProxyHeaders.authority(failed.address()))
                 .append(' ')
                 .append(what);
-        boolean retryable = !maybeSent || IDEMPOTENT.contains(method);
+        if (!maybeSent) {
+            LOG.debug(
+                    "{} {} for app '{}': replica '{}' {}; back to the head of the line",
+                    method,
+                    target.backendUri(),
+                    target.appName(),
+                    failed.id(),
+                    what);
+            admit(true);
+            return;
+        }
+        boolean retryable = IDEMPOTENT.contains(method);
         if (retryable && attempts < MAX_ATTEMPTS) {
-            Optional<Backend> other = context.balancer().acquire(backends, tried);
-            if (other.isPresent()) {
+            if (untried()) {
                 LOG.debug(
-                        "{} {} for app '{}': replica '{}' {}; retrying on replica '{}'",
+                        "{} {} for app '{}': replica '{}' {}; retrying on another replica",
                         method,
                         target.backendUri(),
                         target.appName(),
                         failed.id(),
-                        what,
-                        other.get().id());
-                attempt(other.get(), false);
+                        what);
+                admit(true);
                 return;
             }
-            if (maybeSent && wasReused) {
+            if (wasReused) {
                 LOG.debug(
                         "{} {} for app '{}': replica '{}' {} on a reused connection; retrying on a new one",
                         method,
@@ -347,7 +405,7 @@ final class ProxyExchange {
                         target.appName(),
                         failed.id(),
                         what);
-                context.balancer().acquireSame(failed);
+                alongside = queue.admitSame(failed);
                 attempt(failed, true);
                 return;
             }
@@ -366,10 +424,91 @@ final class ProxyExchange {
                 failures.toString());
     }
 
+    /**
+     * Takes a replica's slot, a place in line, or a refusal from the app's queue.
+     *
+     * @param retry whether a replica failed the request already
+     */
+    private void admit(boolean retry) {
+        Admission admission = queue.admit(this, retry);
+        if (admission instanceof Admission.Admitted admitted) {
+            alongside = admitted.alongside();
+            attempt(admitted.backend(), false);
+        } else if (admission instanceof Admission.Refused refusal) {
+            refuse(refusal);
+        } else {
+            waiting = true;
+            long now = System.nanoTime();
+            long timeout = queue.route().queueTimeout().toNanos();
+            if (queueTimer == null) {
+                queuedSinceNanos = now;
+                queueTimer = loop().schedule(this::onQueueTimeout, timeout, TimeUnit.NANOSECONDS);
+            }
+            if (failures.length() > 0 && !untried()) {
+                // Every replica it knows failed it: wait a little for a new one, not the whole queue timeout.
+                long left = Math.min(timeout - (now - queuedSinceNanos), UNREACHABLE_WAIT.toNanos());
+                queueTimer.cancel(false);
+                queueTimer = loop().schedule(this::onQueueTimeout, Math.max(0, left), TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    private void onQueueTimeout() {
+        queueTimer = null;
+        if (done || !waiting || !queue.cancel(this)) {
+            // Given a slot meanwhile: it is on its way to this loop.
+            return;
+        }
+        waiting = false;
+        String waited = String.format(Locale.ROOT, "%.1f s", (System.nanoTime() - queuedSinceNanos) / 1e9);
+        if (failures.length() > 0) {
+            answer(
+                    HttpResponseStatus.BAD_GATEWAY,
+                    "app '" + target.appName() + "' did not answer: " + failures + "; no other replica was ready"
+                            + " within " + waited + "; it may be restarting, try again shortly",
+                    failures.toString());
+            return;
+        }
+        refuse(new Admission.Refused(
+                (queue.route().backends().isEmpty() ? "had no replica ready within " : "had every replica busy for ")
+                        + waited
+                        + ", its queue timeout; it is being scaled or restarted, retry later",
+                "queue timeout",
+                1));
+    }
+
+    /** Whether the app's route has a replica this request has not tried. */
+    private boolean untried() {
+        return queue.route().backends().stream().anyMatch(candidate -> !tried.contains(candidate.address()));
+    }
+
+    private void stopWaiting() {
+        waiting = false;
+        if (queueTimer != null) {
+            queueTimer.cancel(false);
+            queueTimer = null;
+        }
+    }
+
+    private void refuse(Admission.Refused refusal) {
+        status = HttpResponseStatus.SERVICE_UNAVAILABLE.code();
+        error = refusal.why();
+        queue.rejected();
+        FullHttpResponse response = PlainTextResponse.of(
+                HttpResponseStatus.SERVICE_UNAVAILABLE,
+                "app '" + target.appName() + "' " + refusal.reason(),
+                clientKeepAlive,
+                clientVersion);
+        if (refusal.retryAfterSeconds() > 0) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, refusal.retryAfterSeconds());
+        }
+        finish(client.writeAndFlush(response), !clientKeepAlive);
+    }
+
     private void failUnreadableAnswer(Throwable cause) {
         String what = "replica '" + backend.id() + "' of app '" + target.appName()
                 + "' sent an answer that is not valid HTTP/1.1 (" + describe(cause) + ")";
-        dropBackendChannel();
+        dropBackendChannel(AppQueue.Outcome.FAILED);
         if (responseStarted) {
             abort(what);
         } else {
@@ -397,7 +536,7 @@ final class ProxyExchange {
         }
         String what = "replica '" + backend.id() + "' of app '" + target.appName() + "' did not answer within "
                 + human(context.config().responseTimeout());
-        dropBackendChannel();
+        dropBackendChannel(AppQueue.Outcome.FAILED);
         if (responseStarted) {
             abort(what + " in the middle of its answer");
         } else {
@@ -416,6 +555,7 @@ final class ProxyExchange {
     private void answer(HttpResponseStatus answerStatus, String message, String why) {
         status = answerStatus.code();
         error = why;
+        queue.rejected();
         ChannelFuture written =
                 client.writeAndFlush(PlainTextResponse.of(answerStatus, message, clientKeepAlive, clientVersion));
         finish(written, !clientKeepAlive);
@@ -429,7 +569,7 @@ final class ProxyExchange {
                 target.backendUri(),
                 target.appName(),
                 why);
-        dropBackendChannel();
+        dropBackendChannel(AppQueue.Outcome.FAILED);
         error = why;
         finish(client.newSucceededFuture(), true);
     }
@@ -444,7 +584,8 @@ final class ProxyExchange {
             timer.cancel(false);
             timer = null;
         }
-        uncount();
+        stopWaiting();
+        uncount(AppQueue.Outcome.ABANDONED);
         request.release();
         if (span != null) {
             report();
@@ -471,14 +612,14 @@ final class ProxyExchange {
                 span.sampled()));
     }
 
-    /** Stops using the current replica connection and closes it: it is in an unknown state. */
-    private void dropBackendChannel() {
+    /** Stops using the current replica connection and closes it, as it is in an unknown state; frees the slot. */
+    private void dropBackendChannel(AppQueue.Outcome outcome) {
         Channel channel = backendChannel;
         if (channel != null) {
             detachBackendChannel();
             channel.close();
         }
-        uncount();
+        uncount(outcome);
     }
 
     private void detachBackendChannel() {
@@ -489,10 +630,10 @@ final class ProxyExchange {
         backendChannel = null;
     }
 
-    private void uncount() {
+    private void uncount(AppQueue.Outcome outcome) {
         if (counted) {
             counted = false;
-            context.balancer().release(backend);
+            queue.release(backend, sentNanos, alongside, outcome);
         }
     }
 

@@ -1,17 +1,17 @@
 package emp.gateway;
 
-import java.util.List;
 import java.util.Optional;
 
 /**
- * Tells the gateway where an app's ready replicas are. Called on the gateway's event loops for every request, so
- * it must answer from memory, without blocking.
+ * Tells the gateway where an app's ready replicas are and how to hold its requests. Called on the gateway's event
+ * loops for every request, so it must answer from memory, without blocking. When an app's route changes (a replica
+ * became ready or is being stopped), tell the gateway with {@link Gateway#routesChanged}, so that requests waiting
+ * for a replica are given the new one at once.
  */
 @FunctionalInterface
 public interface RouteTable {
     /**
-     * @return empty when {@code user} has no app called {@code app}; otherwise the app's ready replicas now (an empty
-     *         list when it is stopped or none is ready yet)
+     * @return empty when {@code user} has no app called {@code app}; otherwise the app's route now
      */
-    Optional<List<Backend>> backends(String user, String app);
+    Optional<Route> route(String user, String app);
 }

@@ -78,7 +78,8 @@ class GatewayRoutingTest extends GatewayTestSupport {
         assertThat(response.headers().firstValue("Content-Type"))
                 .hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
         assertThat(response.body())
-                .isEqualTo("app 'alice/hello' has no ready replica; it is stopped or still starting\n");
+                .isEqualTo("app 'alice/hello' has no replica and none is wanted: it is stopped or scaled to 0;"
+                        + " 'emp start' or 'emp scale' brings it back\n");
     }
 
     @Test

@@ -5,17 +5,27 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** A route table that tests fill in: {@code user/app} to its ready replicas. */
+/** A route table that tests fill in: {@code user/app} to its route. */
 final class MapRouteTable implements RouteTable {
-    private final Map<String, List<Backend>> apps = new ConcurrentHashMap<>();
+    private final Map<String, Route> apps = new ConcurrentHashMap<>();
 
+    /** The replicas, with a learned limit; with none, a request is answered 503 at once. */
     MapRouteTable put(String user, String app, List<Backend> backends) {
-        apps.put(user + "/" + app, List.copyOf(backends));
+        return put(user, app, Route.to(backends));
+    }
+
+    MapRouteTable put(String user, String app, Route route) {
+        apps.put(user + "/" + app, route);
+        return this;
+    }
+
+    MapRouteTable remove(String user, String app) {
+        apps.remove(user + "/" + app);
         return this;
     }
 
     @Override
-    public Optional<List<Backend>> backends(String user, String app) {
+    public Optional<Route> route(String user, String app) {
         return Optional.ofNullable(apps.get(user + "/" + app));
     }
 }

@@ -21,7 +21,8 @@ import java.util.stream.Collectors;
 /**
  * A replica for tests: a real HTTP server on 127.0.0.1 that answers {@code <id> <method> <path?query>} and remembers
  * what it was sent. {@code /echo} answers the request body; {@code /chunked} answers in chunks; {@code /hold} answers
- * only once {@link #release()} is called.
+ * only once {@link #release()} is called; {@code /sleep?ms=N} answers after N milliseconds, counting the most
+ * such requests it had at once.
  */
 final class TestBackend implements AutoCloseable {
     static {
@@ -38,6 +39,8 @@ final class TestBackend implements AutoCloseable {
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
     private final AtomicInteger holding = new AtomicInteger();
     private final CountDownLatch released = new CountDownLatch(1);
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger mostInFlight = new AtomicInteger();
 
     private TestBackend(String id, HttpServer server, ExecutorService executor) {
         this.id = id;
@@ -46,12 +49,22 @@ final class TestBackend implements AutoCloseable {
     }
 
     static TestBackend start(String id) throws IOException {
+        return start(id, Executors.newCachedThreadPool(runnable -> daemon(runnable, id)));
+    }
+
+    /** A replica that serves one request at a time, as a single-threaded server does; others wait in its backlog. */
+    static TestBackend startSerial(String id) throws IOException {
+        return start(id, Executors.newSingleThreadExecutor(runnable -> daemon(runnable, id)));
+    }
+
+    private static Thread daemon(Runnable runnable, String id) {
+        Thread thread = new Thread(runnable, "backend-" + id);
+        thread.setDaemon(true);
+        return thread;
+    }
+
+    private static TestBackend start(String id, ExecutorService executor) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
-        ExecutorService executor = Executors.newCachedThreadPool(runnable -> {
-            Thread thread = new Thread(runnable, "backend-" + id);
-            thread.setDaemon(true);
-            return thread;
-        });
         TestBackend backend = new TestBackend(id, server, executor);
         server.createContext("/", backend::handle);
         server.setExecutor(executor);
@@ -80,6 +93,11 @@ final class TestBackend implements AutoCloseable {
     int connections() {
         Set<InetSocketAddress> remotes = seen.stream().map(Seen::remote).collect(Collectors.toSet());
         return remotes.size();
+    }
+
+    /** The most {@code /sleep} requests it was handling at once. */
+    int mostInFlight() {
+        return mostInFlight.get();
     }
 
     /** How many {@code /hold} requests are waiting now. */
@@ -127,6 +145,17 @@ final class TestBackend implements AutoCloseable {
                     Thread.currentThread().interrupt();
                 } finally {
                     holding.decrementAndGet();
+                }
+            }
+            if (path.equals("/sleep")) {
+                // Counted until the answer is about to go, so that the next request cannot overlap it in the count.
+                mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                try {
+                    Thread.sleep(Long.parseLong(query.substring(query.indexOf("ms=") + 3)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    inFlight.decrementAndGet();
                 }
             }
             if (path.equals("/chunked")) {

@@ -207,29 +207,31 @@ public final class EmpServer implements AutoCloseable {
             api.start();
             election.start();
             reconciler[0].start();
-            if (schedulerExtension != null) {
-                Scheduler decider = schedulerExtension.create(
-                        Scheduler.class,
-                        factory -> ((SchedulerFactory) factory)
-                                .create(context(schedulerExtension, pluginConfig, dataDir, apiUri, clock, aggregator)));
-                ScalingLoop loop = new ScalingLoop(
-                        decider,
-                        scheduler,
-                        apps,
-                        cluster,
-                        aggregator,
-                        events,
-                        clock,
-                        new ScalingLoop.Settings(
-                                config.duration(HostKey.SCHEDULER_INTERVAL),
-                                config.duration(HostKey.SCHEDULER_COOLDOWN_UP),
-                                config.duration(HostKey.SCHEDULER_COOLDOWN_DOWN),
-                                config.duration(HostKey.SCHEDULER_DECIDE_TIMEOUT),
-                                config.bool(HostKey.SCHEDULER_DRY_RUN)),
-                        election);
-                resources.push(loop);
-                loop.start();
-            }
+            // Without a scheduler the loop still runs the platform's own scale-to-zero rule.
+            Scheduler decider = schedulerExtension == null
+                    ? view -> List.of()
+                    : schedulerExtension.create(
+                            Scheduler.class,
+                            factory -> ((SchedulerFactory) factory)
+                                    .create(context(
+                                            schedulerExtension, pluginConfig, dataDir, apiUri, clock, aggregator)));
+            ScalingLoop loop = new ScalingLoop(
+                    decider,
+                    scheduler,
+                    apps,
+                    cluster,
+                    aggregator,
+                    events,
+                    clock,
+                    new ScalingLoop.Settings(
+                            config.duration(HostKey.SCHEDULER_INTERVAL),
+                            config.duration(HostKey.SCHEDULER_COOLDOWN_UP),
+                            config.duration(HostKey.SCHEDULER_COOLDOWN_DOWN),
+                            config.duration(HostKey.SCHEDULER_DECIDE_TIMEOUT),
+                            config.bool(HostKey.SCHEDULER_DRY_RUN)),
+                    election);
+            resources.push(loop);
+            loop.start();
             this.gatewayUri = cluster.entryPoint();
             log.info(
                     "EMP {} serving: API {}{}; data in {}",

@@ -3,6 +3,7 @@ package emp.gateway.bench;
 import emp.gateway.Backend;
 import emp.gateway.Gateway;
 import emp.gateway.GatewayConfig;
+import emp.gateway.Route;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +35,7 @@ public final class GatewayBenchMain {
                     "hello-" + (replicas.size() + 1),
                     new InetSocketAddress(arg.substring(0, colon), Integer.parseInt(arg.substring(colon + 1)))));
         }
-        Optional<List<Backend>> route = Optional.of(List.copyOf(replicas));
+        Optional<Route> route = Optional.of(Route.to(replicas));
         Gateway gateway = new Gateway(
                 GatewayConfig.defaults("127.0.0.1", 0),
                 (user, app) -> user.equals("bench") && app.equals("hello") ? route : Optional.empty());

@@ -10,6 +10,7 @@ import emp.host.tracing.TracingReport;
 import emp.host.tracing.TracingService;
 import emp.spi.PlatformException;
 import emp.spi.app.AppSpec;
+import emp.spi.cluster.LoadFigures;
 import emp.spi.cluster.LogLine;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -158,6 +159,16 @@ public final class AppsResource {
             @QueryParam("tail") @DefaultValue("100") String tail,
             @Context SecurityContext security) {
         return apps.logs(user(security), id, parseCount("tail", tail, 10_000));
+    }
+
+    /**
+     * The app's requests per second over the last minute as the cluster measured them in its request path: arrivals,
+     * completions, rejections, in flight and waiting. The owner only, like every route here.
+     */
+    @GET
+    @Path("/{id}/load")
+    public LoadFigures load(@PathParam("id") String id, @Context SecurityContext security) {
+        return apps.load(user(security), id);
     }
 
     /** The app's rate, errors, latency percentiles, self time and calls to other apps over the window (REQ-14). */

@@ -10,6 +10,7 @@ import emp.spi.app.AppSpec;
 import emp.spi.app.QualityMetric;
 import emp.spi.cluster.AppStatus;
 import emp.spi.cluster.ClusterManager;
+import emp.spi.cluster.LoadFigures;
 import emp.spi.cluster.LogLine;
 import emp.spi.store.Entry;
 import emp.spi.store.StateStore;
@@ -286,6 +287,19 @@ public final class AppService {
 
     public List<LogLine> logs(String owner, String idOrName, int tail) {
         return cluster.logs(find(owner, idOrName).record().ref(), tail);
+    }
+
+    /**
+     * The app's requests as the cluster measured them in its request path.
+     *
+     * @throws PlatformException not found when the owner has no such app, or the cluster does not measure load
+     */
+    public LoadFigures load(String owner, String idOrName) {
+        AppRecord record = find(owner, idOrName).record();
+        return cluster.load(record.ref())
+                .orElseThrow(() -> PlatformException.notFound("the cluster does not measure the requests of app '"
+                        + record.name() + "' in its request path (only the local cluster's gateway does);"
+                        + " its spans tell its load instead: GET /v1/apps/" + record.id() + "/tracing"));
     }
 
     /** Every app of every owner: what the reconciler drives. */

@@ -13,7 +13,8 @@ import java.util.Locale;
  * cluster.
  *
  * @param state {@code running} (every wanted replica ready), {@code pending} (some still starting),
- *              {@code degraded} (some crashed), {@code stopped}
+ *              {@code degraded} (some crashed), {@code idle} (scaled to zero replicas; the next request wakes it),
+ *              {@code stopped}
  */
 public record AppView(
         String id,
@@ -50,6 +51,9 @@ public record AppView(
         String state;
         if (!record.running()) {
             state = "stopped";
+        } else if (desired == 0) {
+            // Scaled to zero (min_replicas 0): the next request wakes it.
+            state = "idle";
         } else if (status.instances().stream().anyMatch(instance -> instance.state() == InstanceState.CRASHED)) {
             state = "degraded";
         } else if (ready >= desired && status.deployed()) {

@@ -203,7 +203,11 @@ public final class Reconciler implements AutoCloseable {
 
     private void reconcile(AppRecord record) {
         AppDeployment desired = new AppDeployment(
-                record.ref(), record.spec(), record.targetReplicas(), environment.apply(record.ref()));
+                record.ref(),
+                record.spec(),
+                record.targetReplicas(),
+                environment.apply(record.ref()),
+                record.running() && record.spec().scalesToZero());
         if (!desired.equals(applied.get(record.id()))) {
             cluster.deploy(desired);
             applied.put(record.id(), desired);

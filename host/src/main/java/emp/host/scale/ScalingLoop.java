@@ -18,8 +18,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,6 +38,11 @@ import org.slf4j.LoggerFactory;
  * cool-downs, with the reason in the app's event log. A scheduler that throws or takes longer than its time limit is
  * logged and skipped for that tick; the platform goes on serving. Only the server that leads the control plane
  * decides, and its decisions carry its fencing token, so a leader deposed mid-tick cannot scale.
+ *
+ * <p>Before the scheduler, each tick applies the platform's own scale-to-zero rule (see {@link ScaleToZero}): an app
+ * with {@code min_replicas: 0} idle for its {@code idle_after} goes to zero, and one that a request waits for wakes,
+ * past the cool-downs (a waiting request must not wait for a cool-down). A dry run wakes apps still, since an app
+ * nobody can reach is no test of a scheduler, but does not idle them.
  */
 public final class ScalingLoop implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ScalingLoop.class);
@@ -50,6 +57,7 @@ public final class ScalingLoop implements AutoCloseable {
     private final Settings settings;
     private final Leadership leadership;
     private final DecisionGate gate;
+    private final ScaleToZero scaleToZero = new ScaleToZero();
     private final ScheduledExecutorService ticker =
             Executors.newSingleThreadScheduledExecutor(runnable -> daemon(runnable, "emp-scaling-loop"));
     /** Where the scheduler runs, so a slow one can be abandoned without stalling the tick. */
@@ -141,9 +149,35 @@ public final class ScalingLoop implements AutoCloseable {
             records.put(record.ref(), record);
         }
         gate.retain(views.keySet());
+        scaleToZero.retain(views.keySet());
+        Set<AppRef> changed = new HashSet<>();
+        for (AppRecord record : records.values()) {
+            scaleToZero
+                    .judge(record, views.get(record.ref()).load(), now)
+                    .filter(change -> change.replicas() > 0 || !settings.dryRun())
+                    .ifPresent(change -> {
+                        // A woken app starts no cool-down: the scheduler may size it up from its first replica at once.
+                        if (scale(
+                                record,
+                                change.replicas(),
+                                change.reason(),
+                                "the platform",
+                                change.replicas() == 0,
+                                now)) {
+                            changed.add(record.ref());
+                        }
+                    });
+        }
         List<ScaleDecision> decisions = decide(new ClusterView(now, views));
         for (ScaleDecision decision : decisions) {
             AppRecord record = records.get(decision.app());
+            if (changed.contains(decision.app())) {
+                log.debug(
+                        "scheduler '{}' decided about '{}', which the platform just scaled; ignored",
+                        name,
+                        decision.app());
+                continue;
+            }
             if (record == null) {
                 log.debug("scheduler '{}' decided about '{}', which is not running; ignored", name, decision.app());
                 continue;
@@ -194,19 +228,26 @@ public final class ScalingLoop implements AutoCloseable {
             gate.changed(record.ref(), now);
             return;
         }
+        scale(record, verdict.replicas(), because, "scheduler " + name, true, now);
+    }
+
+    /**
+     * Scales through the app service, with the leader's fence.
+     *
+     * @param coolDown whether the change starts the app's cool-downs
+     * @return false when it could not
+     */
+    private boolean scale(AppRecord record, int replicas, String reason, String actor, boolean coolDown, Instant now) {
         try {
-            apps.scale(
-                    record.owner(), record.id(), verdict.replicas(), because, "scheduler " + name, leadership.fence());
-            gate.changed(record.ref(), now);
-            log.info(
-                    "scheduler '{}' scaled '{}' {} -> {}: {}",
-                    name,
-                    record.ref(),
-                    record.replicas(),
-                    verdict.replicas(),
-                    because);
+            apps.scale(record.owner(), record.id(), replicas, reason, actor, leadership.fence());
+            if (coolDown) {
+                gate.changed(record.ref(), now);
+            }
+            log.info("{} scaled '{}' {} -> {}: {}", actor, record.ref(), record.replicas(), replicas, reason);
+            return true;
         } catch (PlatformException e) {
-            log.warn("scheduler '{}' could not scale '{}': {}", name, record.ref(), e.getMessage());
+            log.warn("{} could not scale '{}': {}", actor, record.ref(), e.getMessage());
+            return false;
         }
     }
 

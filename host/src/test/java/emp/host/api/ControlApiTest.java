@@ -106,6 +106,7 @@ class ControlApiTest {
         assertThat(none.status()).isEqualTo(401);
         assertThat(none.detail()).contains("emp login");
         assertThat(server.send("GET", "/v1/apps", "not-a-token", null).status()).isEqualTo(401);
+        assertThat(server.send("GET", "/v1/apps/x/load", null, null).status()).isEqualTo(401);
         assertThat(server.send("POST", "/v1/apps", "not-a-token", TestServer.helloSpec("x", ""))
                         .status())
                 .isEqualTo(401);
@@ -205,7 +206,11 @@ class ControlApiTest {
         Reply deployed = server.send("POST", "/v1/apps", alice, TestServer.helloSpec("private", "\"replicas\": 0"));
         String id = deployed.json().get("id").asText();
         for (String path : List.of(
-                "/v1/apps/" + id, "/v1/apps/private", "/v1/apps/" + id + "/events", "/v1/apps/" + id + "/logs")) {
+                "/v1/apps/" + id,
+                "/v1/apps/private",
+                "/v1/apps/" + id + "/events",
+                "/v1/apps/" + id + "/logs",
+                "/v1/apps/" + id + "/load")) {
             Reply reply = server.send("GET", path, bob, null);
             assertThat(reply.status()).as(path).isEqualTo(404);
         }

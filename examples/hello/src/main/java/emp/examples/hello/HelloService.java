@@ -12,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The smallest service EMP can run: an HTTP server on {@code 127.0.0.1:$PORT} that says who answered.
@@ -19,6 +21,7 @@ import java.util.concurrent.TimeUnit;
  * <p>{@code GET /health} answers {@code 200 ok}; every other path answers JSON naming the app
  * ({@code EMP_SERVICE_NAME}), the answering process, its port, the request path and a greeting ({@code GREETING}, or
  * {@code hello}), so a test or a person can see which replica a request reached and what environment it was given.
+ * {@code GET /sleep?ms=N} answers the same after N milliseconds (at most a minute): a slow request, on demand.
  */
 public final class HelloService implements AutoCloseable {
     private static final int DEFAULT_PORT = 8000;
@@ -85,6 +88,9 @@ public final class HelloService implements AutoCloseable {
                 body.transferTo(OutputStream.nullOutputStream());
             }
             String path = exchange.getRequestURI().getRawPath();
+            if (path.equals("/sleep")) {
+                sleep(exchange.getRequestURI().getRawQuery());
+            }
             byte[] answer;
             String contentType;
             if (path.equals("/health")) {
@@ -107,6 +113,21 @@ public final class HelloService implements AutoCloseable {
                 exchange.sendResponseHeaders(200, answer.length);
                 exchange.getResponseBody().write(answer);
             }
+        }
+    }
+
+    private static final Pattern SLEEP_MS = Pattern.compile("(?:^|&)ms=(\\d{1,5})(?:&|$)");
+
+    /** Sleeps for the {@code ms} the query names; a query without a number in it sleeps not at all. */
+    private static void sleep(String query) {
+        Matcher ms = query == null ? null : SLEEP_MS.matcher(query);
+        if (ms == null || !ms.find()) {
+            return;
+        }
+        try {
+            Thread.sleep(Math.min(60_000, Long.parseLong(ms.group(1))));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -45,6 +45,16 @@ class HelloServiceTest {
     }
 
     @Test
+    void sleepAnswersAfterTheMillisecondsAsked() throws Exception {
+        long start = System.nanoTime();
+        HttpResponse<String> response = get("/sleep?x=1&ms=200");
+
+        assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(200_000_000L);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("\"path\":\"/sleep\"");
+    }
+
+    @Test
     void healthAnswersOk() throws Exception {
         HttpResponse<String> response = get("/health");
 

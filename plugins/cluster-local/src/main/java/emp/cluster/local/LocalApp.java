@@ -2,8 +2,11 @@ package emp.cluster.local;
 
 import static java.util.Objects.requireNonNull;
 
+import emp.gateway.Backend;
+import emp.gateway.Route;
 import emp.spi.AppRef;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,6 +23,12 @@ final class LocalApp {
     String healthPath;
 
     int desired;
+    /** The spec's {@code concurrency}, or {@link Route#LEARNED}. */
+    int concurrency = Route.LEARNED;
+
+    Duration queueTimeout = Route.DEFAULT_QUEUE_TIMEOUT;
+    /** Whether the app runs and may be at zero replicas, to be woken by a request (see AppDeployment). */
+    boolean wakesOnDemand;
     /** Whether a replica's working folder and log go when it is stopped on purpose (scaled away, replaced). */
     boolean stateless = true;
     /** In the order they were created, oldest first. */
@@ -28,6 +37,14 @@ final class LocalApp {
     LocalApp(AppRef ref, Path dir) {
         this.ref = requireNonNull(ref, "ref is null");
         this.dir = requireNonNull(dir, "dir is null");
+    }
+
+    /**
+     * How the gateway routes to {@code ready}: with the spec's limit and queue timeout; a request finding no replica
+     * ready waits for one while the app is meant to run replicas or wakes on demand.
+     */
+    Route route(List<Backend> ready) {
+        return new Route(ready, concurrency, queueTimeout, desired > 0 || wakesOnDemand);
     }
 
     Path stateFile() {

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import emp.gateway.Backend;
 import emp.gateway.Gateway;
 import emp.gateway.GatewayConfig;
+import emp.gateway.Route;
 import emp.spi.AppRef;
 import emp.spi.ErrorCategory;
 import emp.spi.Health;
@@ -18,6 +19,7 @@ import emp.spi.cluster.ClusterListener;
 import emp.spi.cluster.ClusterManager;
 import emp.spi.cluster.InstanceState;
 import emp.spi.cluster.InstanceStatus;
+import emp.spi.cluster.LoadFigures;
 import emp.spi.cluster.LogLine;
 import emp.spi.tracing.SpanSink;
 import java.io.IOException;
@@ -48,7 +50,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -121,9 +122,7 @@ public final class LocalClusterManager implements ClusterManager {
     /** Apps removed without their data whose folder goes once their last replica has stopped. */
     private final Set<AppRef> purge = new HashSet<>();
 
-    private final Map<AppRef, List<Backend>> routes = new ConcurrentHashMap<>();
-    /** The ready replicas of apps that another server runs (see {@link #runningElsewhere}); routes come first. */
-    private volatile Map<AppRef, List<Backend>> elsewhere = Map.of();
+    private final GatewayRoutes routes = new GatewayRoutes();
 
     private final List<ClusterListener> listeners = new CopyOnWriteArrayList<>();
     private Lifecycle lifecycle = Lifecycle.NEW;
@@ -133,6 +132,7 @@ public final class LocalClusterManager implements ClusterManager {
     private ExecutorService notifier;
     private HealthCheck health;
     private Gateway gateway;
+    private Drain drain;
     private int gatewayPort;
 
     /**
@@ -185,10 +185,10 @@ public final class LocalClusterManager implements ClusterManager {
             gatewaySpans.start(threads("cluster-local-spans"));
             try {
                 gateway = new Gateway(
-                        GatewayConfig.defaults(config.gatewayHost(), config.gatewayPort()),
-                        this::backends,
-                        gatewaySpans);
+                        GatewayConfig.defaults(config.gatewayHost(), config.gatewayPort()), routes, gatewaySpans);
                 gateway.start();
+                routes.attach(gateway);
+                drain = new Drain(gateway, supervisor);
                 gatewayPort = gateway.port();
             } catch (RuntimeException e) {
                 if (gateway != null) {
@@ -261,7 +261,6 @@ public final class LocalClusterManager implements ClusterManager {
             if (app == null) {
                 app = new LocalApp(ref, data.app(ref));
                 apps.put(ref, app);
-                routes.put(ref, List.of());
             }
             LaunchPlan plan =
                     LaunchPlan.of(deployment, dependency -> dependencyUrl(new AppRef(ref.owner(), dependency)));
@@ -276,8 +275,12 @@ public final class LocalClusterManager implements ClusterManager {
             app.healthPath = plan.healthPath();
             app.stateless = deployment.spec().effectiveStateless();
             app.desired = deployment.replicas();
+            app.concurrency = deployment.spec().effectiveConcurrency().orElse(Route.LEARNED);
+            app.queueTimeout = deployment.spec().effectiveQueueTimeout();
+            app.wakesOnDemand = deployment.wakesOnDemand();
             purge.remove(ref);
             converge(app);
+            updateRoutes(app);
             persist(app);
         }
     }
@@ -306,6 +309,7 @@ public final class LocalClusterManager implements ClusterManager {
                         ref);
             }
             converge(app);
+            updateRoutes(app);
             persist(app);
         }
     }
@@ -382,7 +386,7 @@ public final class LocalClusterManager implements ClusterManager {
     public Optional<URI> endpoint(AppRef ref) {
         requireNonNull(ref, "app is null");
         synchronized (lock) {
-            if (gateway == null || !(apps.containsKey(ref) || elsewhere.containsKey(ref))) {
+            if (gateway == null || !(apps.containsKey(ref) || routes.runsElsewhere(ref))) {
                 return Optional.empty();
             }
             return Optional.of(URI.create(dependencyUrl(ref) + "/"));
@@ -394,11 +398,28 @@ public final class LocalClusterManager implements ClusterManager {
     public Optional<URI> internalEndpoint(AppRef ref) {
         requireNonNull(ref, "app is null");
         synchronized (lock) {
-            if (gateway == null || !(apps.containsKey(ref) || elsewhere.containsKey(ref))) {
+            if (gateway == null || !(apps.containsKey(ref) || routes.runsElsewhere(ref))) {
                 return Optional.empty();
             }
             return Optional.of(dependencyUrl(ref));
         }
+    }
+
+    /**
+     * The app's load as the gateway measured it, for an app this server runs: every request to it, from end users and
+     * from the apps that call it, passes the gateway.
+     */
+    @Override
+    public Optional<LoadFigures> load(AppRef ref) {
+        requireNonNull(ref, "app is null");
+        Gateway serving;
+        synchronized (lock) {
+            if (gateway == null || !apps.containsKey(ref)) {
+                return Optional.empty();
+            }
+            serving = gateway;
+        }
+        return serving.load(ref.owner(), ref.name());
     }
 
     /** The gateway, {@code http://gateway-host:port}, once started. */
@@ -484,7 +505,8 @@ public final class LocalClusterManager implements ClusterManager {
                     processes.add(replica.handle);
                     stopping.add(replica.gone);
                 }
-                stop(replica);
+                // The gateway closes after them: what they have in flight ends with it, so there is nothing to drain.
+                stop(replica, false);
             }
         }
         if (!stopping.isEmpty()) {
@@ -532,18 +554,6 @@ public final class LocalClusterManager implements ClusterManager {
         shutDownExecutors();
     }
 
-    /** The gateway's routes: read by its event loops for every request, so answered from the concurrent map alone. */
-    private Optional<List<Backend>> backends(String user, String app) {
-        AppRef ref = new AppRef(user, app);
-        List<Backend> own = routes.get(ref);
-        if (own != null && !own.isEmpty()) {
-            return Optional.of(own);
-        }
-        // None of its own ready yet (it has just taken the lead): the other server's replicas, while they are known.
-        List<Backend> other = elsewhere.get(ref);
-        return Optional.ofNullable(other != null && !other.isEmpty() ? other : own != null ? own : other);
-    }
-
     /**
      * Routes the gateway to the ready replicas another server runs: those with a {@code http} endpoint. Replicas this
      * manager still runs of those apps (it led before, or adopted them after a crash) are stopped, keeping their
@@ -571,12 +581,12 @@ public final class LocalClusterManager implements ClusterManager {
                                         replica.endpoint().getHost(),
                                         replica.endpoint().getPort())))
                         .toList()));
-        elsewhere = Map.copyOf(backends);
+        routes.elsewhere(backends);
     }
 
-    /** What the gateway is told about the app now. */
+    /** The ready replicas the gateway is told of for the app now. */
     Optional<List<Backend>> routes(AppRef app) {
-        return backends(app.owner(), app.name());
+        return routes.route(app).map(Route::backends);
     }
 
     // ---- convergence; every method below runs with the lock held unless it says otherwise ----
@@ -821,8 +831,16 @@ public final class LocalClusterManager implements ClusterManager {
         }
     }
 
-    /** Stops a replica: SIGTERM now, SIGKILL after the grace period; one without a process is forgotten at once. */
+    /**
+     * Stops a replica: out of the gateway's route at once, SIGTERM once the requests it has in flight have ended (see
+     * {@link Drain}), SIGKILL after the grace period; one without a process is forgotten at once.
+     */
     private void stop(Replica replica) {
+        stop(replica, true);
+    }
+
+    /** @param draining whether to wait for the gateway's requests to the replica to end before signalling it */
+    private void stop(Replica replica, boolean draining) {
         replica.cancelTimers();
         LocalApp app = apps.get(replica.app);
         boolean attached = app != null && app.replicas.contains(replica);
@@ -834,13 +852,39 @@ public final class LocalClusterManager implements ClusterManager {
             return;
         }
         ProcessHandle handle = replica.handle;
-        replica.enter(
-                InstanceState.STOPPING,
-                clock.instant(),
-                "SIGTERM sent; SIGKILL follows in " + human(config.stopGrace()));
+        replica.enter(InstanceState.STOPPING, clock.instant(), "stopping");
         if (attached) {
             updateRoutes(app);
         }
+        int inFlight = draining && replica.backend != null ? drain.inFlight(replica) : 0;
+        if (inFlight == 0) {
+            terminate(replica, handle);
+            return;
+        }
+        replica.message = "draining: " + inFlight + " request(s) in flight; SIGTERM follows once they end (at most "
+                + human(Drain.LIMIT) + ")";
+        log.info(
+                "draining replica {} of app '{}' before stopping it: {} request(s) in flight",
+                replica.id,
+                replica.app,
+                inFlight);
+        try {
+            replica.timer = drain.whenDrained(replica, () -> {
+                synchronized (lock) {
+                    if (replica.handle == handle && replica.state == InstanceState.STOPPING) {
+                        terminate(replica, handle);
+                    }
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            terminate(replica, handle);
+        }
+    }
+
+    /** SIGTERM now, SIGKILL after the grace period. */
+    private void terminate(Replica replica, ProcessHandle handle) {
+        replica.timer = null;
+        replica.message = "SIGTERM sent; SIGKILL follows in " + human(config.stopGrace());
         log.info("stopping replica {} of app '{}' (pid {})", replica.id, replica.app, handle.pid());
         // A shell that runs the program as its child may die of SIGTERM and leave the program running: signal the tree.
         handle.descendants().forEach(ProcessHandle::destroy);
@@ -1097,7 +1141,7 @@ public final class LocalClusterManager implements ClusterManager {
         }
         app.replicas.sort(Comparator.comparingInt(replica -> replica.index));
         apps.put(ref, app);
-        routes.put(ref, List.of());
+        updateRoutes(app);
         persist(app);
     }
 
@@ -1109,10 +1153,10 @@ public final class LocalClusterManager implements ClusterManager {
         }
         routes.put(
                 app.ref,
-                app.replicas.stream()
+                app.route(app.replicas.stream()
                         .filter(replica -> replica.state == InstanceState.READY && replica.handle != null)
                         .map(replica -> replica.backend)
-                        .toList());
+                        .toList()));
     }
 
     private void persist(LocalApp app) {

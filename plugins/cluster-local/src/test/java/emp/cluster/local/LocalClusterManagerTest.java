@@ -17,6 +17,8 @@ import emp.spi.cluster.ClusterEvent;
 import emp.spi.cluster.ClusterManager;
 import emp.spi.cluster.InstanceState;
 import emp.spi.cluster.InstanceStatus;
+import emp.spi.cluster.LoadFigures;
+import emp.spi.cluster.LoadSecond;
 import emp.spi.cluster.LogLine;
 import emp.tck.cluster.AbstractClusterManagerTck;
 import emp.tck.cluster.UnsupportedSpec;
@@ -34,6 +36,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
@@ -208,6 +211,36 @@ class LocalClusterManagerTest extends AbstractClusterManagerTck {
 
         manager().remove(app, false);
         assertThat(get(endpoint).statusCode()).as("an app that is gone").isEqualTo(404);
+    }
+
+    @Test
+    void aReplicaScaledAwayFinishesItsRequestBeforeItIsStoppedAndTheGatewayCountsIt() throws Exception {
+        AppRef app = ref("drained");
+        manager().deploy(deployment(app, runnableSpec(app.name()), 1));
+        awaitReady(app, 1);
+        URI endpoint = manager().endpoint(app).orElseThrow();
+        CompletableFuture<HttpResponse<String>> slow = HTTP.sendAsync(
+                HttpRequest.newBuilder(endpoint.resolve("sleep?ms=1500")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        waitUntil().until(() -> manager().load(app).orElseThrow().inFlight() == 1);
+
+        manager().scale(app, 0);
+
+        assertThat(manager().status(app).instances()).singleElement().satisfies(instance -> {
+            assertThat(instance.state()).isEqualTo(InstanceState.STOPPING);
+            assertThat(instance.message()).contains("draining: 1 request(s) in flight");
+        });
+        assertThat(slow.get().statusCode()).isEqualTo(200);
+        assertThat(slow.get().body()).contains("\"path\":\"/sleep\"");
+        awaitStatus(app, stopped -> assertThat(stopped.instances()).isEmpty());
+        waitUntil().untilAsserted(() -> {
+            LoadFigures load = manager().load(app).orElseThrow();
+            assertThat(load.seconds().stream()
+                            .mapToLong(LoadSecond::completions)
+                            .sum())
+                    .isEqualTo(1);
+            assertThat(load.serviceMs(LoadFigures.MAX_SECONDS)).isGreaterThanOrEqualTo(1500);
+        });
     }
 
     @Test

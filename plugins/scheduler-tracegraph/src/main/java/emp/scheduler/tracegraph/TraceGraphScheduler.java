@@ -35,6 +35,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The global view: scales the app that causes a missed latency target, not the apps that wait on it.
  *
+ * <p><b>Apps the cluster measures.</b> Where the cluster measures an app's requests exactly in its request path (the
+ * local cluster's gateway: {@link AppView#load()}), the app is sized from its demand and its capacity, in both
+ * directions, by {@link DemandSizing}: {@code needed = ceil(demand / (capacity per replica x target-utilization))},
+ * where demand is the requests that arrive and capacity what a replica completes per second while requests wait for
+ * it, never a response time that includes the wait; a saturated app that waits on a saturated dependency is left
+ * alone. What follows is how the apps without such figures (on Kubernetes, say) are sized, from their spans.
+ *
  * <p><b>Up.</b> When an app with data misses a latency target ({@code latency_p95_ms}, {@code latency_p99_ms}), the
  * apps it reaches through the call edges are weighed. An app is on the critical path when its self time, times the
  * share of the missing app's requests that reach it, is at least {@code min-share} of the missed latency. It causes
@@ -72,9 +79,11 @@ public final class TraceGraphScheduler implements Scheduler {
 
     private final TraceGraphConfig config;
     private final Map<AppRef, AppHistory> histories = new HashMap<>();
+    private final DemandSizing demand;
 
     public TraceGraphScheduler(TraceGraphConfig config) {
         this.config = requireNonNull(config, "config is null");
+        this.demand = new DemandSizing(config.targetUtilization());
     }
 
     @Override
@@ -82,6 +91,7 @@ public final class TraceGraphScheduler implements Scheduler {
         Instant now = view.time();
         Map<AppRef, AppView> apps = view.apps();
         histories.keySet().retainAll(apps.keySet());
+        demand.retain(apps.keySet());
         Map<AppRef, AppProfile> profiles = new HashMap<>();
         for (AppView app : apps.values()) {
             AppHistory history = histories.computeIfAbsent(app.app(), ref -> new AppHistory());
@@ -94,6 +104,11 @@ public final class TraceGraphScheduler implements Scheduler {
         }
 
         Map<AppRef, ScaleDecision> decisions = new TreeMap<>(Comparator.comparing(AppRef::toString));
+        for (AppView app : apps.values()) {
+            if (app.load().isPresent()) {
+                demand.decide(app, apps, now).ifPresent(decision -> decisions.put(decision.app(), decision));
+            }
+        }
         Set<AppRef> strained = new HashSet<>();
         for (Miss miss : misses(apps)) {
             Map<AppRef, Double> reach = reach(apps, miss.app());
@@ -108,7 +123,8 @@ public final class TraceGraphScheduler implements Scheduler {
                         ms(miss.targetMs()));
             }
             for (Suspect cause : causes) {
-                if (!decisions.containsKey(cause.view().app())) {
+                if (!decisions.containsKey(cause.view().app())
+                        && cause.view().load().isEmpty()) {
                     scaleUp(miss, cause, now).ifPresent(decision -> decisions.put(decision.app(), decision));
                 }
             }
@@ -119,6 +135,9 @@ public final class TraceGraphScheduler implements Scheduler {
                 .toList();
         for (AppView app : byName) {
             AppHistory history = histories.get(app.app());
+            if (app.load().isPresent()) {
+                continue;
+            }
             if (decisions.containsKey(app.app()) || strained.contains(app.app())) {
                 history.notComfortable();
                 continue;

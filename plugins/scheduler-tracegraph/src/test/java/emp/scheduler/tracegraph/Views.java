@@ -3,6 +3,8 @@ package emp.scheduler.tracegraph;
 import emp.spi.AppRef;
 import emp.spi.app.AppSpec;
 import emp.spi.app.QualityMetric;
+import emp.spi.cluster.LoadFigures;
+import emp.spi.cluster.LoadSecond;
 import emp.spi.scheduler.AppView;
 import emp.spi.scheduler.ClusterView;
 import emp.spi.scheduler.EdgeMetrics;
@@ -13,6 +15,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** Hand-built cluster views: apps of one owner, their figures over a 10 s window, and the calls between them. */
 final class Views {
@@ -57,6 +60,27 @@ final class Views {
                 null);
     }
 
+    /** A spec with replica bounds (null: the defaults) that calls {@code dependencies}. */
+    static AppSpec calling(String name, Integer min, Integer max, String... dependencies) {
+        return new AppSpec(
+                name,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                min,
+                max,
+                null,
+                null,
+                List.of(dependencies),
+                null,
+                null,
+                null);
+    }
+
     static AppSpec spec(String name, QualityMetric... metrics) {
         return spec(name, null, null, metrics);
     }
@@ -92,6 +116,27 @@ final class Views {
         return this;
     }
 
+    /** An app whose requests the cluster measured, with no spans of its own. */
+    Views app(AppSpec spec, int replicas, LoadFigures load) {
+        AppRef app = ref(spec.name());
+        apps.put(app, new AppView(app, spec, replicas, replicas, metrics(0, 0, 0, 0), List.of(), Optional.of(load)));
+        return this;
+    }
+
+    /**
+     * Load figures of {@code seconds} alike seconds: {@code arrivals} and {@code completions} each, {@code queued}
+     * waiting throughout, at {@code serviceMs}; the oldest of those waiting has waited as long as they take to clear.
+     */
+    static LoadFigures load(int seconds, long arrivals, long completions, int queued, double serviceMs, int limit) {
+        List<LoadSecond> all = new ArrayList<>();
+        for (int i = 0; i < seconds; i++) {
+            all.add(new LoadSecond(
+                    arrivals, completions, 0, Math.min(limit, arrivals * serviceMs / 1000), queued, serviceMs));
+        }
+        double oldestMs = queued == 0 || completions == 0 ? 0 : queued * 1000.0 / completions;
+        return new LoadFigures(all, limit, queued, oldestMs, limit, false);
+    }
+
     /** Calls from {@code from} to {@code to}: {@code rate} per second with a caller-observed p95 of {@code p95Ms}. */
     Views edge(String from, String to, double rate, double p95Ms) {
         edges.computeIfAbsent(ref(from), key -> new ArrayList<>())
@@ -109,7 +154,8 @@ final class Views {
                         app.replicas(),
                         app.ready(),
                         app.metrics(),
-                        edges.getOrDefault(ref, List.of()))));
+                        edges.getOrDefault(ref, List.of()),
+                        app.load())));
         return new ClusterView(time, withEdges);
     }
 }

@@ -1,0 +1,173 @@
+package emp.scheduler.tracegraph;
+
+import static emp.scheduler.tracegraph.Views.calling;
+import static emp.scheduler.tracegraph.Views.load;
+import static emp.scheduler.tracegraph.Views.ref;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import emp.spi.cluster.LoadFigures;
+import emp.spi.cluster.LoadSecond;
+import emp.spi.scheduler.ScaleDecision;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The sizing of apps the cluster measures, on hand-built views with known answers. */
+class DemandSizingTest {
+    private final TraceGraphScheduler scheduler = new TraceGraphScheduler(TraceGraphConfig.defaults());
+
+    /** 36 a second arrive at a serial leaf that completes 20 a second at 50 ms each; a second's worth waits. */
+    private static final LoadFigures SATURATED_LEAF = load(10, 36, 20, 36, 50, 1);
+
+    @Test
+    void aSaturatedSerialAppWithABacklogGetsWhatItsDemandNeedsNotItsMax() {
+        List<ScaleDecision> decisions = scheduler.decide(
+                Views.at(0).app(calling("leaf", 1, 8), 1, SATURATED_LEAF).build());
+
+        assertThat(decisions).singleElement().satisfies(decision -> {
+            assertThat(decision.app()).isEqualTo(ref("leaf"));
+            assertThat(decision.replicas()).isEqualTo(3);
+            assertThat(decision.reason())
+                    .contains(
+                            "36 requests wait in the gateway (the oldest 1800 ms)",
+                            "demand 36 rps + 3.6 rps to clear the queue in 10 s",
+                            "capacity 20 rps per replica as measured while saturated",
+                            "ceil(39.6 / (20 x 0.7)) = 3 replicas; 1 -> 3");
+        });
+    }
+
+    @Test
+    void aSaturatedCallerThatWaitsOnASaturatedDependencyIsLeftAlone() {
+        List<ScaleDecision> decisions = scheduler.decide(Views.at(0)
+                .app(calling("front", 1, 8, "leaf"), 1, load(10, 36, 20, 30, 900, 4))
+                .app(calling("leaf", 1, 8), 1, SATURATED_LEAF)
+                .build());
+
+        assertThat(decisions).extracting(ScaleDecision::app).containsExactly(ref("leaf"));
+    }
+
+    @Test
+    void aCallerIsLeftAloneWhileItsLineClearsAfterItsDependencyCaughtUp() {
+        scheduler.decide(Views.at(0)
+                .app(calling("front", 1, 8, "leaf"), 1, load(10, 36, 20, 30, 900, 4))
+                .app(calling("leaf", 1, 8), 1, SATURATED_LEAF)
+                .build());
+        LoadFigures caughtUp = load(10, 36, 36, 0, 50, 2);
+
+        assertThat(scheduler.decide(Views.at(5)
+                        .app(calling("front", 1, 8, "leaf"), 1, load(10, 36, 20, 30, 900, 4))
+                        .app(calling("leaf", 1, 8), 3, caughtUp)
+                        .build()))
+                .isEmpty();
+        assertThat(scheduler.decide(Views.at(11)
+                        .app(calling("front", 1, 8, "leaf"), 1, load(10, 36, 20, 30, 900, 4))
+                        .app(calling("leaf", 1, 8), 3, caughtUp)
+                        .build()))
+                .extracting(ScaleDecision::app)
+                .containsExactly(ref("front"));
+    }
+
+    @Test
+    void aSaturatedCallerWhoseDependencyKeepsUpIsScaled() {
+        List<ScaleDecision> decisions = scheduler.decide(Views.at(0)
+                .app(calling("front", 1, 8, "leaf"), 1, load(10, 40, 20, 30, 100, 2))
+                .app(calling("leaf", 1, 8), 2, load(10, 40, 40, 0, 10, 20))
+                .build());
+
+        assertThat(decisions).singleElement().satisfies(decision -> {
+            assertThat(decision.app()).isEqualTo(ref("front"));
+            assertThat(decision.replicas()).isEqualTo(4);
+        });
+    }
+
+    @Test
+    void anAppThatKeepsUpIsNotScaledUp() {
+        List<ScaleDecision> decisions = scheduler.decide(Views.at(0)
+                .app(calling("leaf", 1, 8), 2, load(10, 36, 36, 0, 50, 2))
+                .build());
+
+        assertThat(decisions).isEmpty();
+    }
+
+    @Test
+    void scaleUpStopsAtMax() {
+        List<ScaleDecision> decisions = scheduler.decide(
+                Views.at(0).app(calling("leaf", 1, 2), 1, SATURATED_LEAF).build());
+
+        assertThat(decisions).singleElement().satisfies(decision -> {
+            assertThat(decision.replicas()).isEqualTo(2);
+            assertThat(decision.reason()).contains("capped at max 2");
+        });
+    }
+
+    @Test
+    void afterTheStableWindowScaleDownGoesToTheNeededCountInOneStep() {
+        scheduler.decide(Views.at(0)
+                .app(calling("leaf", 1, 8), 5, load(10, 150, 100, 50, 50, 1))
+                .build());
+        LoadFigures calm = load(LoadFigures.MAX_SECONDS, 10, 10, 0, 50, 1);
+
+        for (int second = 1; second < LoadFigures.MAX_SECONDS; second++) {
+            assertThat(scheduler.decide(
+                            Views.at(second).app(calling("leaf", 1, 8), 5, calm).build()))
+                    .as("second %d of the stable window", second)
+                    .isEmpty();
+        }
+        List<ScaleDecision> decisions = scheduler.decide(Views.at(LoadFigures.MAX_SECONDS)
+                .app(calling("leaf", 1, 8), 5, calm)
+                .build());
+
+        assertThat(decisions).singleElement().satisfies(decision -> {
+            assertThat(decision.replicas()).isEqualTo(1);
+            assertThat(decision.reason())
+                    .contains(
+                            "it kept up for 60 s (no request waited in the gateway, its replicas below their limit)",
+                            "capacity 20 rps per replica as measured while saturated",
+                            "ceil(10 / (20 x 0.7)) = 1 replica; 5 -> 1 in one step");
+        });
+    }
+
+    @Test
+    void scaleDownHoldsTheBusiestBlockOfTheWindowAndTheMin() {
+        scheduler.decide(Views.at(0)
+                .app(calling("leaf", 2, 8), 6, load(10, 150, 120, 50, 50, 1))
+                .build());
+        // 10 a second, but 50 a second through one five-second block of the window: ceil(50 / (20 x 0.7)) = 4.
+        List<LoadSecond> seconds =
+                new ArrayList<>(load(LoadFigures.MAX_SECONDS, 10, 10, 0, 50, 1).seconds());
+        for (int i = 20; i < 25; i++) {
+            seconds.set(i, new LoadSecond(50, 50, 0, 1, 0, 50));
+        }
+        LoadFigures burst = new LoadFigures(seconds, 1, 0, 0, 1, false);
+        LoadFigures calm = load(LoadFigures.MAX_SECONDS, 10, 10, 0, 50, 1);
+
+        assertThat(scheduler.decide(
+                        Views.at(61).app(calling("leaf", 2, 8), 6, burst).build()))
+                .singleElement()
+                .satisfies(decision -> assertThat(decision.replicas()).isEqualTo(4));
+        assertThat(scheduler.decide(
+                        Views.at(62).app(calling("leaf", 2, 8), 6, calm).build()))
+                .singleElement()
+                .satisfies(decision -> {
+                    assertThat(decision.replicas()).isEqualTo(2);
+                    assertThat(decision.reason()).contains("raised to min 2");
+                });
+    }
+
+    @Test
+    void withoutAMeasuredCapacityAReplicaIsTakenToServeOneRequestAtATime() {
+        scheduler.decide(Views.at(0)
+                .app(calling("leaf", 1, 8), 4, load(10, 10, 10, 0, 100, 20))
+                .build());
+
+        List<ScaleDecision> decisions = scheduler.decide(Views.at(LoadFigures.MAX_SECONDS + 1)
+                .app(calling("leaf", 1, 8), 4, load(LoadFigures.MAX_SECONDS, 10, 10, 0, 100, 20))
+                .build());
+
+        // 10 a second at 100 ms, one at a time: 10 rps per replica, so ceil(10 / (10 x 0.7)) = 2.
+        assertThat(decisions).singleElement().satisfies(decision -> {
+            assertThat(decision.replicas()).isEqualTo(2);
+            assertThat(decision.reason()).contains("no capacity measured yet, so 1 at a time at 100 ms each");
+        });
+    }
+}
