@@ -102,9 +102,9 @@ public final class ScalingLoop implements AutoCloseable {
         long period = settings.interval().toMillis();
         ticker.scheduleWithFixedDelay(this::tickSafely, period, period, TimeUnit.MILLISECONDS);
         log.info(
-                "scheduler '{}' decides every {} ms{}",
-                name,
+                "scaling loop every {} ms: scheduler '{}'{}; apps with min_replicas 0 go idle and wake on demand",
                 period,
+                name,
                 settings.dryRun() ? " (dry run: decisions are only logged)" : "");
     }
 

@@ -35,15 +35,17 @@ import org.slf4j.LoggerFactory;
  * the spec's {@code concurrency} or one request at a time (the safe guess).
  *
  * <p><b>Up.</b> An app is saturated when requests wait for it in the gateway now or waited through the last
- * {@link #FAST} seconds, or when its replicas have all the requests their limit allows. It then gets {@code ceil(demand / (capacity x target-utilization))} replicas in one decision:
- * 36 requests a second, with 36 waiting, for a serial app that completes 20 a second at 50 ms each is
+ * {@link #FAST} seconds, or when its replicas have all the requests their limit allows. It then gets
+ * {@code ceil(demand / (capacity x target-utilization))} replicas in one decision, its arrivals taken over the newest
+ * second or the last {@link #FAST}, whichever is busier: 36 requests a second, with 36 waiting, for a serial app that completes 20 a second at 50 ms each is
  * {@code ceil((36 + 3.6) / (20 x 0.7)) = 3}. A saturated app that calls another saturated app (by the call edges
  * seen in its spans or the {@code dependencies} of its spec) waits on it, and is left alone: the callee is scaled;
  * so is it for {@link #CLEAR_BACKLOG} after, while its own line clears.
  *
  * <p><b>Down.</b> An app not saturated for the last {@link LoadFigures#MAX_SECONDS} seconds (the stable window) goes,
  * in one decision, to what the busiest {@link #BLOCK} seconds of that window needed at target utilization; a window
- * not yet full, or a count changed within it, waits. Bounds are the spec's ({@code min_replicas} of 0 counts as 1:
+ * not yet full, a count changed within it, or a count that only the window's oldest {@link #BLOCK} seconds hold up
+ * (the load is leaving it; waiting those seconds goes down all the way in one step) waits. Bounds are the spec's ({@code min_replicas} of 0 counts as 1:
  * going to zero is the platform's idle rule, not a scheduler's).
  *
  * <p>Not thread-safe: its scheduler calls it under its own lock.
@@ -112,7 +114,8 @@ final class DemandSizing {
     }
 
     private Optional<ScaleDecision> scaleUp(AppView app, LoadFigures load, State state) {
-        double arrivals = load.arrivalRate(FAST);
+        // The newest second alone when it is the busier: a step is sized the second after it, not two.
+        double arrivals = Math.max(load.arrivalRate(1), load.arrivalRate(FAST));
         double clearing = load.queued() / (double) CLEAR_BACKLOG.toSeconds();
         double demand = arrivals + clearing;
         if (state.capacity <= 0) {
@@ -126,13 +129,17 @@ final class DemandSizing {
         if (replicas <= app.replicas()) {
             return Optional.empty();
         }
-        StringBuilder reason = new StringBuilder()
-                .append(load.queued())
-                .append(" requests wait in the gateway (the oldest ")
-                .append(ms(load.oldestQueuedMs()))
-                .append(" ms); demand ")
-                .append(number(arrivals, 1))
-                .append(" rps");
+        StringBuilder reason = new StringBuilder();
+        if (load.queued() > 0) {
+            reason.append(load.queued())
+                    .append(load.queued() == 1 ? " request waits" : " requests wait")
+                    .append(" in the gateway (the oldest ")
+                    .append(ms(load.oldestQueuedMs()))
+                    .append(" ms)");
+        } else {
+            reason.append("its replicas have all the ").append(load.inFlight()).append(" requests their limit allows");
+        }
+        reason.append("; demand ").append(number(arrivals, 1)).append(" rps");
         if (load.queued() > 0) {
             reason.append(" + ")
                     .append(number(clearing, 1))
@@ -164,18 +171,32 @@ final class DemandSizing {
                 || state.replicasSince.isAfter(now.minus(stable))) {
             return Optional.empty();
         }
+        double oldest = 0;
         double peak = 0;
+        double peakOfTheRest = 0;
         for (int start = 0; start + BLOCK <= window.size(); start += BLOCK) {
             double arrivals = 0;
             for (LoadSecond second : window.subList(start, start + BLOCK)) {
                 arrivals += second.arrivals();
             }
-            peak = Math.max(peak, arrivals / BLOCK);
+            double rate = arrivals / BLOCK;
+            if (start == 0) {
+                oldest = rate;
+            } else {
+                peakOfTheRest = Math.max(peakOfTheRest, rate);
+            }
+            peak = Math.max(peak, rate);
         }
         Capacity capacity = capacity(app, load, state);
         double exact = peak / (capacity.perReplica() * targetUtilization);
         int replicas = bounded(app.spec(), exact);
         if (replicas >= app.replicas()) {
+            return Optional.empty();
+        }
+        if (replicas > bounded(app.spec(), peakOfTheRest / (capacity.perReplica() * targetUtilization))) {
+            // Only the window's oldest seconds, from before the load fell, hold this count up: in a few seconds the
+            // window holds none of them, and one step goes all the way down.
+            LOG.debug("'{}' waits {} s for its busier past ({} rps) to leave the window", app.app(), BLOCK, oldest);
             return Optional.empty();
         }
         StringBuilder reason = new StringBuilder()
@@ -210,15 +231,7 @@ final class DemandSizing {
      * {@link #CLEAR_BACKLOG}: a caller's own line takes that long to clear once its dependency keeps up again.
      */
     private Optional<AppRef> saturatedDependency(AppView app, Map<AppRef, AppView> apps, Instant now) {
-        Set<AppRef> callees = new HashSet<>();
-        for (EdgeMetrics edge : app.edges()) {
-            callees.add(edge.to());
-        }
-        for (String dependency : app.spec().dependencies()) {
-            callees.add(new AppRef(app.app().owner(), dependency));
-        }
-        callees.remove(app.app());
-        return callees.stream()
+        return callees(app).stream()
                 .sorted(Comparator.comparing(AppRef::toString))
                 .filter(callee -> {
                     AppView view = apps.get(callee);
@@ -231,6 +244,19 @@ final class DemandSizing {
                                             && remembered.lastSaturated.isAfter(now.minus(CLEAR_BACKLOG))));
                 })
                 .findFirst();
+    }
+
+    /** The apps {@code app} calls: by its call edges and by its spec's dependencies. */
+    private static Set<AppRef> callees(AppView app) {
+        Set<AppRef> callees = new HashSet<>();
+        for (EdgeMetrics edge : app.edges()) {
+            callees.add(edge.to());
+        }
+        for (String dependency : app.spec().dependencies()) {
+            callees.add(new AppRef(app.app().owner(), dependency));
+        }
+        callees.remove(app.app());
+        return callees;
     }
 
     /** What one replica carries a second: learned while saturated, or from its concurrency and service time. */

@@ -155,6 +155,29 @@ class DemandSizingTest {
     }
 
     @Test
+    void scaleDownWaitsForTheLoadBeforeTheDropToLeaveTheWindowThenGoesAllTheWay() {
+        scheduler.decide(Views.at(0)
+                .app(calling("leaf", 1, 8), 5, load(10, 150, 100, 50, 50, 1))
+                .build());
+        // The window's oldest five seconds are from before the drop: 30 a second, then 10.
+        List<LoadSecond> seconds =
+                new ArrayList<>(load(LoadFigures.MAX_SECONDS, 10, 10, 0, 50, 1).seconds());
+        for (int i = 0; i < DemandSizing.BLOCK; i++) {
+            seconds.set(i, new LoadSecond(30, 30, 0, 1, 0, 50));
+        }
+        LoadFigures leaving = new LoadFigures(seconds, 1, 0, 0, 1, false);
+
+        assertThat(scheduler.decide(
+                        Views.at(61).app(calling("leaf", 1, 8), 5, leaving).build()))
+                .isEmpty();
+        assertThat(scheduler.decide(Views.at(66)
+                        .app(calling("leaf", 1, 8), 5, load(LoadFigures.MAX_SECONDS, 10, 10, 0, 50, 1))
+                        .build()))
+                .singleElement()
+                .satisfies(decision -> assertThat(decision.replicas()).isEqualTo(1));
+    }
+
+    @Test
     void withoutAMeasuredCapacityAReplicaIsTakenToServeOneRequestAtATime() {
         scheduler.decide(Views.at(0)
                 .app(calling("leaf", 1, 8), 4, load(10, 10, 10, 0, 100, 20))
