@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * second or the last {@link #FAST}, whichever is busier: 36 requests a second, with 36 waiting, for a serial app that completes 20 a second at 50 ms each is
  * {@code ceil((36 + 3.6) / (20 x 0.7)) = 3}. A saturated app that calls another saturated app (by the call edges
  * seen in its spans or the {@code dependencies} of its spec) waits on it, and is left alone: the callee is scaled;
- * so is it for {@link #CLEAR_BACKLOG} after, while its own line clears.
+ * so is it for {@link #CLEAR_BACKLOG} after, while its own line clears, and while the callee's service time is
+ * {@link #SLOWED} times what it was before (its requests queue inside it before the gateway's line shows it).
  *
  * <p><b>Down.</b> An app not saturated for the last {@link LoadFigures#MAX_SECONDS} seconds (the stable window) goes,
  * in one decision, to what the busiest {@link #BLOCK} seconds of that window needed at target utilization; a window
@@ -59,6 +60,8 @@ final class DemandSizing {
     static final Duration CLEAR_BACKLOG = Duration.ofSeconds(10);
     /** The seconds averaged into one figure of the stable window, so that one busy second does not hold replicas. */
     static final int BLOCK = 5;
+    /** How much slower than before a dependency's recent service time makes it one its callers wait on. */
+    static final double SLOWED = 1.5;
     /** The weight of a new saturated second in the capacity. */
     private static final double SMOOTHING = 0.3;
 
@@ -239,11 +242,32 @@ final class DemandSizing {
                     return view != null
                             && view.load().isPresent()
                             && (saturated(view)
+                                    || slowedDown(view.load().get())
                                     || (remembered != null
                                             && remembered.lastSaturated != null
                                             && remembered.lastSaturated.isAfter(now.minus(CLEAR_BACKLOG))));
                 })
                 .findFirst();
+    }
+
+    /**
+     * Whether the app's service time over the last {@link #FAST} seconds is {@link #SLOWED} times or more what it was
+     * over the rest of the window: requests queue inside its replicas before the gateway's line shows it (a learned
+     * limit takes a second or two to fall), or it became costlier. Its callers wait on it either way.
+     */
+    static boolean slowedDown(LoadFigures load) {
+        List<LoadSecond> seconds = load.seconds();
+        if (seconds.size() <= FAST) {
+            return false;
+        }
+        double before = 0;
+        long completed = 0;
+        for (LoadSecond second : seconds.subList(0, seconds.size() - FAST)) {
+            before += second.serviceMs() * second.completions();
+            completed += second.completions();
+        }
+        double recent = load.serviceMs(FAST);
+        return completed > 0 && recent > 0 && recent >= SLOWED * (before / completed);
     }
 
     /** The apps {@code app} calls: by its call edges and by its spec's dependencies. */

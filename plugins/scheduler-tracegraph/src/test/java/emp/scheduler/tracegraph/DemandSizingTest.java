@@ -47,6 +47,24 @@ class DemandSizingTest {
     }
 
     @Test
+    void aSaturatedCallerWhoseDependencySlowedDownIsLeftAlone() {
+        // The leaf's requests began to queue inside it: 50 ms each for a minute, 400 ms in the last two seconds.
+        List<LoadSecond> seconds =
+                new ArrayList<>(load(LoadFigures.MAX_SECONDS, 10, 10, 0, 50, 20).seconds());
+        for (int i = seconds.size() - DemandSizing.FAST; i < seconds.size(); i++) {
+            seconds.set(i, new LoadSecond(30, 20, 0, 8, 0, 400));
+        }
+        LoadFigures slowed = new LoadFigures(seconds, 8, 0, 0, 20, true);
+
+        List<ScaleDecision> decisions = scheduler.decide(Views.at(0)
+                .app(calling("front", 1, 8, "leaf"), 1, load(10, 30, 20, 11, 500, 4))
+                .app(calling("leaf", 1, 8), 1, slowed)
+                .build());
+
+        assertThat(decisions).isEmpty();
+    }
+
+    @Test
     void aCallerIsLeftAloneWhileItsLineClearsAfterItsDependencyCaughtUp() {
         scheduler.decide(Views.at(0)
                 .app(calling("front", 1, 8, "leaf"), 1, load(10, 36, 20, 30, 900, 4))
