@@ -150,17 +150,8 @@ final class DemandSizing {
                     .append(CLEAR_BACKLOG.toSeconds())
                     .append(" s");
         }
-        reason.append(", ")
-                .append(capacity.description())
-                .append(": ceil(")
-                .append(number(demand, 1))
-                .append(" / (")
-                .append(number(capacity.perReplica(), 1))
-                .append(" x ")
-                .append(number(targetUtilization, 2))
-                .append(")) = ")
-                .append(needed(exact))
-                .append(" replicas");
+        reason.append(", ");
+        sizing(reason, demand, capacity, exact);
         bounds(reason, app.spec(), exact);
         reason.append("; ").append(app.replicas()).append(" -> ").append(replicas);
         return Optional.of(new ScaleDecision(app.app(), replicas, reason.toString()));
@@ -209,17 +200,8 @@ final class DemandSizing {
                 .append(BLOCK)
                 .append(" s of them had ")
                 .append(number(peak, 1))
-                .append(" rps, ")
-                .append(capacity.description())
-                .append(": ceil(")
-                .append(number(peak, 1))
-                .append(" / (")
-                .append(number(capacity.perReplica(), 1))
-                .append(" x ")
-                .append(number(targetUtilization, 2))
-                .append(")) = ")
-                .append(needed(exact))
-                .append(needed(exact) == 1 ? " replica" : " replicas");
+                .append(" rps, ");
+        sizing(reason, peak, capacity, exact);
         bounds(reason, app.spec(), exact);
         reason.append("; ")
                 .append(app.replicas())
@@ -301,6 +283,21 @@ final class DemandSizing {
                 perReplica,
                 "no capacity measured yet, so " + concurrency + " at a time at " + ms(serviceMs) + " ms each = "
                         + number(perReplica, 1) + " rps per replica");
+    }
+
+    /** {@code <capacity>: ceil(demand / (capacity x utilization)) = N replicas}, the sum a decision rests on. */
+    private void sizing(StringBuilder reason, double demand, Capacity capacity, double exact) {
+        int needed = needed(exact);
+        reason.append(capacity.description())
+                .append(": ceil(")
+                .append(number(demand, 1))
+                .append(" / (")
+                .append(number(capacity.perReplica(), 1))
+                .append(" x ")
+                .append(number(targetUtilization, 2))
+                .append(")) = ")
+                .append(needed)
+                .append(needed == 1 ? " replica" : " replicas");
     }
 
     private static int needed(double exact) {
