@@ -11,16 +11,13 @@ import emp.spi.app.AppSpec;
 import emp.spi.app.QualityMetric;
 import emp.spi.scheduler.AppView;
 import emp.spi.scheduler.ClusterView;
-import emp.spi.scheduler.EdgeMetrics;
 import emp.spi.scheduler.ScaleDecision;
 import emp.spi.scheduler.Scheduler;
 import emp.spi.scheduler.WindowMetrics;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -111,7 +108,7 @@ public final class TraceGraphScheduler implements Scheduler {
         }
         Set<AppRef> strained = new HashSet<>();
         for (Miss miss : misses(apps)) {
-            Map<AppRef, Double> reach = reach(apps, miss.app());
+            Map<AppRef, Double> reach = CallGraph.reach(apps, miss.app());
             strained.addAll(reach.keySet());
             List<Suspect> causes = causes(apps, miss, reach, profiles, now);
             if (causes.isEmpty()) {
@@ -212,39 +209,6 @@ public final class TraceGraphScheduler implements Scheduler {
                 : Optional.empty();
     }
 
-    /**
-     * The apps {@code root}'s requests reach through the call edges, each with the share of its requests that reach
-     * it: along a path, the product of calls per request of each edge (at most 1 each, since calls made one after the
-     * other cannot be told from calls made at once), the best path counting. The root reaches itself fully.
-     */
-    private static Map<AppRef, Double> reach(Map<AppRef, AppView> apps, AppRef root) {
-        Map<AppRef, Double> reach = new HashMap<>();
-        reach.put(root, 1.0);
-        // Shares never grow along a path, so relaxing once per app settles them, cycles included.
-        for (int round = 0; round < apps.size(); round++) {
-            boolean changed = false;
-            for (AppRef from : List.copyOf(reach.keySet())) {
-                AppView caller = apps.get(from);
-                for (EdgeMetrics edge : caller.edges()) {
-                    if (!apps.containsKey(edge.to()) || edge.to().equals(from) || !(edge.rate() > 0)) {
-                        continue;
-                    }
-                    double callerRate = caller.metrics().rate();
-                    double perRequest = callerRate > 0 ? Math.min(1, edge.rate() / callerRate) : 1;
-                    double share = reach.get(from) * perRequest;
-                    if (share > reach.getOrDefault(edge.to(), 0.0) + EPSILON) {
-                        reach.put(edge.to(), share);
-                        changed = true;
-                    }
-                }
-            }
-            if (!changed) {
-                break;
-            }
-        }
-        return reach;
-    }
-
     /** The apps that cause {@code miss}, by name. */
     private List<Suspect> causes(
             Map<AppRef, AppView> apps,
@@ -278,29 +242,9 @@ public final class TraceGraphScheduler implements Scheduler {
         // A busy caller whose own self time did not grow waits on a cause below it: that one is scaled, not the caller.
         suspects.removeIf(suspect -> !suspect.grown()
                 && suspect.profile().hasBaseline()
-                && anyBelow(apps, suspect.view().app(), suspected));
+                && CallGraph.anyBelow(apps, suspect.view().app(), suspected));
         suspects.sort(Comparator.comparing(suspect -> suspect.view().app().toString()));
         return suspects;
-    }
-
-    /** Whether one of {@code targets} other than {@code app} lies below {@code app} in the call graph. */
-    private static boolean anyBelow(Map<AppRef, AppView> apps, AppRef app, Set<AppRef> targets) {
-        Set<AppRef> seen = new HashSet<>();
-        Deque<AppRef> frontier = new ArrayDeque<>(List.of(app));
-        while (!frontier.isEmpty()) {
-            AppView caller = apps.get(frontier.removeFirst());
-            for (EdgeMetrics edge : caller.edges()) {
-                AppRef callee = edge.to();
-                if (!apps.containsKey(callee) || callee.equals(app) || !seen.add(callee)) {
-                    continue;
-                }
-                if (targets.contains(callee)) {
-                    return true;
-                }
-                frontier.addLast(callee);
-            }
-        }
-        return false;
     }
 
     private Optional<ScaleDecision> scaleUp(Miss miss, Suspect cause, Instant now) {
@@ -442,7 +386,7 @@ public final class TraceGraphScheduler implements Scheduler {
         }
         List<Miss> own = latencyTargets(app);
         List<Miss> judges = new ArrayList<>(own);
-        for (AppRef caller : callersAbove(apps, app.app())) {
+        for (AppRef caller : CallGraph.callersAbove(apps, app.app())) {
             if (hasData(apps.get(caller))) {
                 judges.addAll(latencyTargets(apps.get(caller)));
             }
@@ -493,29 +437,6 @@ public final class TraceGraphScheduler implements Scheduler {
                 .append(replicas)
                 .append(", one replica at a time");
         return Optional.of(new ScaleDecision(app.app(), replicas, reason.toString()));
-    }
-
-    /** Every app above {@code app} in the call graph (whose requests may reach it), by name. */
-    private static List<AppRef> callersAbove(Map<AppRef, AppView> apps, AppRef app) {
-        Map<AppRef, List<AppRef>> callers = new HashMap<>();
-        for (AppView caller : apps.values()) {
-            for (EdgeMetrics edge : caller.edges()) {
-                if (!edge.to().equals(caller.app())) {
-                    callers.computeIfAbsent(edge.to(), callee -> new ArrayList<>())
-                            .add(caller.app());
-                }
-            }
-        }
-        Set<AppRef> above = new HashSet<>();
-        Deque<AppRef> frontier = new ArrayDeque<>(List.of(app));
-        while (!frontier.isEmpty()) {
-            for (AppRef caller : callers.getOrDefault(frontier.removeFirst(), List.of())) {
-                if (!caller.equals(app) && apps.containsKey(caller) && above.add(caller)) {
-                    frontier.addLast(caller);
-                }
-            }
-        }
-        return above.stream().sorted(Comparator.comparing(AppRef::toString)).toList();
     }
 
     /**
