@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * Sizes the apps whose requests the cluster measures exactly (the local cluster's gateway, see {@link LoadFigures})
  * from their demand and their capacity, never from a latency that includes queueing.
  *
- * <p><b>Demand</b> is what arrives: requests per second sent to the app, served or not, plus what it takes to clear
- * the requests waiting in the gateway within {@link #CLEAR_BACKLOG}. <b>Capacity</b> is what one replica completes per
+ * <p><b>Demand</b> is what arrives: requests per second sent to the app, served or not, or what its callers' demand
+ * would send it when that is more (a caller waiting on it holds the rest in its own line, see {@link Demand}), plus
+ * what it takes to clear the requests waiting for it, here and in its callers' lines, within {@link #CLEAR_BACKLOG}. <b>Capacity</b> is what one replica completes per
  * second when it is saturated (requests wait for it in the gateway): learned from the seconds it was, the completions
  * per ready replica, averaged over seconds in which the ready count held. A saturated app whose capacity is not known
  * yet (its replicas became ready within {@link #FAST} seconds, or completed nothing) waits a tick. To scale down an
@@ -82,9 +83,10 @@ final class DemandSizing {
     /**
      * The decision for {@code app}, which has load figures, if it needs one.
      *
-     * @param apps every app in the view, for its dependencies
+     * @param demand what it is asked to carry
+     * @param apps   every app in the view, for its dependencies
      */
-    Optional<ScaleDecision> decide(AppView app, Map<AppRef, AppView> apps, Instant now) {
+    Optional<ScaleDecision> decide(AppView app, Demand demand, Map<AppRef, AppView> apps, Instant now) {
         LoadFigures load = app.load().orElseThrow();
         State state = states.computeIfAbsent(app.app(), ref -> new State());
         state.seen(app, now);
@@ -101,7 +103,7 @@ final class DemandSizing {
             return Optional.empty();
         }
         state.learnCapacity(load, now);
-        return scaleUp(app, load, state);
+        return scaleUp(app, demand, load, state);
     }
 
     /**
@@ -116,18 +118,16 @@ final class DemandSizing {
                 || (recent.size() == FAST && recent.stream().allMatch(second -> second.meanQueued() >= 0.5));
     }
 
-    private Optional<ScaleDecision> scaleUp(AppView app, LoadFigures load, State state) {
-        // The newest second alone when it is the busier: a step is sized the second after it, not two.
-        double arrivals = Math.max(load.arrivalRate(1), load.arrivalRate(FAST));
-        double clearing = load.queued() / (double) CLEAR_BACKLOG.toSeconds();
-        double demand = arrivals + clearing;
+    private Optional<ScaleDecision> scaleUp(AppView app, Demand demand, LoadFigures load, State state) {
+        double clearing = demand.backlog() / (double) CLEAR_BACKLOG.toSeconds();
+        double needs = demand.rate(CLEAR_BACKLOG.toSeconds());
         if (state.capacity <= 0) {
             // Its replicas became ready too recently, or completed nothing yet (a cold start): the next tick knows.
             LOG.debug("'{}' is saturated; its capacity is not measured yet", app.app());
             return Optional.empty();
         }
         Capacity capacity = capacity(app, load, state);
-        double exact = demand / (capacity.perReplica() * targetUtilization);
+        double exact = needs / (capacity.perReplica() * targetUtilization);
         int replicas = bounded(app.spec(), exact);
         if (replicas <= app.replicas()) {
             return Optional.empty();
@@ -142,16 +142,20 @@ final class DemandSizing {
         } else {
             reason.append("its replicas have all the ").append(load.inFlight()).append(" requests their limit allows");
         }
-        reason.append("; demand ").append(number(arrivals, 1)).append(" rps");
-        if (load.queued() > 0) {
+        reason.append("; demand ").append(demand.describe(app.app()));
+        if (demand.backlog() > 0) {
             reason.append(" + ")
                     .append(number(clearing, 1))
-                    .append(" rps to clear the queue in ")
+                    .append(" rps to clear the ")
+                    .append(number(demand.backlog(), 0))
+                    .append(" waiting")
+                    .append(demand.through().isEmpty() ? "" : " here and in its callers' lines")
+                    .append(" in ")
                     .append(CLEAR_BACKLOG.toSeconds())
                     .append(" s");
         }
         reason.append(", ");
-        sizing(reason, demand, capacity, exact);
+        sizing(reason, needs, capacity, exact);
         bounds(reason, app.spec(), exact);
         reason.append("; ").append(app.replicas()).append(" -> ").append(replicas);
         return Optional.of(new ScaleDecision(app.app(), replicas, reason.toString()));

@@ -101,9 +101,11 @@ public final class TraceGraphScheduler implements Scheduler {
         }
 
         Map<AppRef, ScaleDecision> decisions = new TreeMap<>(Comparator.comparing(AppRef::toString));
+        Map<AppRef, Demand> asked = Demand.of(apps);
         for (AppView app : apps.values()) {
             if (app.load().isPresent()) {
-                demand.decide(app, apps, now).ifPresent(decision -> decisions.put(decision.app(), decision));
+                demand.decide(app, asked.get(app.app()), apps, now)
+                        .ifPresent(decision -> decisions.put(decision.app(), decision));
             }
         }
         Set<AppRef> strained = new HashSet<>();

@@ -30,7 +30,7 @@ class DemandSizingTest {
             assertThat(decision.reason())
                     .contains(
                             "36 requests wait in the gateway (the oldest 1800 ms)",
-                            "demand 36 rps + 3.6 rps to clear the queue in 10 s",
+                            "demand 36 rps + 3.6 rps to clear the 36 waiting in 10 s",
                             "capacity 20 rps per replica as measured while saturated",
                             "ceil(39.6 / (20 x 0.7)) = 3 replicas; 1 -> 3");
         });
@@ -44,6 +44,49 @@ class DemandSizingTest {
                 .build());
 
         assertThat(decisions).extracting(ScaleDecision::app).containsExactly(ref("leaf"));
+    }
+
+    @Test
+    void theDemandHeldBackInACallersLineCountsForItsDependency() {
+        // 25 a second arrive at the front, which calls the leaf twice per request; with its four slots all waiting on
+        // the leaf, it sends only 29 a second, and 20 of its requests wait in its line.
+        List<ScaleDecision> decisions = scheduler.decide(Views.at(0)
+                .app(calling("front", 1, 8, "leaf"), 1, Views.metrics(14.5, 5, 900), load(10, 25, 14, 20, 900, 4))
+                .app(calling("leaf", 1, 8), 1, load(10, 29, 29, 2, 30, 1))
+                .edge("front", "leaf", 29, 300)
+                .build());
+
+        assertThat(decisions).singleElement().satisfies(decision -> {
+            assertThat(decision.app()).isEqualTo(ref("leaf"));
+            // (25 x 2 + (2 + 20 x 2) / 10) / (29 x 0.7) = 2.67; by its own arrivals alone it would be 2.
+            assertThat(decision.replicas()).isEqualTo(3);
+            assertThat(decision.reason())
+                    .contains(
+                            "demand 50 rps (29 arrive; front's 25 rps x 2 calls each)",
+                            "+ 4.2 rps to clear the 42 waiting here and in its callers' lines in 10 s",
+                            "ceil(54.2 / (29 x 0.7)) = 3 replicas; 1 -> 3");
+        });
+    }
+
+    @Test
+    void callersDemandsAddUpAndACycleEnds() {
+        // Two callers that keep up, each sending the leaf one call per request; the leaf also calls one of them back.
+        List<ScaleDecision> decisions = scheduler.decide(Views.at(0)
+                .app(calling("a", 1, 8, "leaf"), 1, Views.metrics(10, 5, 900), load(10, 20, 20, 0, 900, 20))
+                .app(calling("b", 1, 8, "leaf"), 1, Views.metrics(10, 5, 900), load(10, 20, 20, 0, 900, 20))
+                .app(calling("leaf", 1, 8), 1, Views.metrics(20, 5, 50), load(10, 20, 20, 1, 50, 1))
+                .edge("a", "leaf", 10, 300)
+                .edge("b", "leaf", 10, 300)
+                .edge("leaf", "a", 20, 10)
+                .build());
+
+        assertThat(decisions).singleElement().satisfies(decision -> {
+            assertThat(decision.app()).isEqualTo(ref("leaf"));
+            // (20 + 20 + 0.1) / (20 x 0.7) = 2.86.
+            assertThat(decision.replicas()).isEqualTo(3);
+            assertThat(decision.reason())
+                    .contains("demand 40 rps (20 arrive; a's 20 rps x 1 call each + b's 20 rps x 1 call each)");
+        });
     }
 
     @Test

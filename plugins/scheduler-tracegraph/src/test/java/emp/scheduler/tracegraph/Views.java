@@ -123,9 +123,17 @@ final class Views {
         return this;
     }
 
+    /** An app whose requests the cluster measured, with the figures of its spans too. */
+    Views app(AppSpec spec, int replicas, WindowMetrics metrics, LoadFigures load) {
+        AppRef app = ref(spec.name());
+        apps.put(app, new AppView(app, spec, replicas, replicas, metrics, List.of(), Optional.of(load)));
+        return this;
+    }
+
     /**
      * Load figures of {@code seconds} alike seconds: {@code arrivals} and {@code completions} each, {@code queued}
-     * waiting throughout, at {@code serviceMs}; the oldest of those waiting has waited as long as they take to clear.
+     * waiting throughout, at {@code serviceMs}, with as many in flight as the arrivals keep busy up to {@code limit}
+     * (Little's law); the oldest of those waiting has waited as long as they take to clear.
      */
     static LoadFigures load(int seconds, long arrivals, long completions, int queued, double serviceMs, int limit) {
         List<LoadSecond> all = new ArrayList<>();
@@ -134,7 +142,8 @@ final class Views {
                     arrivals, completions, 0, Math.min(limit, arrivals * serviceMs / 1000), queued, serviceMs));
         }
         double oldestMs = queued == 0 || completions == 0 ? 0 : queued * 1000.0 / completions;
-        return new LoadFigures(all, limit, queued, oldestMs, limit, false);
+        int inFlight = (int) Math.min(limit, Math.round(arrivals * serviceMs / 1000));
+        return new LoadFigures(all, inFlight, queued, oldestMs, limit, false);
     }
 
     /** Calls from {@code from} to {@code to}: {@code rate} per second with a caller-observed p95 of {@code p95Ms}. */
