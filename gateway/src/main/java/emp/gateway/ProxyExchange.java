@@ -3,7 +3,6 @@ package emp.gateway;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -22,7 +21,6 @@ import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -50,18 +48,13 @@ import org.slf4j.LoggerFactory;
  * <p>A request that waits in line and is not given a replica within its route's queue timeout, or finds the line
  * full, is answered 503 with {@code Retry-After}.
  */
-final class ProxyExchange implements AppQueue.Waiter {
+final class ProxyExchange implements PlaceInLine.Request {
     /** The first try and one retry, for a request a replica may have acted on. */
     static final int MAX_ATTEMPTS = 2;
     /** How long an idle replica connection is kept when the replica does not say ({@code Keep-Alive: timeout}). */
     static final long DEFAULT_KEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(1500);
     /** Kept off a replica's own idle timeout, so that the gateway gives up a connection before the replica does. */
     static final long KEEP_MARGIN_NANOS = TimeUnit.SECONDS.toNanos(1);
-    /**
-     * How long a request every known replica failed to take waits for a new one (within its queue timeout) before it
-     * is answered 502: long enough for a crashed replica's replacement to start.
-     */
-    static final Duration UNREACHABLE_WAIT = Duration.ofSeconds(3);
 
     private static final Logger LOG = LoggerFactory.getLogger(ProxyExchange.class);
     private static final Set<HttpMethod> IDEMPOTENT = Set.of(
@@ -77,7 +70,7 @@ final class ProxyExchange implements AppQueue.Waiter {
     private final HttpVersion clientVersion;
     private final boolean clientKeepAlive;
     private final long timeoutNanos;
-    private final Set<InetSocketAddress> tried = new HashSet<>(4);
+    private final PlaceInLine line;
     private final StringBuilder failures = new StringBuilder();
     /** The gateway's span for this request, or null when the gateway records none. */
     private final TraceContext span;
@@ -93,11 +86,7 @@ final class ProxyExchange implements AppQueue.Waiter {
     private long sentNanos;
 
     private int alongside;
-    /** Whether it waits in its app's line, and the timer of its queue timeout while it does. */
-    private boolean waiting;
 
-    private Future<?> queueTimer;
-    private long queuedSinceNanos;
     private Channel backendChannel;
     private boolean reusedConnection;
     private boolean requestWritten;
@@ -129,6 +118,7 @@ final class ProxyExchange implements AppQueue.Waiter {
         this.target = target;
         this.queue = context.queue(target.user(), target.app(), route);
         this.context = context;
+        this.line = new PlaceInLine(queue, client.channel().eventLoop(), this);
         this.method = request.method();
         this.clientVersion = request.protocolVersion();
         this.clientKeepAlive = HttpUtil.isKeepAlive(request);
@@ -146,38 +136,18 @@ final class ProxyExchange implements AppQueue.Waiter {
     }
 
     void start() {
-        admit(false);
+        line.take(false);
     }
 
     @Override
-    public EventLoop loop() {
-        return client.channel().eventLoop();
+    public boolean done() {
+        return done;
     }
 
     @Override
-    public Set<InetSocketAddress> excluded() {
-        return tried;
-    }
-
-    /** Its turn in line came: the slot of {@code chosen} is its own. */
-    @Override
-    public void admitted(Backend chosen, int others) {
-        if (done) {
-            // It left the line (its client went away, or it timed out) while the slot was being handed over.
-            queue.release(chosen, -1, others, AppQueue.Outcome.ABANDONED);
-            return;
-        }
-        stopWaiting();
+    public void go(Backend chosen, int others) {
         alongside = others;
         attempt(chosen, false);
-    }
-
-    @Override
-    public void refused(Admission.Refused refusal) {
-        if (!done) {
-            stopWaiting();
-            refuse(refusal);
-        }
     }
 
     /** The replica connection carried a message of the answer. */
@@ -251,10 +221,7 @@ final class ProxyExchange implements AppQueue.Waiter {
         if (done) {
             return;
         }
-        if (waiting) {
-            queue.cancel(this);
-            stopWaiting();
-        }
+        line.leave();
         dropBackendChannel(AppQueue.Outcome.ABANDONED);
         error = responseStarted
                 ? "the client closed its connection during the answer"
@@ -266,7 +233,7 @@ final class ProxyExchange implements AppQueue.Waiter {
         backend = chosen;
         counted = true;
         attempts++;
-        tried.add(chosen.address());
+        line.trying(chosen);
         reusedConnection = false;
         requestWritten = false;
         sentNanos = System.nanoTime();
@@ -381,12 +348,12 @@ final class ProxyExchange implements AppQueue.Waiter {
                     target.appName(),
                     failed.id(),
                     what);
-            admit(true);
+            line.take(true);
             return;
         }
         boolean retryable = IDEMPOTENT.contains(method);
         if (retryable && attempts < MAX_ATTEMPTS) {
-            if (untried()) {
+            if (line.untried()) {
                 LOG.debug(
                         "{} {} for app '{}': replica '{}' {}; retrying on another replica",
                         method,
@@ -394,7 +361,7 @@ final class ProxyExchange implements AppQueue.Waiter {
                         target.appName(),
                         failed.id(),
                         what);
-                admit(true);
+                line.take(true);
                 return;
             }
             if (wasReused) {
@@ -424,43 +391,9 @@ final class ProxyExchange implements AppQueue.Waiter {
                 failures.toString());
     }
 
-    /**
-     * Takes a replica's slot, a place in line, or a refusal from the app's queue.
-     *
-     * @param retry whether a replica failed the request already
-     */
-    private void admit(boolean retry) {
-        Admission admission = queue.admit(this, retry);
-        if (admission instanceof Admission.Admitted admitted) {
-            alongside = admitted.alongside();
-            attempt(admitted.backend(), false);
-        } else if (admission instanceof Admission.Refused refusal) {
-            refuse(refusal);
-        } else {
-            waiting = true;
-            long now = System.nanoTime();
-            long timeout = queue.route().queueTimeout().toNanos();
-            if (queueTimer == null) {
-                queuedSinceNanos = now;
-                queueTimer = loop().schedule(this::onQueueTimeout, timeout, TimeUnit.NANOSECONDS);
-            }
-            if (failures.length() > 0 && !untried()) {
-                // Every replica it knows failed it: wait a little for a new one, not the whole queue timeout.
-                long left = Math.min(timeout - (now - queuedSinceNanos), UNREACHABLE_WAIT.toNanos());
-                queueTimer.cancel(false);
-                queueTimer = loop().schedule(this::onQueueTimeout, Math.max(0, left), TimeUnit.NANOSECONDS);
-            }
-        }
-    }
-
-    private void onQueueTimeout() {
-        queueTimer = null;
-        if (done || !waiting || !queue.cancel(this)) {
-            // Given a slot meanwhile: it is on its way to this loop.
-            return;
-        }
-        waiting = false;
-        String waited = String.format(Locale.ROOT, "%.1f s", (System.nanoTime() - queuedSinceNanos) / 1e9);
+    @Override
+    public void timedOut(long waitedNanos) {
+        String waited = String.format(Locale.ROOT, "%.1f s", waitedNanos / 1e9);
         if (failures.length() > 0) {
             answer(
                     HttpResponseStatus.BAD_GATEWAY,
@@ -469,7 +402,7 @@ final class ProxyExchange implements AppQueue.Waiter {
                     failures.toString());
             return;
         }
-        refuse(new Admission.Refused(
+        refused(new Admission.Refused(
                 (queue.route().backends().isEmpty() ? "had no replica ready within " : "had every replica busy for ")
                         + waited
                         + ", its queue timeout; it is being scaled or restarted, retry later",
@@ -477,20 +410,8 @@ final class ProxyExchange implements AppQueue.Waiter {
                 1));
     }
 
-    /** Whether the app's route has a replica this request has not tried. */
-    private boolean untried() {
-        return queue.route().backends().stream().anyMatch(candidate -> !tried.contains(candidate.address()));
-    }
-
-    private void stopWaiting() {
-        waiting = false;
-        if (queueTimer != null) {
-            queueTimer.cancel(false);
-            queueTimer = null;
-        }
-    }
-
-    private void refuse(Admission.Refused refusal) {
+    @Override
+    public void refused(Admission.Refused refusal) {
         status = HttpResponseStatus.SERVICE_UNAVAILABLE.code();
         error = refusal.why();
         queue.rejected();
@@ -584,7 +505,7 @@ final class ProxyExchange implements AppQueue.Waiter {
             timer.cancel(false);
             timer = null;
         }
-        stopWaiting();
+        line.leave();
         uncount(AppQueue.Outcome.ABANDONED);
         request.release();
         if (span != null) {
