@@ -41,8 +41,10 @@ import org.slf4j.LoggerFactory;
  * second or the last {@link #FAST}, whichever is busier: 36 requests a second, with 36 waiting, for a serial app that completes 20 a second at 50 ms each is
  * {@code ceil((36 + 3.6) / (20 x 0.7)) = 3}. A saturated app that calls another saturated app (by the call edges
  * seen in its spans or the {@code dependencies} of its spec) waits on it, and is left alone: the callee is scaled;
- * so is it for {@link #CLEAR_BACKLOG} after, while its own line clears, and while the callee's service time is
- * {@link #SLOWED} times what it was before (its requests queue inside it before the gateway's line shows it).
+ * so is it for {@link #CLEAR_BACKLOG} after, while its own line clears, while the callee's service time is
+ * {@link #SLOWED} times what it was before (its requests queue inside it before the gateway's line shows it), and
+ * while the callee has fewer ready replicas than it asked for (one restarts or starts), and {@link #CLEAR_BACKLOG}
+ * after.
  *
  * <p><b>Down.</b> An app not saturated for the last {@link LoadFigures#MAX_SECONDS} seconds (the stable window) goes,
  * in one decision, to what the busiest {@link #BLOCK} seconds of that window needed at target utilization; a window
@@ -98,7 +100,7 @@ final class DemandSizing {
             return scaleDown(app, load, state, now);
         }
         state.lastSaturated = now;
-        if (saturatedDependency(app, apps, now).isPresent()) {
+        if (strainedDependency(app, apps, now).isPresent()) {
             // It waits on its dependency: its completions say how fast that one is, not how fast it is.
             return Optional.empty();
         }
@@ -216,10 +218,12 @@ final class DemandSizing {
     }
 
     /**
-     * A dependency of {@code app}, by the call edges or the spec, that is saturated too, or was within
+     * A dependency of {@code app}, by the call edges or the spec, that its requests wait on: one saturated too, or
+     * {@link #slowedDown slowed down}, or short of ready replicas (one restarts, or starts), now or within
      * {@link #CLEAR_BACKLOG}: a caller's own line takes that long to clear once its dependency keeps up again.
      */
-    private Optional<AppRef> saturatedDependency(AppView app, Map<AppRef, AppView> apps, Instant now) {
+    private Optional<AppRef> strainedDependency(AppView app, Map<AppRef, AppView> apps, Instant now) {
+        Instant recently = now.minus(CLEAR_BACKLOG);
         return callees(app).stream()
                 .sorted(Comparator.comparing(AppRef::toString))
                 .filter(callee -> {
@@ -229,9 +233,8 @@ final class DemandSizing {
                             && view.load().isPresent()
                             && (saturated(view)
                                     || slowedDown(view.load().get())
-                                    || (remembered != null
-                                            && remembered.lastSaturated != null
-                                            && remembered.lastSaturated.isAfter(now.minus(CLEAR_BACKLOG))));
+                                    || view.ready() < view.replicas()
+                                    || (remembered != null && remembered.strainedSince(recently)));
                 })
                 .findFirst();
     }
@@ -327,6 +330,8 @@ final class DemandSizing {
     private static final class State {
         double capacity;
         Instant lastSaturated;
+        /** When it last had fewer ready replicas than it asked for; null when never seen so. */
+        Instant lastShort;
         /** The counts of the last view, and since when they held; unknown (-1) and of old before the first view. */
         int replicas = -1;
 
@@ -334,7 +339,16 @@ final class DemandSizing {
         Instant replicasSince = Instant.MIN;
         Instant readySince = Instant.MIN;
 
+        /** Whether it was saturated or short of ready replicas after {@code time}. */
+        boolean strainedSince(Instant time) {
+            return (lastSaturated != null && lastSaturated.isAfter(time))
+                    || (lastShort != null && lastShort.isAfter(time));
+        }
+
         void seen(AppView app, Instant now) {
+            if (app.ready() < app.replicas()) {
+                lastShort = now;
+            }
             if (app.replicas() != replicas) {
                 replicasSince = replicas < 0 ? Instant.MIN : now;
                 replicas = app.replicas();

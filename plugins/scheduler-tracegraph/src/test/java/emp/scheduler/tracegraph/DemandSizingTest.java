@@ -129,6 +129,29 @@ class DemandSizingTest {
     }
 
     @Test
+    void aSaturatedCallerWhoseDependencyIsShortOfReadyReplicasIsLeftAloneUntilItsLineClears() {
+        // One of the leaf's two replicas restarts: the front's slots fill with requests waiting on the other.
+        LoadFigures leaf = load(10, 40, 40, 0, 10, 20);
+        assertThat(scheduler.decide(Views.at(0)
+                        .app(calling("front", 1, 8, "leaf"), 1, load(10, 40, 20, 30, 100, 2))
+                        .app(calling("leaf", 1, 8), 2, 1, leaf)
+                        .build()))
+                .isEmpty();
+        assertThat(scheduler.decide(Views.at(5)
+                        .app(calling("front", 1, 8, "leaf"), 1, load(10, 40, 20, 30, 100, 2))
+                        .app(calling("leaf", 1, 8), 2, leaf)
+                        .build()))
+                .as("the front's line clears for 10 s after the leaf is whole again")
+                .isEmpty();
+        assertThat(scheduler.decide(Views.at(11)
+                        .app(calling("front", 1, 8, "leaf"), 1, load(10, 40, 20, 30, 100, 2))
+                        .app(calling("leaf", 1, 8), 2, leaf)
+                        .build()))
+                .extracting(ScaleDecision::app)
+                .containsExactly(ref("front"));
+    }
+
+    @Test
     void aSaturatedCallerWhoseDependencyKeepsUpIsScaled() {
         List<ScaleDecision> decisions = scheduler.decide(Views.at(0)
                 .app(calling("front", 1, 8, "leaf"), 1, load(10, 40, 20, 30, 100, 2))

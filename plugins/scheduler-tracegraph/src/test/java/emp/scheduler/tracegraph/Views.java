@@ -118,8 +118,13 @@ final class Views {
 
     /** An app whose requests the cluster measured, with no spans of its own. */
     Views app(AppSpec spec, int replicas, LoadFigures load) {
+        return app(spec, replicas, replicas, load);
+    }
+
+    /** The same, with {@code ready} of its replicas ready. */
+    Views app(AppSpec spec, int replicas, int ready, LoadFigures load) {
         AppRef app = ref(spec.name());
-        apps.put(app, new AppView(app, spec, replicas, replicas, metrics(0, 0, 0, 0), List.of(), Optional.of(load)));
+        apps.put(app, new AppView(app, spec, replicas, ready, metrics(0, 0, 0, 0), List.of(), Optional.of(load)));
         return this;
     }
 
