@@ -51,11 +51,18 @@ final class AppView {
 
     /** The table of {@code emp list}: ID NAME STATE READY URL. */
     static void printList(PrintWriter out, JsonNode apps) {
+        printList(out, apps, false);
+    }
+
+    /** @param withOwner whether the names show their owner, {@code owner/name} (an operator's list of every app) */
+    static void printList(PrintWriter out, JsonNode apps, boolean withOwner) {
         Table table = new Table("ID", "NAME", "STATE", "READY", "URL");
         for (JsonNode app : apps(apps)) {
             table.row(
                     Json.text(app, "id", null),
-                    Json.text(app, "name", null),
+                    withOwner
+                            ? Json.text(app, "owner", "?") + "/" + Json.text(app, "name", "?")
+                            : Json.text(app, "name", null),
                     Json.text(app, "state", null),
                     readiness(app),
                     Json.text(app, "url", null));

@@ -118,8 +118,24 @@ class DistributionIT {
         awaitReady(alice, 3);
         assertThat(get(url).statusCode()).isEqualTo(200);
 
-        // a second user sees none of it
-        assertThat(emp(bob, "create-account", "--server", api, "--username", "bob", "--password", "correct horse")
+        // a second user, invited by alice (the first account, so the operator), sees none of it
+        Run uninvited = emp(bob, "create-account", "--server", api, "--username", "bob", "--password", "correct horse");
+        assertThat(uninvited.exit()).isNotZero();
+        assertThat(uninvited.err()).contains("invite");
+        Run invite = emp(alice, "invite");
+        assertThat(invite.exit()).isZero();
+        String code = invite.out().trim();
+        assertThat(emp(
+                                bob,
+                                "create-account",
+                                "--server",
+                                api,
+                                "--username",
+                                "bob",
+                                "--password",
+                                "correct horse",
+                                "--invite",
+                                code)
                         .exit())
                 .isZero();
         assertThat(emp(bob, "login", "--server", api, "--username", "bob", "--password", "correct horse")
@@ -130,6 +146,10 @@ class DistributionIT {
         assertThat(foreign.exit()).isNotZero();
         assertThat(foreign.err()).contains("'hello'");
         assertThat(emp(bob, "remove", "hello").exit()).isNotZero();
+        Run notOperator = emp(bob, "users");
+        assertThat(notOperator.exit()).isNotZero();
+        assertThat(notOperator.err()).contains("only the platform's operators");
+        assertThat(emp(alice, "users").out()).contains("alice", "operator", "bob", "user");
 
         // the server is SIGKILLed and restarted: the app is still there and serving
         server.kill();

@@ -6,7 +6,10 @@ import emp.host.apps.AppRecord;
 import emp.host.apps.AppService;
 import emp.host.apps.EventLog;
 import emp.host.apps.ObservedStatuses;
+import emp.host.apps.Quota;
 import emp.host.auth.AccountService;
+import emp.host.auth.AuditLog;
+import emp.host.auth.SignupPolicy;
 import emp.host.config.HostKey;
 import emp.host.config.ServerConfig;
 import emp.host.lead.LeaderElection;
@@ -16,7 +19,10 @@ import emp.host.plugin.PluginHost;
 import emp.host.plugin.PluginInfo;
 import emp.host.reconcile.Reconciler;
 import emp.host.scale.ScalingLoop;
+import emp.host.tracing.CredentialedSink;
 import emp.host.tracing.KnownApps;
+import emp.host.tracing.SpanCredentials;
+import emp.host.tracing.SpanGate;
 import emp.host.tracing.SpanWindows;
 import emp.host.tracing.TraceAggregator;
 import emp.host.tracing.TracingService;
@@ -31,7 +37,6 @@ import emp.spi.scheduler.Scheduler;
 import emp.spi.scheduler.SchedulerFactory;
 import emp.spi.store.StateStore;
 import emp.spi.store.StateStoreFactory;
-import emp.spi.tracing.SpanReceiver;
 import emp.spi.tracing.SpanSink;
 import emp.spi.tracing.TraceSource;
 import emp.spi.tracing.TraceSourceFactory;
@@ -53,6 +58,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -63,6 +69,9 @@ import org.slf4j.LoggerFactory;
  * and the reconciler on top of them. {@link #close()} stops everything in reverse order.
  */
 public final class EmpServer implements AutoCloseable {
+    /** The variable that gives every replica its app's span credential, for a reporter's Authorization header. */
+    public static final String SPAN_TOKEN = "EMP_SPAN_TOKEN";
+
     private static final Logger log = LoggerFactory.getLogger(EmpServer.class);
     public static final String VERSION = Optional.ofNullable(
                     EmpServer.class.getPackage().getImplementationVersion())
@@ -145,8 +154,9 @@ public final class EmpServer implements AutoCloseable {
                         .withDefault("tracing.http.forward-url", zipkin.baseUri() + "/api/v2/spans");
             }
             ServerConfig pluginConfig = config;
-            Map<String, String> traceEnvironment = Map.of();
-            Optional<SpanReceiver> spanReceiver = Optional.empty();
+            SpanCredentials spanCredentials = SpanCredentials.load(store);
+            Function<AppRef, Map<String, String>> traceEnvironment = app -> Map.of();
+            Optional<SpanGate> spanGate = Optional.empty();
             Map<String, Supplier<Health>> checks = new LinkedHashMap<>();
             if (!tracing.equals("none")) {
                 LoadedExtension traceExtension = plugins.select(ExtensionPointKind.TRACING, tracing);
@@ -155,10 +165,16 @@ public final class EmpServer implements AutoCloseable {
                         factory -> ((TraceSourceFactory) factory)
                                 .create(context(traceExtension, pluginConfig, dataDir, apiUri, clock, aggregator)));
                 resources.push(source);
-                source.start(aggregator);
-                traceEnvironment = Map.copyOf(source.replicaEnvironment());
-                spanReceiver = source.httpReceiver();
+                source.start(new CredentialedSink(aggregator, spanCredentials));
+                traceEnvironment = app -> {
+                    String credential = spanCredentials.issue(app);
+                    Map<String, String> environment = new HashMap<>(source.replicaEnvironment(app, credential));
+                    environment.put(SPAN_TOKEN, credential);
+                    return environment;
+                };
+                spanGate = source.httpReceiver().map(receiver -> new SpanGate(spanCredentials, receiver));
                 checks.put("tracing", source::check);
+                spanGate.ifPresent(gate -> checks.put("span-ingest", gate::health));
             }
             String scheduler = active.get(ExtensionPointKind.SCHEDULER);
             LoadedExtension schedulerExtension =
@@ -166,7 +182,7 @@ public final class EmpServer implements AutoCloseable {
 
             cluster.start();
             EventLog events = new EventLog(store, clock, config.integer(HostKey.EVENTS_KEPT, 10, 100_000));
-            Map<String, String> platformEnvironment = traceEnvironment;
+            Function<AppRef, Map<String, String>> platformEnvironment = traceEnvironment;
             Reconciler[] reconciler = new Reconciler[1];
             String serverId =
                     config.raw(HostKey.SERVER_ID).filter(id -> !id.isBlank()).orElse(hostName() + ":" + apiPort);
@@ -180,7 +196,11 @@ public final class EmpServer implements AutoCloseable {
                     () -> reconciler[0].wakeUp());
             resources.push(election);
             ObservedStatuses observed = new ObservedStatuses(store, serverId);
-            AppService apps = new AppService(store, cluster, events, clock, () -> reconciler[0].wakeUp(), observed);
+            Quota quota = new Quota(
+                    config.integer(HostKey.QUOTA_APPS, 1, 1_000_000),
+                    config.integer(HostKey.QUOTA_REPLICAS, 1, 1_000_000));
+            AppService apps =
+                    new AppService(store, cluster, events, clock, () -> reconciler[0].wakeUp(), observed, quota);
             appService[0] = apps;
             reconciler[0] = new Reconciler(
                     apps,
@@ -192,17 +212,29 @@ public final class EmpServer implements AutoCloseable {
                     observed);
             resources.push(reconciler[0]);
             AccountService accounts = new AccountService(
-                    store, clock, config.duration(HostKey.TOKEN_TTL), config.integer(HostKey.BCRYPT_COST, 4, 31));
+                    store,
+                    clock,
+                    config.duration(HostKey.TOKEN_TTL),
+                    config.integer(HostKey.BCRYPT_COST, 4, 31),
+                    SignupPolicy.parse(HostKey.SIGNUP.key(), config.string(HostKey.SIGNUP)),
+                    new AuditLog(store, clock, config.integer(HostKey.AUDIT_KEPT, 100, 1_000_000)));
+            accounts.setupToken()
+                    .ifPresent(token -> log.info(
+                            "This platform has no operator yet. Its first account becomes the operator: make it on"
+                                    + " this machine ('emp create-account'), or from another with 'emp create-account"
+                                    + " --setup-token {}'",
+                            token));
 
             checks.put("aggregation", () -> Health.healthy("trace windows: " + aggregator.counters()));
             checks.put("store", store::check);
             checks.put("cluster", cluster::check);
             checks.put("leader", () -> Health.healthy(election.describe()));
             Supplier<List<PluginInfo>> pluginList = () -> plugins.describe(active);
-            TracingService tracingService = new TracingService(apps, aggregator, config.raw(HostKey.TRACING_UI_URL));
+            TracingService tracingService =
+                    new TracingService(apps, aggregator, config.raw(HostKey.TRACING_UI_URL), platformEnvironment);
             ApiServer api = new ApiServer(
                     URI.create("http://" + apiHost + ":" + apiPort + "/"),
-                    new ApiServices(accounts, apps, tracingService, pluginList, checks, spanReceiver, VERSION));
+                    new ApiServices(accounts, apps, tracingService, pluginList, checks, spanGate, VERSION));
             resources.push(api);
             api.start();
             election.start();
@@ -274,8 +306,8 @@ public final class EmpServer implements AutoCloseable {
                 spans);
     }
 
-    private static Map<String, String> replicaEnvironment(AppRef app, Map<String, String> platform) {
-        Map<String, String> environment = new HashMap<>(platform);
+    private static Map<String, String> replicaEnvironment(AppRef app, Function<AppRef, Map<String, String>> platform) {
+        Map<String, String> environment = new HashMap<>(platform.apply(app));
         environment.put("EMP_SERVICE_NAME", app.toString());
         return environment;
     }

@@ -46,6 +46,7 @@ public final class TestServer implements AutoCloseable {
         overrides.put("plugins.dir", pluginsDir().toString());
         overrides.put("cluster.local.gateway-port", "0");
         overrides.put("auth.bcrypt-cost", "4");
+        overrides.put("accounts.signup", "open");
         overrides.put("reconcile.interval", "500ms");
         overrides.putAll(extra);
         return new TestServer(
@@ -132,6 +133,29 @@ public final class TestServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
+    }
+
+    /** The span credential of {@code app}, as its replicas get it in {@code EMP_SPAN_TOKEN}. */
+    public String spanToken(String token, String app) {
+        Reply reply = send("GET", "/v1/apps/" + app + "/span-credential", token, null);
+        if (reply.status() != 200) {
+            fail("no span credential for '" + app + "': " + reply);
+        }
+        return reply.json().get("environment").get("EMP_SPAN_TOKEN").asText();
+    }
+
+    /** Posts a body of Zipkin JSON v2 spans to {@code /api/v2/spans} with {@code credential} (none when null). */
+    public Reply postSpans(String credential, String body) {
+        return send(
+                "POST",
+                "/api/v2/spans"
+                        + (credential == null
+                                ? ""
+                                : "?emp_token="
+                                        + java.net.URLEncoder.encode(
+                                                credential, java.nio.charset.StandardCharsets.UTF_8)),
+                null,
+                body);
     }
 
     /** Creates an account and logs in; returns the token. */

@@ -8,6 +8,13 @@ public enum ErrorCategory {
     INVALID,
     /** The caller is not who they say, or their token is no longer good (401). */
     UNAUTHENTICATED,
+    /**
+     * The caller is known but may not do this: an operator's action asked by another user, spans sent for an app the
+     * credential is not for (403).
+     *
+     * @since 0.1
+     */
+    FORBIDDEN,
     /** The thing asked for does not exist, or belongs to someone else (404). */
     NOT_FOUND,
     /** The request clashes with the current state: a duplicate name, a stale version (409). */

@@ -37,6 +37,10 @@ public class PlatformException extends RuntimeException {
         return new PlatformException(ErrorCategory.NOT_FOUND, message);
     }
 
+    public static PlatformException forbidden(String message) {
+        return new PlatformException(ErrorCategory.FORBIDDEN, message);
+    }
+
     public static PlatformException conflict(String message) {
         return new PlatformException(ErrorCategory.CONFLICT, message);
     }

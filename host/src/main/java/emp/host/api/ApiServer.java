@@ -5,7 +5,10 @@ import emp.host.JsonCodec;
 import emp.spi.PlatformException;
 import jakarta.ws.rs.ext.ContextResolver;
 import java.net.URI;
+import java.time.Duration;
+import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import org.glassfish.jersey.jackson.JacksonFeature;
 import org.glassfish.jersey.jetty.JettyHttpContainerFactory;
 import org.glassfish.jersey.server.ResourceConfig;
@@ -17,6 +20,9 @@ import org.glassfish.jersey.server.ServerProperties;
  * connection and waits forever for its body.)
  */
 public final class ApiServer implements AutoCloseable {
+    /** How long a connection may stay silent, mid-request or between requests, before it is closed. */
+    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
+
     private final URI baseUri;
     private final ResourceConfig application;
     private Server server;
@@ -39,14 +45,17 @@ public final class ApiServer implements AutoCloseable {
         config.register(new PlatformExceptionMapper());
         config.register(new WebApplicationExceptionMapper());
         config.register(new UnexpectedExceptionMapper());
+        config.register(new ThrottledMapper());
+        config.register(new RequestBodyLimits());
         config.register(new RequestBodyDrainFilter());
         config.register(new BearerAuthFilter(services.accounts()));
         config.register(new AccountsResource(services.accounts()));
         config.register(new SessionsResource(services.accounts()));
+        config.register(new OperatorResource(services.accounts(), services.apps()));
         config.register(new AppsResource(services.apps(), services.tracing()));
         config.register(new PluginsResource(services.plugins()));
         config.register(new HealthResource(services.checks(), services.version()));
-        config.register(new SpansResource(services.spanReceiver()));
+        config.register(new SpansResource(services.spans()));
         config.register(new OpenApiResource());
         config.property(ServerProperties.WADL_FEATURE_DISABLE, true);
         config.property(ServerProperties.RESPONSE_SET_STATUS_OVER_SEND_ERROR, true);
@@ -55,6 +64,15 @@ public final class ApiServer implements AutoCloseable {
 
     public void start() {
         server = JettyHttpContainerFactory.createServer(baseUri, application, false);
+        for (Connector connector : server.getConnectors()) {
+            if (connector instanceof ServerConnector listening) {
+                // Jersey's factory sets the port alone, and so would listen on every interface.
+                String host = baseUri.getHost();
+                listening.setHost(host.startsWith("[") ? host.substring(1, host.length() - 1) : host);
+                // A client that sends no whole request (headers or body) in this long loses its connection.
+                listening.setIdleTimeout(IDLE_TIMEOUT.toMillis());
+            }
+        }
         server.setErrorHandler(new ProblemErrorHandler());
         try {
             server.start();

@@ -3,9 +3,9 @@ package emp.host.api;
 import emp.host.apps.AppService;
 import emp.host.auth.AccountService;
 import emp.host.plugin.PluginInfo;
+import emp.host.tracing.SpanGate;
 import emp.host.tracing.TracingService;
 import emp.spi.Health;
-import emp.spi.tracing.SpanReceiver;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  * @param tracing      apps' tracing figures
  * @param plugins      the loaded plugins, described on each call
  * @param checks       the health checks of {@code /healthz}, by name
- * @param spanReceiver Zipkin's {@code POST /api/v2/spans}, when the trace source collects over HTTP
+ * @param spans        Zipkin's {@code POST /api/v2/spans}, when the trace source collects over HTTP
  * @param version      the server's version
  */
 public record ApiServices(
@@ -28,5 +28,5 @@ public record ApiServices(
         TracingService tracing,
         Supplier<List<PluginInfo>> plugins,
         Map<String, Supplier<Health>> checks,
-        Optional<SpanReceiver> spanReceiver,
+        Optional<SpanGate> spans,
         String version) {}

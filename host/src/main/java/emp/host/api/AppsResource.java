@@ -5,6 +5,7 @@ import emp.host.JsonCodec;
 import emp.host.apps.AppEvent;
 import emp.host.apps.AppService;
 import emp.host.apps.AppView;
+import emp.host.apps.TextField;
 import emp.host.tracing.TraceSummary;
 import emp.host.tracing.TracingReport;
 import emp.host.tracing.TracingService;
@@ -22,6 +23,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -82,8 +84,16 @@ public final class AppsResource {
         }
     }
 
+    /** The caller's apps; with {@code all=true}, an operator's view of every user's. */
     @GET
-    public List<AppView> list(@Context SecurityContext security) {
+    public List<AppView> list(
+            @QueryParam("all") @DefaultValue("false") String all,
+            @Context SecurityContext security,
+            @Context ContainerRequestContext request) {
+        if (parseBoolean("all", all)) {
+            OperatorResource.operator(request);
+            return apps.listAll();
+        }
         return apps.list(user(security));
     }
 
@@ -124,6 +134,7 @@ public final class AppsResource {
         if (request.replicas() == null) {
             throw PlatformException.invalid("replicas", "field 'replicas' is missing; send {\"replicas\": N}");
         }
+        TextField.require("reason", request.reason(), AppService.MAX_REASON, false);
         return apps.scale(user(security), id, request.replicas(), request.reason(), user(security));
     }
 
@@ -178,6 +189,17 @@ public final class AppsResource {
         return tracing.report(user(security), id);
     }
 
+    /**
+     * The variables a replica of the app is given to send its spans, its span credential among them: for its owner
+     * to report spans from a process EMP does not run. A secret of the app's, like a token.
+     */
+    @GET
+    @Path("/{id}/span-credential")
+    public TracingService.SpanEnvironment spanCredential(
+            @PathParam("id") String id, @Context SecurityContext security) {
+        return tracing.spanEnvironment(user(security), id);
+    }
+
     /** The app's newest traces with their spans, to open in a trace UI or compare with one. */
     @GET
     @Path("/{id}/traces")
@@ -192,7 +214,7 @@ public final class AppsResource {
         return security.getUserPrincipal().getName();
     }
 
-    private static int parseCount(String name, String value, int max) {
+    static int parseCount(String name, String value, int max) {
         try {
             int count = Integer.parseInt(value.trim());
             if (count >= 1 && count <= max) {

@@ -1,6 +1,7 @@
 package emp.host.api;
 
 import emp.host.auth.AccountService;
+import emp.host.auth.Caller;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -29,8 +30,10 @@ final class BearerAuthFilter implements ContainerRequestFilter {
         String token = header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())
                 ? header.substring(BEARER.length()).trim()
                 : null;
-        String username = accounts.authenticate(token);
+        Caller caller = accounts.authenticate(token);
+        String username = caller.username();
         request.setProperty(TOKEN_PROPERTY, token);
+        request.setProperty(CALLER_PROPERTY, caller);
         boolean secure = request.getSecurityContext().isSecure();
         request.setSecurityContext(new SecurityContext() {
             @Override
@@ -40,7 +43,7 @@ final class BearerAuthFilter implements ContainerRequestFilter {
 
             @Override
             public boolean isUserInRole(String role) {
-                return false;
+                return caller.role().wire().equals(role);
             }
 
             @Override
@@ -56,4 +59,6 @@ final class BearerAuthFilter implements ContainerRequestFilter {
     }
 
     static final String TOKEN_PROPERTY = "emp.token";
+    /** The request property that holds the {@link Caller}. */
+    static final String CALLER_PROPERTY = "emp.caller";
 }

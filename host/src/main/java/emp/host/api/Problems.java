@@ -14,6 +14,7 @@ final class Problems {
         return switch (category) {
             case INVALID -> 400;
             case UNAUTHENTICATED -> 401;
+            case FORBIDDEN -> 403;
             case NOT_FOUND -> 404;
             case CONFLICT -> 409;
             case UNSUPPORTED -> 422;

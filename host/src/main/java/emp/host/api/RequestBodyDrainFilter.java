@@ -33,7 +33,8 @@ final class RequestBodyDrainFilter implements ContainerResponseFilter {
                     response.getHeaders().putSingle("Connection", "close");
                 }
             }
-        } catch (IOException | IllegalStateException e) {
+        } catch (IOException | RuntimeException e) {
+            // Unreadable, or longer than its route takes (RequestBodyLimits): not worth reading on.
             response.getHeaders().putSingle("Connection", "close");
         }
     }

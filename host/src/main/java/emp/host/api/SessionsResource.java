@@ -12,6 +12,8 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+import org.eclipse.jetty.server.Request;
 
 /** {@code /v1/sessions}: log in for a bearer token (REQ-2), and log out. */
 @Path("/v1/sessions")
@@ -25,17 +27,23 @@ public final class SessionsResource {
 
     @POST
     @Consumes(MediaType.WILDCARD)
-    public Response login(String body) {
+    public Response login(String body, @Context Request connection) {
         return Response.status(Response.Status.CREATED)
-                .entity(accounts.login(JsonCodec.readRequest(body, Credentials.class, "login (username and password)")))
+                .entity(accounts.login(
+                        JsonCodec.readRequest(body, Credentials.class, "login (username and password)"),
+                        Client.of(connection).address()))
                 .build();
     }
 
     @DELETE
     @Path("/current")
     @Authenticated
-    public Response logout(@Context ContainerRequestContext request) {
-        accounts.logout((String) request.getProperty(BearerAuthFilter.TOKEN_PROPERTY));
+    public Response logout(
+            @Context ContainerRequestContext request, @Context SecurityContext security, @Context Request connection) {
+        accounts.logout(
+                (String) request.getProperty(BearerAuthFilter.TOKEN_PROPERTY),
+                security.getUserPrincipal().getName(),
+                Client.of(connection).address());
         return Response.noContent().build();
     }
 }

@@ -24,8 +24,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +38,9 @@ import org.slf4j.LoggerFactory;
  * which makes the cluster match; nothing here drives the cluster directly.
  */
 public final class AppService {
+    /** The most characters of a scale's reason: a person's is refused beyond it, a scheduler's cut. */
+    public static final int MAX_REASON = 1000;
+
     private static final Logger log = LoggerFactory.getLogger(AppService.class);
     static final String APPS = "apps";
     static final String NAMES = "app-names";
@@ -46,6 +51,8 @@ public final class AppService {
     private static final String KEEP = "keep";
     private static final int MAX_BATCH = 100;
     private static final int CAS_ATTEMPTS = 10;
+    /** One lock per user: a user's quota is checked and the change stored under it. */
+    private final Map<String, Object> ownerLocks = new ConcurrentHashMap<>();
 
     private final StateStore store;
     private final ClusterManager cluster;
@@ -53,10 +60,12 @@ public final class AppService {
     private final Clock clock;
     private final Runnable reconcile;
     private final ObservedStatuses observed;
+    private final Quota quota;
     private final SecureRandom random = new SecureRandom();
 
     /**
      * @param reconcile wakes the reconciler after a change
+     * @param quota     what one user may hold; checked under a lock per user, so one server lets no burst past it
      * @param observed  what the leading server observes, for the apps this server's cluster does not run
      */
     public AppService(
@@ -65,13 +74,15 @@ public final class AppService {
             EventLog events,
             Clock clock,
             Runnable reconcile,
-            ObservedStatuses observed) {
+            ObservedStatuses observed,
+            Quota quota) {
         this.store = requireNonNull(store, "store is null");
         this.cluster = requireNonNull(cluster, "cluster is null");
         this.events = requireNonNull(events, "events is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.reconcile = requireNonNull(reconcile, "reconcile is null");
         this.observed = requireNonNull(observed, "observed is null");
+        this.quota = requireNonNull(quota, "quota is null");
     }
 
     /**
@@ -107,6 +118,18 @@ public final class AppService {
             }
             cluster.validate(spec);
         }
+        synchronized (ownerLock(owner)) {
+            List<AppRecord> have = records(owner);
+            quota.requireApps(owner, have.size(), specs.size());
+            quota.requireReplicas(
+                    owner,
+                    replicasAskedFor(have, null),
+                    specs.stream().mapToInt(AppSpec::effectiveReplicas).sum());
+            return store(owner, specs);
+        }
+    }
+
+    private List<AppView> store(String owner, List<AppSpec> specs) {
         Instant now = clock.instant();
         List<AppRecord> records = new ArrayList<>();
         List<Write> writes = new ArrayList<>();
@@ -139,6 +162,40 @@ public final class AppService {
 
     public List<AppView> list(String owner) {
         return records(owner).stream().map(this::view).toList();
+    }
+
+    /** Every user's apps, by owner and name: an operator's view. */
+    public List<AppView> listAll() {
+        List<AppView> all = new ArrayList<>();
+        for (Entry entry : store.list(NAMES)) {
+            store.get(APPS, entry.value())
+                    .map(app -> JsonCodec.readStored(app.value(), AppRecord.class))
+                    .map(this::view)
+                    .ifPresent(all::add);
+        }
+        all.sort(java.util.Comparator.comparing(AppView::owner).thenComparing(AppView::name));
+        return all;
+    }
+
+    /**
+     * Stops every running app of {@code owner} (a disabled account), each with an event saying why.
+     *
+     * @return how many were running
+     */
+    public int stopAll(String owner, String why) {
+        int stopped = 0;
+        for (AppRecord record : records(owner)) {
+            if (!record.running()) {
+                continue;
+            }
+            AppRecord after = mutate(owner, record.id(), app -> app.withRunning(false, clock.instant()));
+            events.append(after.id(), "stop", "stopped: " + why);
+            stopped++;
+        }
+        if (stopped > 0) {
+            reconcile.run();
+        }
+        return stopped;
     }
 
     public AppView get(String owner, String idOrName) {
@@ -175,7 +232,7 @@ public final class AppService {
     /**
      * Sets the replica count; the path both people ({@code emp scale}) and schedulers take.
      *
-     * @param reason why, for the event log; may be null
+     * @param reason why, for the event log; may be null; cut at {@link #MAX_REASON} characters
      * @param actor  who asked: a username or a scheduler's name
      */
     public AppView scale(String owner, String idOrName, int replicas, String reason, String actor) {
@@ -195,20 +252,28 @@ public final class AppService {
                     + current.name() + "'), then scale");
         }
         int[] previous = new int[1];
-        AppRecord after = mutate(
-                owner,
-                idOrName,
-                record -> {
-                    if (!record.running()) {
-                        throw PlatformException.conflict(
-                                "app '" + record.name() + "' was stopped meanwhile; start it first, then scale");
-                    }
-                    previous[0] = record.replicas();
-                    return record.withReplicas(replicas, clock.instant());
-                },
-                conditions);
+        AppRecord after;
+        synchronized (ownerLock(owner)) {
+            if (replicas > current.replicas()) {
+                quota.requireReplicas(owner, replicasAskedFor(records(owner), current.id()), replicas);
+            }
+            after = mutate(
+                    owner,
+                    idOrName,
+                    record -> {
+                        if (!record.running()) {
+                            throw PlatformException.conflict(
+                                    "app '" + record.name() + "' was stopped meanwhile; start it first, then scale");
+                        }
+                        previous[0] = record.replicas();
+                        return record.withReplicas(replicas, clock.instant());
+                    },
+                    conditions);
+        }
         if (previous[0] != replicas) {
-            String why = reason == null || reason.isBlank() ? "" : ": " + reason;
+            String why = reason == null || reason.isBlank()
+                    ? ""
+                    : ": " + (reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) + "..." : reason);
             events.append(
                     after.id(),
                     "scale",
@@ -312,6 +377,21 @@ public final class AppService {
     /** The id of an app by reference, for events that the cluster reports. */
     public Optional<String> idOf(AppRef app) {
         return store.get(NAMES, nameKey(app.owner(), app.name())).map(Entry::value);
+    }
+
+    /** The replicas {@code apps} ask for, a stopped app's included (start brings them back), but for {@code except}. */
+    private static int replicasAskedFor(List<AppRecord> apps, String except) {
+        int sum = 0;
+        for (AppRecord app : apps) {
+            if (!app.id().equals(except)) {
+                sum += app.replicas();
+            }
+        }
+        return sum;
+    }
+
+    private Object ownerLock(String owner) {
+        return ownerLocks.computeIfAbsent(owner, key -> new Object());
     }
 
     private List<AppRecord> records(String owner) {

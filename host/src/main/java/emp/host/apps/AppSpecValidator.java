@@ -20,6 +20,26 @@ public final class AppSpecValidator {
     /** The most requests a spec may say one replica serves at once. */
     public static final int MAX_CONCURRENCY = 10000;
 
+    /** The most characters of an image reference (Docker's own limit is 255 for the name, 128 for the tag). */
+    public static final int MAX_IMAGE = 512;
+    /** The most arguments of a command, and characters of one. */
+    public static final int MAX_ARGUMENTS = 256;
+
+    public static final int MAX_ARGUMENT = 8192;
+    /** The most environment variables, and characters of one's name and of its value. */
+    public static final int MAX_ENVS = 256;
+
+    public static final int MAX_ENV_NAME = 256;
+    public static final int MAX_ENV_VALUE = 32768;
+    /** The most dependencies and quality metrics of one app. */
+    public static final int MAX_DEPENDENCIES = 64;
+
+    public static final int MAX_QUALITY_METRICS = 16;
+    /** The most characters of a health path, and of any other short field (a size, a metric's value). */
+    public static final int MAX_PATH = 1024;
+
+    public static final int MAX_SHORT = 64;
+
     private static final Pattern NAME = Pattern.compile("[a-z]([a-z0-9-]{0,38}[a-z0-9])?");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern CPU = Pattern.compile("\\d+(\\.\\d+)?m?");
@@ -35,7 +55,7 @@ public final class AppSpecValidator {
         if (!NAME.matcher(name).matches()) {
             throw PlatformException.invalid(
                     field,
-                    "field '" + field + "' is '" + name
+                    "field '" + field + "' is '" + TextField.shown(name)
                             + "'; a name is 1 to 40 lower-case letters, digits or '-', starting with a letter and not ending with '-'");
         }
     }
@@ -43,6 +63,7 @@ public final class AppSpecValidator {
     /** @throws PlatformException of category INVALID naming the first wrong field */
     public static void validate(AppSpec spec) {
         validateName("name", spec.name());
+        validateBounds(spec);
         if (spec.command().isEmpty() && spec.dockerImage() == null) {
             throw PlatformException.invalid(
                     "command",
@@ -98,6 +119,49 @@ public final class AppSpecValidator {
             if (!seen.add(dependency)) {
                 throw PlatformException.invalid(field, "dependency '" + dependency + "' is listed twice");
             }
+        }
+    }
+
+    /** Lengths, counts and control characters of every text field, before any other check repeats one. */
+    private static void validateBounds(AppSpec spec) {
+        TextField.require("docker_image", spec.dockerImage(), MAX_IMAGE, false);
+        requireAtMost("command", spec.command().size(), MAX_ARGUMENTS, "arguments");
+        for (int i = 0; i < spec.command().size(); i++) {
+            TextField.require("command[" + i + "]", spec.command().get(i), MAX_ARGUMENT, true);
+        }
+        requireAtMost("envs", spec.envs().size(), MAX_ENVS, "variables");
+        for (int i = 0; i < spec.envs().size(); i++) {
+            EnvVar env = spec.envs().get(i);
+            if (env != null) {
+                TextField.require("envs[" + i + "].name", env.name(), MAX_ENV_NAME, false);
+                TextField.require("envs[" + i + "].value", env.value(), MAX_ENV_VALUE, true);
+            }
+        }
+        requireAtMost("dependencies", spec.dependencies().size(), MAX_DEPENDENCIES, "apps");
+        for (int i = 0; i < spec.dependencies().size(); i++) {
+            TextField.require("dependencies[" + i + "]", spec.dependencies().get(i), MAX_SHORT, false);
+        }
+        requireAtMost("quality_metrics", spec.qualityMetrics().size(), MAX_QUALITY_METRICS, "metrics");
+        for (int i = 0; i < spec.qualityMetrics().size(); i++) {
+            QualityMetric metric = spec.qualityMetrics().get(i);
+            if (metric != null) {
+                TextField.require("quality_metrics[" + i + "].metric", metric.metric(), MAX_SHORT, false);
+                TextField.require("quality_metrics[" + i + "].values", metric.values(), MAX_SHORT, false);
+            }
+        }
+        if (spec.resources() != null) {
+            TextField.require("resources.cpu", spec.resources().cpu(), MAX_SHORT, false);
+            TextField.require("resources.memory", spec.resources().memory(), MAX_SHORT, false);
+        }
+        if (spec.health() != null) {
+            TextField.require("health.path", spec.health().path(), MAX_PATH, false);
+        }
+    }
+
+    private static void requireAtMost(String field, int count, int max, String what) {
+        if (count > max) {
+            throw PlatformException.invalid(
+                    field, "field '" + field + "' has " + count + " " + what + "; it takes at most " + max);
         }
     }
 

@@ -46,7 +46,16 @@ public final class ZipkinProcess implements AutoCloseable {
                             + "' is missing; build the distribution with 'mvn -B package' (it fetches io.zipkin:zipkin-server) or set tracing.zipkin-jar");
         }
         String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx512m", "-jar", jar.toString());
+        // Its one port, on the loopback interface only (Armeria listens on every interface unless told an address);
+        // a list's items are given whole, since one item set on the command line replaces the list of its yml.
+        ProcessBuilder builder = new ProcessBuilder(
+                java,
+                "-Xmx512m",
+                "-jar",
+                jar.toString(),
+                "--armeria.ports[0].ip=127.0.0.1",
+                "--armeria.ports[0].port=" + port,
+                "--armeria.ports[0].protocols[0]=http");
         Map<String, String> environment = builder.environment();
         environment.put("STORAGE_TYPE", "mem");
         environment.put("QUERY_PORT", String.valueOf(port));

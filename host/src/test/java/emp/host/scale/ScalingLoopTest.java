@@ -7,6 +7,7 @@ import emp.host.apps.AppEvent;
 import emp.host.apps.AppService;
 import emp.host.apps.EventLog;
 import emp.host.apps.ObservedStatuses;
+import emp.host.apps.Quota;
 import emp.host.lead.Leadership;
 import emp.host.plugin.ExtensionPointKind;
 import emp.host.plugin.LoadedExtension;
@@ -70,7 +71,13 @@ class ScalingLoopTest {
                                 Clock.systemUTC())));
         events = new EventLog(store, Clock.systemUTC(), 100);
         apps = new AppService(
-                store, cluster, events, Clock.systemUTC(), () -> {}, new ObservedStatuses(store, "test-server"));
+                store,
+                cluster,
+                events,
+                Clock.systemUTC(),
+                () -> {},
+                new ObservedStatuses(store, "test-server"),
+                Quota.DEFAULT);
         aggregator = new TraceAggregator(
                 new SpanWindows(Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(2)),
                 app -> true,

@@ -50,10 +50,8 @@ class SchedulerPluginTest {
                         .append(now - 500_000 + i * 1000)
                         .append(",\"duration\":50000,\"localEndpoint\":{\"serviceName\":\"sched/slow\"}}");
             }
-            assertThat(server.send(
-                                    "POST",
-                                    "/api/v2/spans",
-                                    null,
+            assertThat(server.postSpans(
+                                    server.spanToken(token, "slow"),
                                     spans.append(']').toString())
                             .status())
                     .isEqualTo(202);

@@ -43,23 +43,33 @@ class SpanCollectionTest {
     @Test
     void postedSpansBecomeTheAppsFiguresAndEdges() {
         long now = System.currentTimeMillis() * 1000;
-        StringBuilder body = new StringBuilder("[");
+        StringBuilder frontSpans = new StringBuilder("[");
+        StringBuilder backSpans = new StringBuilder("[");
         for (int i = 0; i < 20; i++) {
             String trace = String.format("%032x", i + 1);
             long start = now - 1_000_000 + i * 10_000;
             long duration = (i + 1) * 1000L;
             if (i > 0) {
-                body.append(',');
+                frontSpans.append(',');
+                backSpans.append(',');
             }
-            body.append(span(trace, "a" + i, null, "SERVER", "tracy/front", start, 2 * duration))
+            frontSpans
+                    .append(span(trace, "a" + i, null, "SERVER", "tracy/front", start, 2 * duration))
                     .append(',')
-                    .append(span(trace, "b" + i, "a" + i, "CLIENT", "tracy/front", start + 10, duration))
-                    .append(',')
-                    .append(span(trace, "c" + i, "b" + i, "SERVER", "tracy/back", start + 20, duration - 20));
+                    .append(span(trace, "b" + i, "a" + i, "CLIENT", "tracy/front", start + 10, duration));
+            backSpans.append(span(trace, "c" + i, "b" + i, "SERVER", "tracy/back", start + 20, duration - 20));
         }
-        body.append(']');
-        Reply accepted = server.send("POST", "/api/v2/spans", null, body.toString());
-        assertThat(accepted.status()).isEqualTo(202);
+        // Each app reports its own spans, with its own credential, as its replicas do.
+        assertThat(server.postSpans(
+                                server.spanToken(token, "front"),
+                                frontSpans.append(']').toString())
+                        .status())
+                .isEqualTo(202);
+        assertThat(server.postSpans(
+                                server.spanToken(token, "back"),
+                                backSpans.append(']').toString())
+                        .status())
+                .isEqualTo(202);
         await().atMost(Duration.ofSeconds(10)).until(() -> received() >= 60);
 
         JsonNode[] report = new JsonNode[1];
@@ -122,13 +132,56 @@ class SpanCollectionTest {
 
     @Test
     void malformedBodiesAre400AndOtherUsersSeeNothing() {
-        Reply malformed = server.send("POST", "/api/v2/spans", null, "[{\"traceId\": 12");
+        Reply malformed = server.postSpans(server.spanToken(token, "front"), "[{\"traceId\": 12");
         assertThat(malformed.status()).isEqualTo(400);
         assertThat(malformed.contentType()).startsWith("application/problem+json");
         assertThat(malformed.detail()).contains("JSON");
         String other = server.signUp("snoop");
         assertThat(server.send("GET", "/v1/apps/front/tracing", other, null).status())
                 .isEqualTo(404);
+    }
+
+    @Test
+    void spansWithoutACredentialOrInAnotherAppsNameAreRefusedAndCountedAndChangeNothing() {
+        String mallory = server.signUp("mallory");
+        assertThat(server.send("POST", "/v1/apps", mallory, TestServer.helloSpec("web", "\"replicas\": 0"))
+                        .status())
+                .isEqualTo(201);
+        long now = System.currentTimeMillis() * 1000;
+        StringBuilder forged = new StringBuilder("[");
+        for (int i = 0; i < 50; i++) {
+            forged.append(i == 0 ? "" : ",")
+                    .append(span(
+                            String.format("%032x", 9000 + i), "f" + i, null, "SERVER", "tracy/back", now, 1_500_000));
+        }
+        String body = forged.append(']').toString();
+
+        Reply anonymous = server.postSpans(null, body);
+        assertThat(anonymous.status()).isEqualTo(401);
+        assertThat(anonymous.detail()).contains("span credential");
+        Reply wrong = server.postSpans("bWFsbG9yeS93ZWI.bm90LWEtbWFj", body);
+        assertThat(wrong.status()).isEqualTo(401);
+        Reply inTheVictimsName = server.postSpans(server.spanToken(mallory, "web"), body);
+        assertThat(inTheVictimsName.status()).isEqualTo(403);
+        assertThat(inTheVictimsName.detail()).contains("'tracy/back'", "'mallory/web''s");
+        assertThat(server.send("GET", "/v1/apps/back/span-credential", mallory, null)
+                        .status())
+                .as("another user's app has no credential for mallory")
+                .isEqualTo(404);
+
+        String detail = server.send("GET", "/healthz", null, null)
+                .json()
+                .get("checks")
+                .get("span-ingest")
+                .get("detail")
+                .asText();
+        assertThat(detail).contains("2 span bodies refused without a good credential", "1 for carrying another app's");
+        // None of the 1.5 s spans reached the victim's window.
+        assertThat(server.send("GET", "/v1/apps/back/tracing", token, null)
+                        .json()
+                        .get("p95_ms")
+                        .asDouble())
+                .isLessThan(1000);
     }
 
     private static long received() {

@@ -15,10 +15,13 @@ public interface TraceSource extends AutoCloseable {
     void start(SpanSink sink);
 
     /**
-     * Variables every replica needs to send its spans here, e.g. {@code ZIPKIN_ENDPOINT} or {@code KAFKA_ADDRESS}
-     * and {@code KAFKAADDRESS}.
+     * Variables a replica of {@code app} needs to send its spans here, e.g. {@code ZIPKIN_ENDPOINT} or
+     * {@code KAFKA_ADDRESS} and {@code KAFKAADDRESS}, carrying {@code credential} so that what it sends is known as
+     * its own (over HTTP the host checks it before {@link SpanReceiver#receive}).
+     *
+     * @param credential the app's span credential, issued by the host; a secret, to be given to that app only
      */
-    Map<String, String> replicaEnvironment();
+    Map<String, String> replicaEnvironment(AppRef app, String credential);
 
     /** Where a person can look at the app's traces, when a trace UI is configured. */
     default Optional<URI> traceUrl(AppRef app) {

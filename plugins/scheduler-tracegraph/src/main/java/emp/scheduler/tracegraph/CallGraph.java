@@ -23,7 +23,8 @@ final class CallGraph {
     /**
      * The apps {@code root}'s requests reach through the call edges, each with the share of its requests that reach
      * it: along a path, the product of calls per request of each edge (at most 1 each, since calls made one after the
-     * other cannot be told from calls made at once), the best path counting. The root reaches itself fully.
+     * other cannot be told from calls made at once), the best path counting. The root reaches itself fully. Only
+     * edges to the caller's owner's apps are followed: a tenant's spans do not blame another tenant's apps.
      */
     static Map<AppRef, Double> reach(Map<AppRef, AppView> apps, AppRef root) {
         Map<AppRef, Double> reach = new HashMap<>();
@@ -34,7 +35,10 @@ final class CallGraph {
             for (AppRef from : List.copyOf(reach.keySet())) {
                 AppView caller = apps.get(from);
                 for (EdgeMetrics edge : caller.edges()) {
-                    if (!apps.containsKey(edge.to()) || edge.to().equals(from) || !(edge.rate() > 0)) {
+                    if (!apps.containsKey(edge.to())
+                            || edge.to().equals(from)
+                            || !edge.to().owner().equals(from.owner())
+                            || !(edge.rate() > 0)) {
                         continue;
                     }
                     double callerRate = caller.metrics().rate();

@@ -26,7 +26,8 @@ import java.util.TreeMap;
  * second, both measured on the same traces) times each caller's demand, summed over its callers, and so on up the call
  * graph. The backlog, the requests already waiting, is summed the same way: the callee's own line plus its share of
  * each caller's line, which has not reached it yet. Nothing is counted twice: a caller's queued requests have not been
- * sent, and its sent requests are the callee's arrivals, which the larger of the two takes once.
+ * sent, and its sent requests are the callee's arrivals, which the larger of the two takes once. Only callers of the
+ * callee's own owner count: a tenant's spans (its calls per request) do not steer another tenant's scaling.
  *
  * @param arrivals per second: the app's own over the newest second or the last {@link DemandSizing#FAST}, whichever
  *                 is busier, or its callers' sent its way, when that is more
@@ -83,7 +84,11 @@ record Demand(double arrivals, double backlog, double own, List<Share> through) 
                     continue;
                 }
                 for (EdgeMetrics edge : caller.edges()) {
-                    if (!edge.to().equals(caller.app()) && edge.rate() > 0 && Double.isFinite(edge.rate())) {
+                    // A caller's spans speak for its owner's apps only: no tenant's spans steer another's scaling.
+                    if (!edge.to().equals(caller.app())
+                            && edge.to().owner().equals(caller.app().owner())
+                            && edge.rate() > 0
+                            && Double.isFinite(edge.rate())) {
                         callers.computeIfAbsent(
                                         edge.to(), callee -> new TreeMap<>(Comparator.comparing(AppRef::toString)))
                                 .merge(caller.app(), edge.rate() / requests, Double::sum);

@@ -3,7 +3,9 @@ package emp.tracing.http;
 import static java.util.Objects.requireNonNull;
 
 import emp.plugins.zipkin.LogThrottle;
+import emp.plugins.zipkin.SenderCheck;
 import emp.plugins.zipkin.ZipkinSpans;
+import emp.spi.AppRef;
 import emp.spi.Health;
 import emp.spi.PlatformException;
 import emp.spi.tracing.Span;
@@ -11,6 +13,8 @@ import emp.spi.tracing.SpanReceiver;
 import emp.spi.tracing.SpanSink;
 import emp.spi.tracing.TraceSource;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -30,6 +34,9 @@ import org.slf4j.LoggerFactory;
  * past the bound are dropped and counted (see {@link #check()}), never buffered without limit and never making the
  * caller wait. Spans without a timestamp or a duration are delivered with 0 in their place.
  *
+ * <p>Every span of a body must be its sender's (the app whose credential came with it): a body with another app's
+ * spans is refused whole and counted, and a span with no local service is given the sender's.
+ *
  * <p>When {@link HttpTraceConfig#forwardUrl()} is set, every body that decodes is also re-posted as it came to that
  * URL (a real Zipkin server, for its UI), from a bounded queue of its own.
  *
@@ -41,6 +48,9 @@ public final class HttpTraceSource implements TraceSource, SpanReceiver {
 
     /** The variable that tells a replica where to send its spans. */
     public static final String ZIPKIN_ENDPOINT = "ZIPKIN_ENDPOINT";
+
+    /** The query parameter of {@code ZIPKIN_ENDPOINT} that carries the app's span credential, which the host checks. */
+    public static final String TOKEN_PARAMETER = "emp_token";
 
     static final Duration WARNING_INTERVAL = Duration.ofSeconds(10);
 
@@ -57,6 +67,7 @@ public final class HttpTraceSource implements TraceSource, SpanReceiver {
     private final LongAdder delivered = new LongAdder();
     private final LongAdder dropped = new LongAdder();
     private final LongAdder malformed = new LongAdder();
+    private final LongAdder forged = new LongAdder();
     private final LongAdder sinkFailed = new LongAdder();
 
     private Thread drainer;
@@ -111,9 +122,12 @@ public final class HttpTraceSource implements TraceSource, SpanReceiver {
                 forwarder == null ? "" : ", forwarding every body to '" + forwarder.url() + "'");
     }
 
+    /** {@code ZIPKIN_ENDPOINT}: {@link #endpoint} with the app's credential as {@code ?emp_token=}. */
     @Override
-    public Map<String, String> replicaEnvironment() {
-        return Map.of(ZIPKIN_ENDPOINT, endpoint.toString());
+    public Map<String, String> replicaEnvironment(AppRef app, String credential) {
+        return Map.of(
+                ZIPKIN_ENDPOINT,
+                endpoint + "?" + TOKEN_PARAMETER + "=" + URLEncoder.encode(credential, StandardCharsets.UTF_8));
     }
 
     @Override
@@ -130,8 +144,9 @@ public final class HttpTraceSource implements TraceSource, SpanReceiver {
      *                           UNAVAILABLE once the source is closed
      */
     @Override
-    public int receive(byte[] body, String contentType, String contentEncoding) {
+    public int receive(byte[] body, String contentType, String contentEncoding, AppRef sender) {
         requireNonNull(body, "body is null");
+        requireNonNull(sender, "sender is null");
         if (closed) {
             throw PlatformException.unavailable(
                     "the HTTP trace collector is closed because the server is stopping; send the spans again once"
@@ -152,6 +167,7 @@ public final class HttpTraceSource implements TraceSource, SpanReceiver {
             }
             throw e;
         }
+        spans = SenderCheck.own(spans, sender, forged);
         received.add(spans.size());
         if (forwarder != null) {
             forwarder.offer(body, contentType, contentEncoding);
@@ -224,7 +240,9 @@ public final class HttpTraceSource implements TraceSource, SpanReceiver {
                 .append(dropped.sum())
                 .append(" dropped, ")
                 .append(malformed.sum())
-                .append(" malformed bodies");
+                .append(" malformed bodies, ")
+                .append(forged.sum())
+                .append(" bodies refused for another app's spans");
         if (sinkFailed.sum() > 0) {
             detail.append(", ").append(sinkFailed.sum()).append(" refused by the server");
         }

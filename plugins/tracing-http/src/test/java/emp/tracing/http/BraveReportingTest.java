@@ -32,18 +32,24 @@ class BraveReportingTest {
         try (HttpTraceSource source = new HttpTraceSource(
                         HttpTraceConfig.defaults(), URI.create("http://127.0.0.1:7070"), Clock.systemUTC());
                 SpansEndpoint endpoint = new SpansEndpoint(source);
-                URLConnectionSender sender = URLConnectionSender.newBuilder()
-                        .endpoint(endpoint.url())
+                // One reporter per app, each with its own credential in the endpoint's query, as replicas get it.
+                URLConnectionSender aggregatorSender = URLConnectionSender.newBuilder()
+                        .endpoint(endpoint.url(SampleSpans.AGGREGATOR))
                         .encoding(encoding)
                         .build();
-                AsyncZipkinSpanHandler handler = AsyncZipkinSpanHandler.create(sender);
+                URLConnectionSender songsSender = URLConnectionSender.newBuilder()
+                        .endpoint(endpoint.url(SampleSpans.SONGS))
+                        .encoding(encoding)
+                        .build();
+                AsyncZipkinSpanHandler aggregatorHandler = AsyncZipkinSpanHandler.create(aggregatorSender);
+                AsyncZipkinSpanHandler songsHandler = AsyncZipkinSpanHandler.create(songsSender);
                 Tracing aggregator = Tracing.newBuilder()
                         .localServiceName("alice/aggregator")
-                        .addSpanHandler(handler)
+                        .addSpanHandler(aggregatorHandler)
                         .build();
                 Tracing songs = Tracing.newBuilder()
                         .localServiceName("alice/songs")
-                        .addSpanHandler(handler)
+                        .addSpanHandler(songsHandler)
                         .build()) {
             source.start(sink);
 
@@ -65,7 +71,8 @@ class BraveReportingTest {
             joined.finish();
             client.finish();
             server.finish();
-            handler.flush();
+            aggregatorHandler.flush();
+            songsHandler.flush();
 
             await().until(() -> sink.spans().size() == 3);
             List<emp.spi.tracing.Span> spans = sink.spans();

@@ -3,6 +3,7 @@ package emp.tracing.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import emp.spi.AppRef;
 import emp.spi.ErrorCategory;
 import emp.spi.PlatformException;
 import emp.spi.PluginConfig;
@@ -33,8 +34,8 @@ class HttpTraceSourceFactoryTest {
     @Test
     void makesACollectorOnTheApiPort() {
         try (TraceSource source = new HttpTraceSourceFactory().create(context(Map.of("queue-spans", "10")))) {
-            assertThat(source.replicaEnvironment())
-                    .isEqualTo(Map.of("ZIPKIN_ENDPOINT", "http://10.0.0.5:7070/api/v2/spans"));
+            assertThat(source.replicaEnvironment(new AppRef("ana", "web"), "credential"))
+                    .isEqualTo(Map.of("ZIPKIN_ENDPOINT", "http://10.0.0.5:7070/api/v2/spans?emp_token=credential"));
             assertThat(source.httpReceiver()).isPresent();
             assertThat(source.check().detail()).contains("bound 10", "not started");
         }

@@ -1,5 +1,7 @@
 package emp.tracing.http;
 
+import static emp.tracing.http.SampleSpans.AGGREGATOR;
+import static emp.tracing.http.SampleSpans.SONGS;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -43,7 +45,7 @@ class HttpTraceSourceTest {
     }
 
     private static int receive(HttpTraceSource source, List<zipkin2.Span> spans) {
-        return source.receive(SpanBytesEncoder.JSON_V2.encodeList(spans), "application/json", null);
+        return source.receive(SpanBytesEncoder.JSON_V2.encodeList(spans), "application/json", null, SONGS);
     }
 
     private static List<String> ids(List<Span> spans) {
@@ -60,9 +62,11 @@ class HttpTraceSourceTest {
         try (HttpTraceSource source = source()) {
             source.start(sink);
 
-            assertThat(source.receive(SampleSpans.proto3(), "application/x-protobuf", null))
-                    .isEqualTo(4);
-            assertThat(source.receive("[]".getBytes(StandardCharsets.UTF_8), "application/json", null))
+            assertThat(source.receive(SampleSpans.proto3(AGGREGATOR), "application/x-protobuf", null, AGGREGATOR))
+                    .isEqualTo(2);
+            assertThat(source.receive(SampleSpans.proto3(SONGS), "application/x-protobuf", null, SONGS))
+                    .isEqualTo(2);
+            assertThat(source.receive("[]".getBytes(StandardCharsets.UTF_8), "application/json", null, SONGS))
                     .isZero();
 
             await().until(() -> sink.spans().size() == 4);
@@ -77,7 +81,10 @@ class HttpTraceSourceTest {
     void spansReceivedBeforeTheStartWaitForIt() {
         CollectingSink sink = new CollectingSink();
         try (HttpTraceSource source = source()) {
-            assertThat(source.receive(SampleSpans.json(), null, null)).isEqualTo(4);
+            assertThat(source.receive(SampleSpans.json(AGGREGATOR), null, null, AGGREGATOR))
+                    .isEqualTo(2);
+            assertThat(source.receive(SampleSpans.json(SONGS), null, null, SONGS))
+                    .isEqualTo(2);
             assertThat(source.check().detail()).startsWith("not started;").contains("4 waiting");
 
             source.start(sink);
@@ -91,9 +98,51 @@ class HttpTraceSourceTest {
         HttpTraceSource source = new HttpTraceSource(
                 HttpTraceConfig.defaults(), URI.create("http://192.168.1.20:7070/"), Clock.systemUTC());
 
-        assertThat(source.replicaEnvironment())
-                .isEqualTo(Map.of("ZIPKIN_ENDPOINT", "http://192.168.1.20:7070/api/v2/spans"));
+        assertThat(source.replicaEnvironment(SONGS, "c29uZ3M.mac-of_it"))
+                .isEqualTo(
+                        Map.of("ZIPKIN_ENDPOINT", "http://192.168.1.20:7070/api/v2/spans?emp_token=c29uZ3M.mac-of_it"));
         assertThat(source.httpReceiver()).contains(source);
+    }
+
+    @Test
+    void aBodyWithAnotherAppsSpansIsRefusedWholeAndCounted() {
+        CollectingSink sink = new CollectingSink();
+        try (HttpTraceSource source = source()) {
+            source.start(sink);
+
+            // The sample trace holds songs's spans beside the aggregator's: the aggregator may not send them.
+            assertThatThrownBy(() -> source.receive(SampleSpans.json(), "application/json", null, AGGREGATOR))
+                    .isInstanceOfSatisfying(PlatformException.class, e -> {
+                        assertThat(e.category()).isEqualTo(ErrorCategory.FORBIDDEN);
+                        assertThat(e.getMessage())
+                                .contains("names service 'alice/songs'", "its credential is app 'alice/aggregator''s");
+                    });
+
+            assertThat(source.received()).isZero();
+            assertThat(source.check().detail()).contains("1 bodies refused for another app's spans");
+            assertThat(sink.spans()).isEmpty();
+        }
+    }
+
+    @Test
+    void aSpanWithNoLocalServiceIsTheSendersOwn() {
+        CollectingSink sink = new CollectingSink();
+        zipkin2.Span anonymous = zipkin2.Span.newBuilder()
+                .traceId(SampleSpans.TRACE_ID)
+                .id(7)
+                .name("get /")
+                .kind(zipkin2.Span.Kind.SERVER)
+                .timestamp(SampleSpans.START)
+                .duration(1_000)
+                .build();
+        try (HttpTraceSource source = source()) {
+            source.start(sink);
+
+            assertThat(receive(source, List.of(anonymous))).isEqualTo(1);
+
+            await().until(() -> sink.spans().size() == 1);
+            assertThat(sink.spans().get(0).localService()).isEqualTo("alice/songs");
+        }
     }
 
     @Test
@@ -102,11 +151,12 @@ class HttpTraceSourceTest {
         try (HttpTraceSource source = source()) {
             source.start(sink);
 
-            assertThatThrownBy(() -> source.receive("{".getBytes(StandardCharsets.UTF_8), "application/json", null))
+            assertThatThrownBy(
+                            () -> source.receive("{".getBytes(StandardCharsets.UTF_8), "application/json", null, SONGS))
                     .isInstanceOfSatisfying(
                             PlatformException.class,
                             e -> assertThat(e.category()).isEqualTo(ErrorCategory.INVALID));
-            assertThatThrownBy(() -> source.receive(SampleSpans.json(), "text/plain", null))
+            assertThatThrownBy(() -> source.receive(SampleSpans.json(SONGS), "text/plain", null, SONGS))
                     .hasMessageContaining("unsupported content type 'text/plain'");
 
             assertThat(source.malformed()).isEqualTo(2);
@@ -193,7 +243,7 @@ class HttpTraceSourceTest {
 
         assertThat(source.check().healthy()).isFalse();
         assertThat(source.check().detail()).startsWith("closed;");
-        assertThatThrownBy(() -> source.receive(SampleSpans.json(), "application/json", null))
+        assertThatThrownBy(() -> source.receive(SampleSpans.json(SONGS), "application/json", null, SONGS))
                 .isInstanceOfSatisfying(
                         PlatformException.class, e -> assertThat(e.category()).isEqualTo(ErrorCategory.UNAVAILABLE));
     }
@@ -201,17 +251,20 @@ class HttpTraceSourceTest {
     @Test
     void forwardsEveryAcceptedBodyExactlyAsItCame() throws IOException {
         CollectingSink sink = new CollectingSink();
-        byte[] gzippedJson = SampleSpans.gzip(SampleSpans.json());
-        byte[] proto = SampleSpans.proto3();
+        byte[] gzippedJson = SampleSpans.gzip(SampleSpans.json(AGGREGATOR));
+        byte[] proto = SampleSpans.proto3(SONGS);
         try (RecordingZipkin zipkin = new RecordingZipkin();
                 HttpTraceSource source = source(100_000, zipkin.url(), HttpTraceConfig.DEFAULT_FORWARD_QUEUE_BYTES)) {
             source.start(sink);
 
-            source.receive(gzippedJson, "application/json; charset=utf-8", "gzip");
-            assertThatThrownBy(() ->
-                            source.receive("not spans".getBytes(StandardCharsets.UTF_8), "application/json", null))
+            source.receive(gzippedJson, "application/json; charset=utf-8", "gzip", AGGREGATOR);
+            assertThatThrownBy(() -> source.receive(
+                            "not spans".getBytes(StandardCharsets.UTF_8), "application/json", null, SONGS))
                     .isInstanceOf(PlatformException.class);
-            source.receive(proto, "application/x-protobuf", null);
+            assertThatThrownBy(() -> source.receive(SampleSpans.json(), "application/json", null, SONGS))
+                    .as("another app's spans are not forwarded either")
+                    .isInstanceOf(PlatformException.class);
+            source.receive(proto, "application/x-protobuf", null, SONGS);
 
             await().untilAsserted(() -> assertThat(source.check().detail()).contains("2 bodies sent"));
             assertThat(zipkin.posts())
@@ -222,7 +275,7 @@ class HttpTraceSourceTest {
                     .containsExactlyInAnyOrder(
                             tuple(ByteBuffer.wrap(gzippedJson), "application/json; charset=utf-8", "gzip"),
                             tuple(ByteBuffer.wrap(proto), "application/x-protobuf", null));
-            await().until(() -> sink.spans().size() == 8);
+            await().until(() -> sink.spans().size() == 4);
         }
     }
 
@@ -237,8 +290,8 @@ class HttpTraceSourceTest {
             source.start(new CollectingSink());
 
             // The first body waits on the held Zipkin; the second does not fit beside it.
-            assertThat(source.receive(body, "application/json", null)).isEqualTo(300);
-            assertThat(source.receive(body, "application/json", null)).isEqualTo(300);
+            assertThat(source.receive(body, "application/json", null, SONGS)).isEqualTo(300);
+            assertThat(source.receive(body, "application/json", null, SONGS)).isEqualTo(300);
 
             assertThat(source.check().detail()).contains("0 bodies sent, 1 not forwarded (queue full)");
             zipkin.release();
@@ -258,10 +311,10 @@ class HttpTraceSourceTest {
         try (HttpTraceSource source = source(100_000, nowhere, HttpTraceConfig.DEFAULT_FORWARD_QUEUE_BYTES)) {
             source.start(sink);
 
-            assertThat(source.receive(SampleSpans.json(), "application/json", null))
-                    .isEqualTo(4);
+            assertThat(source.receive(SampleSpans.json(SONGS), "application/json", null, SONGS))
+                    .isEqualTo(2);
 
-            await().until(() -> sink.spans().size() == 4);
+            await().until(() -> sink.spans().size() == 2);
             await().untilAsserted(() -> assertThat(source.check().detail())
                     .contains(
                             "forwarding to '" + nowhere + "'",

@@ -1,5 +1,6 @@
 package emp.tracing.http;
 
+import emp.spi.AppRef;
 import emp.spi.tracing.Span;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -18,6 +19,8 @@ import zipkin2.codec.SpanBytesEncoder;
 final class SampleSpans {
     static final String TRACE_ID = "463ac35c9f6413ad48485a3953bb6124";
     static final long START = 1_700_000_000_000_000L;
+    static final AppRef AGGREGATOR = new AppRef("alice", "aggregator");
+    static final AppRef SONGS = new AppRef("alice", "songs");
 
     private SampleSpans() {}
 
@@ -137,6 +140,22 @@ final class SampleSpans {
 
     static byte[] proto3() {
         return SpanBytesEncoder.PROTO3.encodeList(zipkin());
+    }
+
+    /** The spans of {@link #zipkin} that {@code sender} reports, its local service's, in JSON v2. */
+    static byte[] json(AppRef sender) {
+        return SpanBytesEncoder.JSON_V2.encodeList(of(sender));
+    }
+
+    /** The same in proto3. */
+    static byte[] proto3(AppRef sender) {
+        return SpanBytesEncoder.PROTO3.encodeList(of(sender));
+    }
+
+    private static List<zipkin2.Span> of(AppRef sender) {
+        return zipkin().stream()
+                .filter(span -> sender.toString().equals(span.localServiceName()))
+                .toList();
     }
 
     /** {@code count} server spans of one trace, ids 1 to count, in JSON v2. */

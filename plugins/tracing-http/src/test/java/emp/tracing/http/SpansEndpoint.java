@@ -2,7 +2,7 @@ package emp.tracing.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import emp.spi.ErrorCategory;
+import emp.spi.AppRef;
 import emp.spi.PlatformException;
 import emp.spi.tracing.SpanReceiver;
 import java.io.IOException;
@@ -18,8 +18,8 @@ import java.util.concurrent.Executors;
 
 /**
  * Serves {@code POST /api/v2/spans} on a free port of 127.0.0.1 the way the host does: the raw body and its
- * {@code Content-Type} and {@code Content-Encoding} go to the receiver; 202 when it takes them, 400 with its message
- * when it refuses them. Keeps each request's content type and encoding, so a test can see what the client sent.
+ * {@code Content-Type} and {@code Content-Encoding} go to the receiver, from the app its {@code emp_token} names; 202
+ * when it takes them, 400 or 403 with its message when it refuses them. Keeps each request's content type and encoding, so a test can see what the client sent.
  */
 final class SpansEndpoint implements AutoCloseable {
     record Request(String contentType, String contentEncoding, int status) {}
@@ -45,6 +45,24 @@ final class SpansEndpoint implements AutoCloseable {
         return List.copyOf(requests);
     }
 
+    /** The URL a reporter for {@code app} posts to: its credential here is its name, which the endpoint trusts. */
+    String url(AppRef app) {
+        return url() + "?" + HttpTraceSource.TOKEN_PARAMETER + "=" + app;
+    }
+
+    /**
+     * The sender the host would find from the credential: here, the {@code emp_token} is the app's name itself (the
+     * host checks an HMAC; that is its own test's business).
+     */
+    private static AppRef sender(HttpExchange exchange) {
+        String query = exchange.getRequestURI().getQuery();
+        String prefix = HttpTraceSource.TOKEN_PARAMETER + "=";
+        if (query == null || !query.startsWith(prefix)) {
+            throw PlatformException.invalid(null, "no " + prefix + " in the query");
+        }
+        return AppRef.parse(query.substring(prefix.length()));
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange;
                 InputStream in = exchange.getRequestBody()) {
@@ -58,11 +76,15 @@ final class SpansEndpoint implements AutoCloseable {
                 answer = new byte[0];
             } else {
                 try {
-                    receiver.receive(body, contentType, contentEncoding);
+                    receiver.receive(body, contentType, contentEncoding, sender(exchange));
                     status = 202;
                     answer = new byte[0];
                 } catch (PlatformException e) {
-                    status = e.category() == ErrorCategory.INVALID ? 400 : 503;
+                    status = switch (e.category()) {
+                        case INVALID -> 400;
+                        case FORBIDDEN -> 403;
+                        default -> 503;
+                    };
                     answer = e.getMessage().getBytes(StandardCharsets.UTF_8);
                 }
             }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import emp.plugins.zipkin.LogThrottle;
 import emp.plugins.zipkin.ZipkinSpans;
+import emp.spi.AppRef;
 import emp.spi.Health;
 import emp.spi.tracing.Span;
 import emp.spi.tracing.SpanSink;
@@ -122,7 +123,7 @@ public final class KafkaTraceSource implements TraceSource {
 
     /** {@code KAFKA_ADDRESS} and {@code KAFKAADDRESS} (the original platform's name): the bootstrap servers. */
     @Override
-    public Map<String, String> replicaEnvironment() {
+    public Map<String, String> replicaEnvironment(AppRef app, String credential) {
         return Map.of("KAFKA_ADDRESS", config.bootstrapServers(), "KAFKAADDRESS", config.bootstrapServers());
     }
 

@@ -3,6 +3,7 @@ package emp.tracing.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import emp.spi.AppRef;
 import emp.spi.PlatformException;
 import emp.spi.PluginConfig;
 import emp.spi.PluginContext;
@@ -36,7 +37,7 @@ class KafkaTraceSourceFactoryTest {
     @Test
     void replicasAreToldTheBootstrapServersUnderBothNames() {
         try (TraceSource source = create(Map.of("bootstrap-servers", "10.0.0.5:9092,10.0.0.6:9092"))) {
-            assertThat(source.replicaEnvironment())
+            assertThat(source.replicaEnvironment(new AppRef("ana", "web"), "credential"))
                     .isEqualTo(Map.of(
                             "KAFKA_ADDRESS", "10.0.0.5:9092,10.0.0.6:9092",
                             "KAFKAADDRESS", "10.0.0.5:9092,10.0.0.6:9092"));

@@ -1,0 +1,15 @@
+package emp.host.auth;
+
+/** Too many failed logins for a username or from an address: the caller is to wait, as {@code Retry-After} says. */
+public final class Throttled extends RuntimeException {
+    private final long retryAfterSeconds;
+
+    Throttled(String message, long retryAfterSeconds) {
+        super(message, null, false, false);
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    public long retryAfterSeconds() {
+        return retryAfterSeconds;
+    }
+}
