@@ -347,7 +347,24 @@ public final class EmpServer implements AutoCloseable {
         }
     }
 
+    /**
+     * A port free on {@code host} now, for {@code api.port 0}: the API's address must be known before the server is
+     * built (plugins are told it), so the port is chosen first and bound later. Chosen below the kernel's ephemeral
+     * range (32768 and up on Linux), where no outgoing connection (to Redis, say) can take it in between; the
+     * kernel's own choice only if none is free there.
+     */
     private static int freePort(String host) {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port = random.nextInt(20_000, 32_768);
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.setReuseAddress(false);
+                socket.bind(new InetSocketAddress(host, port));
+                return port;
+            } catch (IOException e) {
+                // taken: try another
+            }
+        }
         try (ServerSocket socket = new ServerSocket()) {
             socket.bind(new InetSocketAddress(host, 0));
             return socket.getLocalPort();
