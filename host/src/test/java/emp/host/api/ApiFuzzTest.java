@@ -32,8 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Thousands of generated hostile requests, seeded so that a failure repeats, over every route of the OpenAPI
  * document: odd path and query values, bodies that are valid specs bent out of shape (a field removed, of the wrong
  * type, huge, with control characters, nested deep, cut off, not UTF-8), odd content types and charsets, no token, a
- * bad one, a user's and an operator's. Not one may be answered 5xx; a refused request may not change what is
- * stored; and the server's heap after the run is back within 10 % of where it was.
+ * bad one, a user's and an operator's. Not one may be answered 5xx, nor leave the server unhealthy; a refused request
+ * may not change what is stored; and the server's heap after the run is back within 10 % of where it was.
  */
 class ApiFuzzTest {
     private static final long SEED = 20261204L;
@@ -84,8 +84,13 @@ class ApiFuzzTest {
             String stored = route.mutating() ? storedState() : null;
             int status = send(fuzzed);
             byStatus.merge(route + " " + (status / 100) + "xx", 1, Integer::sum);
-            if (status >= 500 || status == 0) {
-                failures.add(status + " for " + fuzzed.describe());
+            if (status == 0 && healthy()) {
+                // Jetty answers a request it cannot parse (a NUL in the path, say) and closes the connection at once,
+                // without reading the rest of its body: a client still sending may see the close, not the answer.
+                byStatus.merge(route + " closed", 1, Integer::sum);
+            } else if (status >= 500 || status == 0) {
+                failures.add(
+                        (status == 0 ? "no answer and the server unhealthy" : status) + " for " + fuzzed.describe());
             } else if (stored != null && status >= 400 && !stored.equals(storedState())) {
                 failures.add("a refused request (" + status + ") changed what is stored: " + fuzzed.describe());
             }
@@ -324,6 +329,10 @@ class ApiFuzzTest {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
+    }
+
+    private static boolean healthy() {
+        return server.send("GET", "/healthz", null, null).status() == 200;
     }
 
     private static long heapAfterGc() {
