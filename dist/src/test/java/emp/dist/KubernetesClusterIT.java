@@ -73,7 +73,10 @@ class KubernetesClusterIT {
                 "--set",
                 "cluster.kubernetes.exposure=LoadBalancer",
                 "--set",
-                "cluster.kubernetes.sync-timeout=20s");
+                "cluster.kubernetes.sync-timeout=20s",
+                // several users share this server; sign-up by invite has tests of its own
+                "--set",
+                "accounts.signup=open");
         api = server.api();
         assertThat(Files.readString(serverLog()))
                 .as("the server says which cluster it manages")
