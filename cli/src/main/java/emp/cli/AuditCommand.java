@@ -13,6 +13,12 @@ final class AuditCommand extends EmpCommand {
     @Option(names = "--limit", defaultValue = "100", description = "the newest N events (default ${DEFAULT-VALUE})")
     int limit;
 
+    @Option(
+            names = "--after",
+            paramLabel = "SEQ",
+            description = "page: the events after this sequence number, oldest first")
+    Long after;
+
     @Mixin
     ServerOptions server;
 
@@ -22,14 +28,16 @@ final class AuditCommand extends EmpCommand {
     @Override
     public Integer call() {
         CliContext context = context();
-        JsonNode events = server.client(context, true).get("/v1/audit?limit=" + limit);
+        JsonNode events =
+                server.client(context, true).get("/v1/audit?limit=" + limit + (after == null ? "" : "&after=" + after));
         if (output.json()) {
             OutputOptions.printJson(context, events);
             return 0;
         }
-        Table table = new Table("TIME", "TYPE", "ACTOR", "ADDRESS", "WHAT");
+        Table table = new Table("SEQ", "TIME", "TYPE", "ACTOR", "ADDRESS", "WHAT");
         for (JsonNode event : AppView.apps(events)) {
             table.row(
+                    Json.text(event, "seq", null),
                     Json.text(event, "time", null),
                     Json.text(event, "type", null),
                     Json.text(event, "actor", null),

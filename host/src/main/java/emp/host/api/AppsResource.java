@@ -159,8 +159,10 @@ public final class AppsResource {
     public List<AppEvent> events(
             @PathParam("id") String id,
             @QueryParam("limit") @DefaultValue("100") String limit,
+            @QueryParam("after") String after,
             @Context SecurityContext security) {
-        return apps.events(user(security), id, parseCount("limit", limit, 1000));
+        return apps.events(
+                user(security), id, parseCount("limit", limit, 1000), after == null ? null : parseSequence(after));
     }
 
     @GET
@@ -212,6 +214,22 @@ public final class AppsResource {
 
     private static String user(SecurityContext security) {
         return security.getUserPrincipal().getName();
+    }
+
+    /** An event's sequence number, for {@code after}: 0 or more. */
+    static long parseSequence(String value) {
+        try {
+            long sequence = Long.parseLong(value.trim());
+            if (sequence >= 0) {
+                return sequence;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw PlatformException.invalid(
+                "after",
+                "'after' is '" + TextField.shown(value)
+                        + "'; expected the sequence number (seq) of an event, 0 or more");
     }
 
     static int parseCount(String name, String value, int max) {

@@ -73,9 +73,13 @@ public final class OperatorResource {
     @GET
     @Path("/audit")
     public List<AuditLog.AuditEvent> audit(
-            @QueryParam("limit") @DefaultValue("100") String limit, @Context ContainerRequestContext request) {
+            @QueryParam("limit") @DefaultValue("100") String limit,
+            @QueryParam("after") String after,
+            @Context ContainerRequestContext request) {
         operator(request);
-        return accounts.audit(AppsResource.parseCount("limit", limit, 10_000));
+        return accounts.audit(
+                AppsResource.parseCount("limit", limit, 10_000),
+                after == null ? null : AppsResource.parseSequence(after));
     }
 
     /** The caller, when an operator. */

@@ -346,8 +346,13 @@ public final class AppService {
         return removal.map(entry -> !entry.value().equals(PURGE)).orElse(true);
     }
 
-    public List<AppEvent> events(String owner, String idOrName, int limit) {
-        return events.tail(find(owner, idOrName).record().id(), limit);
+    /**
+     * The app's events: the newest {@code limit}, or, with {@code after}, the {@code limit} oldest after that
+     * sequence number, to page through the whole log.
+     */
+    public List<AppEvent> events(String owner, String idOrName, int limit, Long after) {
+        String id = find(owner, idOrName).record().id();
+        return after == null ? events.tail(id, limit) : events.after(id, after, limit);
     }
 
     public List<LogLine> logs(String owner, String idOrName, int tail) {

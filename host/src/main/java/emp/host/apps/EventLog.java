@@ -30,6 +30,13 @@ public final class EventLog {
         return store.tail(logName(appId), limit).stream().map(EventLog::decode).toList();
     }
 
+    /** Up to {@code limit} events with a sequence number above {@code sequence}, oldest first: a page of the log. */
+    public List<AppEvent> after(String appId, long sequence, int limit) {
+        return store.read(logName(appId), sequence, limit).stream()
+                .map(EventLog::decode)
+                .toList();
+    }
+
     public void delete(String appId) {
         store.deleteLog(logName(appId));
     }

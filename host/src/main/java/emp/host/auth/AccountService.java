@@ -320,9 +320,12 @@ public final class AccountService {
         return new Invite(code, operator.username(), expires);
     }
 
-    /** The newest {@code limit} security events, oldest first (operators only). */
-    public List<AuditLog.AuditEvent> audit(int limit) {
-        return audit.tail(limit);
+    /**
+     * The newest {@code limit} security events, oldest first, or the {@code limit} oldest after sequence number
+     * {@code after} (operators only).
+     */
+    public List<AuditLog.AuditEvent> audit(int limit, Long after) {
+        return after == null ? audit.tail(limit) : audit.after(after, limit);
     }
 
     private void revokeAll(String username) {

@@ -47,6 +47,11 @@ public final class AuditLog {
         return store.tail(LOG, limit).stream().map(AuditLog::decode).toList();
     }
 
+    /** Up to {@code limit} events with a sequence number above {@code sequence}, oldest first: a page of the log. */
+    public List<AuditEvent> after(long sequence, int limit) {
+        return store.read(LOG, sequence, limit).stream().map(AuditLog::decode).toList();
+    }
+
     private static AuditEvent decode(LogRecord record) {
         Stored event = JsonCodec.readStored(record.value(), Stored.class);
         return new AuditEvent(

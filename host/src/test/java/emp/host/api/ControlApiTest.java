@@ -182,6 +182,23 @@ class ControlApiTest {
         assertThat(server.send("GET", "/v1/apps/hello/events", token, null).body())
                 .contains("scaled hello 2 -> 3")
                 .contains("more traffic");
+        // Paged: two at a time from the start, each page after the last one's sequence number, gives the whole log.
+        List<String> paged = new java.util.ArrayList<>();
+        long after = 0;
+        for (List<JsonNode> page;
+                !(page = server.send("GET", "/v1/apps/hello/events?limit=2&after=" + after, token, null)
+                                .list())
+                        .isEmpty(); ) {
+            assertThat(page.size()).isLessThanOrEqualTo(2);
+            page.forEach(event -> paged.add(event.get("type").asText()));
+            after = page.get(page.size() - 1).get("seq").asLong();
+        }
+        assertThat(paged).startsWith(events.toArray(String[]::new));
+        assertThat(server.send("GET", "/v1/apps/hello/events?after=-1", token, null)
+                        .json()
+                        .get("field")
+                        .asText())
+                .isEqualTo("after");
 
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> server.send("GET", "/v1/apps/hello/logs?tail=50", token, null)

@@ -174,7 +174,7 @@ class AccountServiceTest {
                 .hasMessageContaining("your own account");
         accounts.setDisabled("rae", false, quinn, null);
         assertThat(accounts.login(credentials("rae"), null).username()).isEqualTo("rae");
-        assertThat(accounts.audit(100))
+        assertThat(accounts.audit(100, null))
                 .extracting(AuditLog.AuditEvent::type)
                 .containsSubsequence("signup", "signup", "login", "disable", "login-failed", "enable", "login");
     }
@@ -202,7 +202,9 @@ class AccountServiceTest {
                         Throttled.class, e -> assertThat(e.retryAfterSeconds()).isBetween(2L, 3L));
         clock.now = clock.now.plusSeconds(3);
         assertThat(accounts.login(credentials("sam"), "10.0.0.3").username()).isEqualTo("sam");
-        assertThat(accounts.audit(100)).extracting(AuditLog.AuditEvent::type).contains("login-throttled");
+        assertThat(accounts.audit(100, null))
+                .extracting(AuditLog.AuditEvent::type)
+                .contains("login-throttled");
     }
 
     private static final class MovableClock extends Clock {

@@ -134,7 +134,7 @@ class ScalingLoopTest {
     }
 
     private List<String> messages() {
-        return apps.events("alice", "songs", 100).stream()
+        return apps.events("alice", "songs", 100, null).stream()
                 .map(AppEvent::message)
                 .toList();
     }
