@@ -151,12 +151,20 @@ class DistributionIT {
         assertThat(notOperator.err()).contains("only the platform's operators");
         assertThat(emp(alice, "users").out()).contains("alice", "operator", "bob", "user");
 
-        // the server is SIGKILLed and restarted: the app is still there and serving
+        // the server is SIGKILLed and restarted: the app is still there and serving, on the very processes it had
+        List<Long> beforeKill = pids(awaitReady(alice, 3));
         server.kill();
         server.restart(STARTUP);
         JsonNode afterRestart = awaitReady(alice, 3);
         assertThat(afterRestart.get("state").asText()).isEqualTo("running");
         assertThat(instancesAnswering(url, 30)).hasSizeGreaterThanOrEqualTo(2);
+        // once it leads again (a restarted server that took itself for another would have stopped and replaced them)
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> Http.get(api + "/healthz").body().contains("leads the control plane"));
+        assertThat(pids(awaitReady(alice, 3)))
+                .as("the replicas that kept running are adopted, not replaced")
+                .containsExactlyInAnyOrderElementsOf(beforeKill);
+        assertThat(Files.readString(server.log())).doesNotContain("runs on another server of the control plane");
 
         List<Long> lastPids = pids(afterRestart);
         assertThat(emp(alice, "remove", "hello").exit()).isZero();

@@ -74,12 +74,19 @@ public final class ObservedStatuses {
                         .toStatus());
     }
 
-    /** Every app's replicas as the leader last recorded them. */
+    /**
+     * Every app's replicas as another server, the leader, last recorded them. What this server itself recorded, in an
+     * earlier run under the same id, is left out: those replicas are this cluster's own, adopted at its start if
+     * they still run, not another server's to route to (and to stop its own for).
+     */
     public Map<AppRef, List<InstanceStatus>> all() {
         Map<AppRef, List<InstanceStatus>> all = new HashMap<>();
         for (Entry entry : store.list(OBSERVED)) {
-            AppStatus status =
-                    JsonCodec.readStored(entry.value(), ObservedStatus.class).toStatus();
+            ObservedStatus observed = JsonCodec.readStored(entry.value(), ObservedStatus.class);
+            if (observed.server().equals(server)) {
+                continue;
+            }
+            AppStatus status = observed.toStatus();
             all.put(status.app(), status.instances());
         }
         return all;
