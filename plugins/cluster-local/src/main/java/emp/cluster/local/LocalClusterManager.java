@@ -207,6 +207,14 @@ public final class LocalClusterManager implements ClusterManager {
             lifecycle = Lifecycle.STARTED;
             supervisor.execute(() -> DataFolder.deleteTree(data.trash()));
             adoptAll();
+            Set<Long> adopted = new HashSet<>();
+            apps.values()
+                    .forEach(app -> app.replicas.forEach(replica -> {
+                        if (replica.handle != null) {
+                            adopted.add(replica.handle.pid());
+                        }
+                    }));
+            OrphanSweep.sweep(data.root(), adopted);
             supervisor.scheduleWithFixedDelay(
                     this::rotateLogs,
                     LOG_ROTATION_PERIOD.toMillis(),

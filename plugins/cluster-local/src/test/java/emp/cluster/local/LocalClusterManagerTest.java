@@ -368,6 +368,33 @@ class LocalClusterManagerTest extends AbstractClusterManagerTck {
     }
 
     @Test
+    void aProcessLeftInTheDataFolderWithNoRecordIsKilledAtStartAndOthersAreNot() throws Exception {
+        Path dir = dataDir.resolve("orphans");
+        // What a replica started just before the server was killed looks like: running in a replica folder, in no
+        // state file.
+        Path folder = Files.createDirectories(dir.resolve("apps")
+                .resolve("ana")
+                .resolve("ghost")
+                .resolve("replicas")
+                .resolve("ghost-1"));
+        Process orphan =
+                new ProcessBuilder("sleep", "1000").directory(folder.toFile()).start();
+        Process outside =
+                new ProcessBuilder("sleep", "1000").directory(dataDir.toFile()).start();
+        try {
+            start(dir, Map.of());
+
+            waitUntil().until(() -> !orphan.isAlive());
+            assertThat(outside.isAlive())
+                    .as("a process outside the cluster's folder")
+                    .isTrue();
+        } finally {
+            orphan.destroyForcibly();
+            outside.destroyForcibly();
+        }
+    }
+
+    @Test
     void adoptsTheReplicasOfAManagerThatDiedWithoutClosing() {
         Path dir = dataDir.resolve("adopt");
         LocalClusterManager first = start(dir, Map.of());
