@@ -5,7 +5,10 @@
 # Set-up: a Kafka broker (the test harness's emp.testsupport.KafkaBroker, run by bench/spans BenchBroker with
 # full-speed JVM options), an account with five apps at "replicas": 0 (aggregator, users, songs, playlists, auth), so
 # their service names `bench/APP` are known, and a load generator (bench/spans SpanLoad) that builds songs-shaped
-# traces (11 spans each) and encodes them with zipkin2's SpanBytesEncoder.
+# traces (11 spans each) and encodes them with zipkin2's SpanBytesEncoder. Spans are authenticated: each app's
+# credential is fetched from GET /v1/apps/APP/span-credential, and each batch of traces goes as one body or message
+# per app, holding that app's spans only, with its credential (HTTP: EMP's URL with ?emp_token=; Kafka: header
+# emp-span-token). Zipkin gets the same bodies and messages (over HTTP without the token).
 #
 #   http phase:  `emp server` (tracing-http, the default) and a Zipkin server (the distribution's zipkin-server.jar,
 #                in-memory storage, -Xmx512m as `emp server --zipkin` runs it) side by side; the generator posts
@@ -24,7 +27,7 @@
 #
 # Knobs (environment): PATHS ("http kafka"), WARMUP (20), HTTP_SECONDS (60), KAFKA_SECONDS (600: the long run),
 # KAFKA_RATE (120000 spans/s; 0 = as fast as the producer goes), HTTP_RATE (0 = as fast as each target answers),
-# ENCODING (json or proto3), HTTP_CONNECTIONS (4 per target), TRACES_PER_BATCH (10 = 110 spans a post or message),
+# ENCODING (json or proto3), HTTP_CONNECTIONS (4 per target), TRACES_PER_BATCH (10 = 110 spans a batch, sent as 5 posts or messages, one per app),
 # PRODUCER_THREADS (2), COMPRESSION (lz4; none, gzip, snappy, zstd), PARTITIONS (1), SAMPLE_EVERY (10),
 # HEAP_AFTER_GC (1), EMP_C2 (0: the distribution's launcher as shipped, which pins -XX:TieredStopAtLevel=1;
 # 1: the same java command without it), EMP_JAVA_OPTS (extra JVM options of the server),
@@ -118,7 +121,7 @@ javac -d "$WORK/classes" -cp "$CP" "$BENCH_ROOT"/bench/spans/src/emp/bench/spans
 
 echo "span-ingest: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "span-ingest: paths '$PATHS', warm-up ${WARMUP}s, http ${HTTP_SECONDS}s, kafka ${KAFKA_SECONDS}s at ${KAFKA_RATE} spans/s offered," \
-    "$ENCODING, $TRACES_PER_BATCH traces (=$((TRACES_PER_BATCH * 11)) spans) per post/message, EMP_C2=$EMP_C2"
+    "$ENCODING, $TRACES_PER_BATCH traces (=$((TRACES_PER_BATCH * 11)) spans of 5 apps) per batch, one post/message per app, EMP_C2=$EMP_C2"
 
 start_broker() {
     local options
@@ -187,6 +190,14 @@ start_emp() {
     local app
     for app in "${APPS[@]}"; do
         bench_call POST /v1/apps "$(bench_hello_spec "$app")" >/dev/null
+    done
+    # "owner/name CREDENTIAL" a line, for SpanLoad (SPAN_CREDENTIALS).
+    : >"$WORK/credentials"
+    for app in "${APPS[@]}"; do
+        bench_call GET "/v1/apps/$app/span-credential" | python3 -c 'import json, sys
+d = json.load(sys.stdin)
+print(d["app"], d["environment"]["EMP_SPAN_TOKEN"])' >>"$WORK/credentials" ||
+            bench_die "GET /v1/apps/$app/span-credential gave no EMP_SPAN_TOKEN"
     done
 }
 
@@ -315,8 +326,9 @@ if [[ " $PATHS " == *" http "* ]]; then
     start_zipkin
     start_emp
     OFFER_EMP=emp OFFER_ZIPKIN=zipkin
-    java -cp "$CP" emp.bench.spans.SpanLoad http bench $((WARMUP + HTTP_SECONDS + SAMPLE_EVERY + 5)) "$HTTP_RATE" \
-        "$ENCODING" "$TRACES_PER_BATCH" "$HTTP_CONNECTIONS" "emp=$API/api/v2/spans" "zipkin=$ZIPKIN/api/v2/spans" \
+    SPAN_CREDENTIALS=$WORK/credentials java -cp "$CP" emp.bench.spans.SpanLoad http bench \
+        $((WARMUP + HTTP_SECONDS + SAMPLE_EVERY + 5)) "$HTTP_RATE" "$ENCODING" "$TRACES_PER_BATCH" "$HTTP_CONNECTIONS" \
+        "emp=$API/api/v2/spans?emp_token={token}" "zipkin=$ZIPKIN/api/v2/spans" \
         >"$WORK/load.log" 2>&1 </dev/null &
     LOAD_PID=$!
     echo "  load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -332,7 +344,8 @@ if [[ " $PATHS " == *" kafka "* ]]; then
     start_zipkin "$BOOTSTRAP"
     start_emp --tracing kafka --set "tracing.kafka.bootstrap-servers=$BOOTSTRAP"
     OFFER_EMP=kafka OFFER_ZIPKIN=kafka
-    java -cp "$CP" emp.bench.spans.SpanLoad kafka bench $((WARMUP + KAFKA_SECONDS + SAMPLE_EVERY + 5)) "$KAFKA_RATE" \
+    SPAN_CREDENTIALS=$WORK/credentials java -cp "$CP" emp.bench.spans.SpanLoad kafka bench \
+        $((WARMUP + KAFKA_SECONDS + SAMPLE_EVERY + 5)) "$KAFKA_RATE" \
         "$ENCODING" "$TRACES_PER_BATCH" "$PRODUCER_THREADS" "$BOOTSTRAP" zipkin "$COMPRESSION" \
         >"$WORK/load.log" 2>&1 </dev/null &
     LOAD_PID=$!

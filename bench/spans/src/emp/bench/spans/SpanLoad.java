@@ -1,20 +1,25 @@
 package emp.bench.spans;
 
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import zipkin2.codec.SpanBytesEncoder;
 
@@ -33,8 +38,20 @@ import zipkin2.codec.SpanBytesEncoder;
  * threads share one producer; a span counts once the broker acknowledged its message. RATE is spans/s per target
  * (0: as fast as they are taken). Output lines: {@code load t=SECONDS NAME=SPANS ...} (cumulative) and
  * {@code load-total NAME spans=N errors=N seconds=S}.
+ *
+ * <p>Each batch of traces is sent as one body or message per service, holding that service's spans only, as each app
+ * reports its own; EMP takes them only with the app's span credential ({@link SpanCredentials}, from the file
+ * {@code SPAN_CREDENTIALS} names). Over HTTP a URL with {@value #TOKEN_PLACEHOLDER} in it gets the service's credential
+ * there (EMP's: {@code ...?emp_token={token}}); a URL without it (Zipkin's) gets the same bodies without. Over Kafka
+ * each message carries the credential in header {@value #TOKEN_HEADER}, which Zipkin ignores.
  */
 public final class SpanLoad {
+    /** Where a URL takes the sending service's credential. */
+    static final String TOKEN_PLACEHOLDER = "{token}";
+
+    /** The record header EMP's Kafka trace source reads the credential from. */
+    static final String TOKEN_HEADER = "emp-span-token";
+
     private SpanLoad() {}
 
     public static void main(String[] args) throws Exception {
@@ -53,6 +70,11 @@ public final class SpanLoad {
         };
         int tracesPerBatch = Integer.parseInt(args[5]);
         int threads = Integer.parseInt(args[6]);
+        SpanCredentials credentials = SpanCredentials.fromEnvironment();
+        if (!credentials.isEmpty()) {
+            // Fails now, naming the service, rather than in a sending thread later.
+            factory.services().forEach(credentials::of);
+        }
         Map<String, Target> targets = new LinkedHashMap<>();
         List<Thread> workers = new ArrayList<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
@@ -62,7 +84,14 @@ public final class SpanLoad {
                 String[] nameUrl = args[i].split("=", 2);
                 Target target = new Target();
                 targets.put(nameUrl[0], target);
-                URI uri = URI.create(nameUrl[1]);
+                String url = nameUrl[1];
+                boolean credentialed = url.contains(TOKEN_PLACEHOLDER);
+                if (credentialed && credentials.isEmpty()) {
+                    throw new IllegalArgumentException("target '" + nameUrl[0] + "' wants a span credential in its URL"
+                            + " but SPAN_CREDENTIALS names no file of them");
+                }
+                // One URI per service, made once: the loop must not build strings per body.
+                Map<String, URI> uris = new ConcurrentHashMap<>();
                 for (int t = 0; t < threads; t++) {
                     HttpClient client = HttpClient.newBuilder()
                             .version(HttpClient.Version.HTTP_1_1)
@@ -72,25 +101,36 @@ public final class SpanLoad {
                     workers.add(new Thread(
                             () -> {
                                 while (System.nanoTime() < deadline) {
-                                    List<zipkin2.Span> spans = factory.traces(tracesPerBatch);
-                                    byte[] body = encoder.encodeList(spans);
-                                    try {
-                                        HttpResponse<Void> response = client.send(
-                                                HttpRequest.newBuilder(uri)
-                                                        .timeout(Duration.ofSeconds(30))
-                                                        .header("Content-Type", contentType)
-                                                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                                                        .build(),
-                                                HttpResponse.BodyHandlers.discarding());
-                                        if (response.statusCode() / 100 == 2) {
-                                            target.spans.add(spans.size());
-                                        } else {
+                                    List<zipkin2.Span> batch = factory.traces(tracesPerBatch);
+                                    for (Map.Entry<String, List<zipkin2.Span>> service :
+                                            TraceFactory.byService(batch).entrySet()) {
+                                        List<zipkin2.Span> spans = service.getValue();
+                                        URI uri = uris.computeIfAbsent(service.getKey(), name -> URI.create(
+                                                credentialed
+                                                        ? url.replace(
+                                                                TOKEN_PLACEHOLDER,
+                                                                URLEncoder.encode(
+                                                                        credentials.of(name), StandardCharsets.UTF_8))
+                                                        : url));
+                                        try {
+                                            HttpResponse<Void> response = client.send(
+                                                    HttpRequest.newBuilder(uri)
+                                                            .timeout(Duration.ofSeconds(30))
+                                                            .header("Content-Type", contentType)
+                                                            .POST(HttpRequest.BodyPublishers.ofByteArray(
+                                                                    encoder.encodeList(spans)))
+                                                            .build(),
+                                                    HttpResponse.BodyHandlers.discarding());
+                                            if (response.statusCode() / 100 == 2) {
+                                                target.spans.add(spans.size());
+                                            } else {
+                                                target.errors.increment();
+                                            }
+                                        } catch (Exception e) {
                                             target.errors.increment();
                                         }
-                                    } catch (Exception e) {
-                                        target.errors.increment();
                                     }
-                                    pacer.pace(spans.size());
+                                    pacer.pace(batch.size());
                                 }
                             },
                             "load-" + nameUrl[0] + "-" + t));
@@ -110,21 +150,34 @@ public final class SpanLoad {
                     new KafkaProducer<>(properties, new ByteArraySerializer(), new ByteArraySerializer());
             Target target = new Target();
             targets.put("kafka", target);
+            // The header of each service, made once.
+            Map<String, Header> headers = new ConcurrentHashMap<>();
             for (int t = 0; t < threads; t++) {
                 Pacer pacer = new Pacer(rate / threads);
                 workers.add(new Thread(
                         () -> {
                             while (System.nanoTime() < deadline) {
-                                List<zipkin2.Span> spans = factory.traces(tracesPerBatch);
-                                int count = spans.size();
-                                producer.send(new ProducerRecord<>(topic, encoder.encodeList(spans)), (meta, error) -> {
-                                    if (error == null) {
-                                        target.spans.add(count);
-                                    } else {
-                                        target.errors.increment();
+                                List<zipkin2.Span> batch = factory.traces(tracesPerBatch);
+                                for (Map.Entry<String, List<zipkin2.Span>> service :
+                                        TraceFactory.byService(batch).entrySet()) {
+                                    int count = service.getValue().size();
+                                    ProducerRecord<byte[], byte[]> record =
+                                            new ProducerRecord<>(topic, encoder.encodeList(service.getValue()));
+                                    if (!credentials.isEmpty()) {
+                                        record.headers()
+                                                .add(headers.computeIfAbsent(service.getKey(), name -> new RecordHeader(
+                                                        TOKEN_HEADER,
+                                                        credentials.of(name).getBytes(StandardCharsets.UTF_8))));
                                     }
-                                });
-                                pacer.pace(count);
+                                    producer.send(record, (meta, error) -> {
+                                        if (error == null) {
+                                            target.spans.add(count);
+                                        } else {
+                                            target.errors.increment();
+                                        }
+                                    });
+                                }
+                                pacer.pace(batch.size());
                             }
                         },
                         "load-kafka-" + t));

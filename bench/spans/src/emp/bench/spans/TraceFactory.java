@@ -1,7 +1,9 @@
 package emp.bench.spans;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import zipkin2.Endpoint;
 import zipkin2.Span;
@@ -39,6 +41,13 @@ final class TraceFactory {
                 .build();
     }
 
+    /** The services the traces' spans name, {@code USER/app}. */
+    List<String> services() {
+        return List.of(aggregator, users, songs, playlists, auth).stream()
+                .map(Endpoint::serviceName)
+                .toList();
+    }
+
     /** {@code traces} new traces, their spans in one list (as a reporter batches them). */
     List<Span> traces(int traces) {
         List<Span> spans = new ArrayList<>(traces * SPANS_PER_TRACE);
@@ -46,6 +55,18 @@ final class TraceFactory {
             trace(spans);
         }
         return spans;
+    }
+
+    /**
+     * The spans grouped by their local service, in order: what each app sends on its own, one body or message each,
+     * with its own credential.
+     */
+    static Map<String, List<Span>> byService(List<Span> spans) {
+        Map<String, List<Span>> byService = new LinkedHashMap<>();
+        for (Span span : spans) {
+            byService.computeIfAbsent(span.localServiceName(), service -> new ArrayList<>()).add(span);
+        }
+        return byService;
     }
 
     private void trace(List<Span> out) {

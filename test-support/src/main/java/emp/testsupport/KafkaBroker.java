@@ -26,6 +26,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -190,10 +191,20 @@ public final class KafkaBroker implements AutoCloseable {
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (true) {
-                TopicDescription topic = admin.describeTopics(List.of(name))
-                        .allTopicNames()
-                        .get(30, TimeUnit.SECONDS)
-                        .get(name);
+                TopicDescription topic;
+                try {
+                    topic = admin.describeTopics(List.of(name))
+                            .allTopicNames()
+                            .get(30, TimeUnit.SECONDS)
+                            .get(name);
+                } catch (ExecutionException e) {
+                    // Just created: the broker's metadata may not list it for a moment yet.
+                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    Thread.sleep(50);
+                    continue;
+                }
                 if (topic.partitions().stream().allMatch(partition -> partition.leader() != null)) {
                     return;
                 }

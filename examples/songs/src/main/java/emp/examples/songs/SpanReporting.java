@@ -5,6 +5,7 @@ import brave.handler.SpanHandler;
 import brave.propagation.TraceContext;
 import java.io.IOException;
 import java.net.URI;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import zipkin2.reporter.BytesMessageSender;
@@ -16,6 +17,10 @@ import zipkin2.reporter.urlconnection.URLConnectionSender;
  * Where a service's spans go, chosen from its environment: to Kafka topic {@code zipkin} when
  * {@code KAFKA_ADDRESS} is set, else over HTTP to {@code ZIPKIN_ENDPOINT} when that is set, else nowhere. Spans are
  * sent in the background, in batches, as Zipkin's JSON v2; {@link #close()} sends what is left.
+ *
+ * <p>EMP takes only spans that come with the app's span credential: over HTTP, {@code ZIPKIN_ENDPOINT} carries it
+ * already ({@code ?emp_token=...}) and is posted to as given; over Kafka, every message carries {@code EMP_SPAN_TOKEN}
+ * in header {@value SpanTokenInterceptor#HEADER} (see {@link SpanTokenInterceptor}).
  */
 public final class SpanReporting implements AutoCloseable {
     /** The Kafka topic spans are sent to, the one Zipkin's own collector reads. */
@@ -48,24 +53,37 @@ public final class SpanReporting implements AutoCloseable {
     }
 
     /**
-     * Reads {@code KAFKA_ADDRESS} (bootstrap servers, {@code host:port[,host:port]}) and {@code ZIPKIN_ENDPOINT}
-     * (e.g. {@code http://127.0.0.1:7070/api/v2/spans}). Nothing is connected yet: the first batch connects.
+     * Reads {@code KAFKA_ADDRESS} (bootstrap servers, {@code host:port[,host:port]}) with {@code EMP_SPAN_TOKEN}, and
+     * {@code ZIPKIN_ENDPOINT} (e.g. {@code http://127.0.0.1:7070/api/v2/spans?emp_token=...}). Nothing is connected
+     * yet: the first batch connects. Without {@code EMP_SPAN_TOKEN} spans still go to Kafka (a plain Zipkin takes
+     * them), but EMP drops them, and the description says so.
      *
      * @throws IllegalArgumentException naming the variable when its value is not understood
      */
     public static SpanReporting fromEnvironment(Map<String, String> env) {
         String kafka = env.get("KAFKA_ADDRESS");
         if (kafka != null && !kafka.isBlank()) {
+            // Bounds how long a batch (and so the shutdown's last flush) waits for a broker that is down.
+            Map<String, String> overrides = new HashMap<>(Map.of("max.block.ms", "5000"));
+            String token = env.get("EMP_SPAN_TOKEN");
+            boolean credentialed = token != null && !token.isBlank();
+            if (credentialed) {
+                overrides.put("interceptor.classes", SpanTokenInterceptor.class.getName());
+                overrides.put(SpanTokenInterceptor.TOKEN_CONFIG, token.trim());
+            }
             KafkaSender sender = KafkaSender.newBuilder()
                     .bootstrapServers(kafka.trim())
                     .topic(KAFKA_TOPIC)
-                    // Bounds how long a batch (and so the shutdown's last flush) waits for a broker that is down.
-                    .overrides(Map.of("max.block.ms", "5000"))
+                    .overrides(overrides)
                     .build();
             return new SpanReporting(
                     AsyncZipkinSpanHandler.create(sender),
                     sender,
-                    "to Kafka topic '" + KAFKA_TOPIC + "' at " + kafka.trim());
+                    "to Kafka topic '" + KAFKA_TOPIC + "' at " + kafka.trim()
+                            + (credentialed
+                                    ? " with header '" + SpanTokenInterceptor.HEADER + "'"
+                                    : " without a span credential (EMP_SPAN_TOKEN is not set; EMP drops such"
+                                            + " spans)"));
         }
         String endpoint = env.get("ZIPKIN_ENDPOINT");
         if (endpoint != null && !endpoint.isBlank()) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
+import emp.testsupport.KafkaBroker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -22,6 +23,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.zip.GZIPInputStream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -57,6 +59,8 @@ class SongsMainIT {
     @Test
     void theFiveProcessesReportOneTraceAndSendTheirLastSpansWhenStopped() throws Exception {
         List<JsonNode> received = new CopyOnWriteArrayList<>();
+        // Each body's query and the services of its spans: each process posts its own, with its own credential.
+        List<String> credentialed = new CopyOnWriteArrayList<>();
         HttpServer collector = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
         collector.createContext("/api/v2/spans", exchange -> {
             try (exchange) {
@@ -64,7 +68,12 @@ class SongsMainIT {
                 if ("gzip".equals(exchange.getRequestHeaders().getFirst("Content-Encoding"))) {
                     body = new GZIPInputStream(body);
                 }
-                Json.MAPPER.readTree(body).forEach(received::add);
+                String query = exchange.getRequestURI().getRawQuery();
+                Json.MAPPER.readTree(body).forEach(span -> {
+                    received.add(span);
+                    credentialed.add(query + " "
+                            + span.path("localEndpoint").path("serviceName").asText());
+                });
                 exchange.sendResponseHeaders(202, -1);
             }
         });
@@ -79,7 +88,8 @@ class SongsMainIT {
                         "PORT", Integer.toString(ports.get(kind)),
                         "EMP_SERVICE_NAME", "alice/" + kind.id(),
                         "ZIPKIN_ENDPOINT",
-                                "http://127.0.0.1:" + collector.getAddress().getPort() + "/api/v2/spans"));
+                                "http://127.0.0.1:" + collector.getAddress().getPort()
+                                        + "/api/v2/spans?emp_token=credential-of-" + kind.id()));
                 for (ServiceKind dependency : kind.dependencies()) {
                     env.put(dependency.urlVariable(), "http://127.0.0.1:" + ports.get(dependency));
                 }
@@ -119,11 +129,58 @@ class SongsMainIT {
                 .containsExactlyInAnyOrder(
                         "alice/aggregator", "alice/users", "alice/songs", "alice/playlists", "alice/auth");
         assertThat(received).filteredOn(span -> !span.has("parentId")).hasSize(1);
+        assertThat(credentialed)
+                .as("ZIPKIN_ENDPOINT posted to as given, its ?emp_token= kept")
+                .hasSize(11)
+                .allMatch(entry -> entry.matches("emp_token=credential-of-(\\w+) alice/\\1"));
         for (ServiceKind kind : ServiceKind.values()) {
             assertThat(Files.readString(work.resolve(kind.id() + ".out")))
                     .contains("service '" + kind.id() + "' as 'alice/" + kind.id() + "'")
                     .contains("listening on http://127.0.0.1:")
                     .contains("spans to http://127.0.0.1:");
+        }
+    }
+
+    @Test
+    void overKafkaEachSpanMessageCarriesTheServicesCredentialInItsHeader() throws Exception {
+        try (KafkaBroker broker = KafkaBroker.started()) {
+            broker.createTopic(SpanReporting.KAFKA_TOPIC, 1);
+            int port = freePort();
+            Process users = java(
+                            Map.of(
+                                    "PORT",
+                                    Integer.toString(port),
+                                    "EMP_SERVICE_NAME",
+                                    "alice/users",
+                                    "KAFKA_ADDRESS",
+                                    broker.bootstrapServers(),
+                                    "EMP_SPAN_TOKEN",
+                                    "credential-of-users"),
+                            "users-kafka",
+                            "users")
+                    .start();
+            processes.add(users);
+            Awaitility.await("users healthy")
+                    .atMost(Duration.ofSeconds(60))
+                    .ignoreExceptions()
+                    .until(() ->
+                            Http.get("http://127.0.0.1:" + port + "/health").statusCode() == 200);
+            assertThat(Http.get("http://127.0.0.1:" + port + "/3").statusCode()).isEqualTo(200);
+
+            // SIGTERM: the shutdown hook sends what is queued, through the interceptor that adds the header.
+            users.destroy();
+            assertThat(users.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+            List<ConsumerRecord<byte[], byte[]>> records = KafkaRecords.read(broker.bootstrapServers(), 1);
+            assertThat(records)
+                    .isNotEmpty()
+                    .allSatisfy(record -> assertThat(new String(
+                                    record.headers()
+                                            .lastHeader("emp-span-token")
+                                            .value(),
+                                    StandardCharsets.UTF_8))
+                            .isEqualTo("credential-of-users"));
+            assertThat(Files.readString(work.resolve("users-kafka.out"))).contains("with header 'emp-span-token'");
         }
     }
 
@@ -184,6 +241,7 @@ class SongsMainIT {
                 .removeIf(name -> name.equals("SONGS_SERVICE")
                         || name.equals("KAFKA_ADDRESS")
                         || name.equals("ZIPKIN_ENDPOINT")
+                        || name.equals("EMP_SPAN_TOKEN")
                         || name.equals("PORT"));
         builder.environment().putAll(env);
         return builder;

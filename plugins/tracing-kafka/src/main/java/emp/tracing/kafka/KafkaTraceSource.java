@@ -3,12 +3,15 @@ package emp.tracing.kafka;
 import static java.util.Objects.requireNonNull;
 
 import emp.plugins.zipkin.LogThrottle;
+import emp.plugins.zipkin.SenderCheck;
 import emp.plugins.zipkin.ZipkinSpans;
 import emp.spi.AppRef;
 import emp.spi.Health;
+import emp.spi.PlatformException;
 import emp.spi.tracing.Span;
 import emp.spi.tracing.SpanSink;
 import emp.spi.tracing.TraceSource;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,9 +19,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -28,6 +33,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,10 +45,24 @@ import org.slf4j.LoggerFactory;
  * thread never dies of an error: a broker that goes away is reconnected to by kafka-clients, and any exception is
  * logged (at most every 10 s), waited out and retried with a new consumer.
  *
+ * <p>Spans are authenticated, as over HTTP: each message must carry its sending app's span credential (the
+ * {@code EMP_SPAN_TOKEN} its replicas are given) in the record header {@value #TOKEN_HEADER}, and hold only that app's
+ * spans. Anyone who can write to the topic could otherwise steer any app's figures and scaling with forged spans. A
+ * message without the header or with a credential the platform did not issue is dropped and counted as
+ * unauthenticated; one with a span of another app is dropped whole and counted as forged. Both counts show in
+ * {@link #check()} and are logged at most every 10 s, never once per message.
+ *
  * <p>Thread-safe: {@link #check()} and the counters may be read from any thread.
  */
 public final class KafkaTraceSource implements TraceSource {
     private static final Logger log = LoggerFactory.getLogger(KafkaTraceSource.class);
+
+    /**
+     * The record header that carries the sending app's span credential ({@code EMP_SPAN_TOKEN}), as UTF-8 bytes, on
+     * every message of span lists. A message without it is dropped: any Kafka client sends it by adding this header to
+     * each record it writes to the topic.
+     */
+    public static final String TOKEN_HEADER = "emp-span-token";
 
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
     private static final Duration LOG_INTERVAL = Duration.ofSeconds(10);
@@ -60,6 +80,10 @@ public final class KafkaTraceSource implements TraceSource {
     private final AtomicLong spans = new AtomicLong();
     private final AtomicLong messages = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
+    private final LongAdder unauthenticated = new LongAdder();
+    private final LongAdder forged = new LongAdder();
+    private final LogThrottle unauthenticatedLog;
+    private final LogThrottle forgedLog;
 
     /** Guards starting and closing; the poll loop waits on it between retries, so a close cuts the wait short. */
     private final Object lock = new Object();
@@ -87,6 +111,8 @@ public final class KafkaTraceSource implements TraceSource {
         this.skippedLog = new LogThrottle(clock, LOG_INTERVAL);
         this.errorLog = new LogThrottle(clock, LOG_INTERVAL);
         this.unreachableLog = new LogThrottle(clock, LOG_INTERVAL);
+        this.unauthenticatedLog = new LogThrottle(clock, LOG_INTERVAL);
+        this.forgedLog = new LogThrottle(clock, LOG_INTERVAL);
     }
 
     /**
@@ -121,7 +147,10 @@ public final class KafkaTraceSource implements TraceSource {
                 config.group());
     }
 
-    /** {@code KAFKA_ADDRESS} and {@code KAFKAADDRESS} (the original platform's name): the bootstrap servers. */
+    /**
+     * {@code KAFKA_ADDRESS} and {@code KAFKAADDRESS} (the original platform's name): the bootstrap servers. The
+     * credential a replica puts in header {@value #TOKEN_HEADER} is the host's to give ({@code EMP_SPAN_TOKEN}).
+     */
     @Override
     public Map<String, String> replicaEnvironment(AppRef app, String credential) {
         return Map.of("KAFKA_ADDRESS", config.bootstrapServers(), "KAFKAADDRESS", config.bootstrapServers());
@@ -156,7 +185,9 @@ public final class KafkaTraceSource implements TraceSource {
                     + "; spans wait in Kafka and are read once they are back");
         }
         return Health.healthy(where + ": " + spans.get() + " spans from " + messages.get() + " messages, "
-                + skipped.get() + " messages skipped (not spans)");
+                + skipped.get() + " messages skipped (not spans), " + unauthenticated.sum()
+                + " dropped without a good credential (header '" + TOKEN_HEADER + "'), " + forged.sum()
+                + " dropped with another app's spans");
     }
 
     /** Spans delivered to the sink so far. */
@@ -172,6 +203,16 @@ public final class KafkaTraceSource implements TraceSource {
     /** Messages skipped because they were not span lists. */
     public long skippedMessages() {
         return skipped.get();
+    }
+
+    /** Messages dropped because header {@value #TOKEN_HEADER} was missing or held no credential the sink knows. */
+    public long unauthenticatedMessages() {
+        return unauthenticated.sum();
+    }
+
+    /** Messages dropped because a span in them was another app's than their credential's. */
+    public long forgedMessages() {
+        return forged.sum();
     }
 
     /** Stops the consumer thread, committing what it has read; idempotent. */
@@ -210,6 +251,7 @@ public final class KafkaTraceSource implements TraceSource {
     }
 
     private void run(SpanSink sink) {
+        SenderCache senders = new SenderCache(sink);
         Duration backoff = BACKOFF_INITIAL;
         long lastProbe = 0;
         while (running) {
@@ -222,7 +264,7 @@ public final class KafkaTraceSource implements TraceSource {
                 long now = clock.millis();
                 if (!records.isEmpty()) {
                     contact(now);
-                    deliver(records, sink);
+                    deliver(records, sink, senders);
                 } else if (now - lastContactMillis >= probeInterval.toMillis()
                         && now - lastProbe >= probeInterval.toMillis()) {
                     lastProbe = now;
@@ -262,13 +304,39 @@ public final class KafkaTraceSource implements TraceSource {
         return new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
-    private void deliver(ConsumerRecords<byte[], byte[]> records, SpanSink sink) {
+    private void deliver(ConsumerRecords<byte[], byte[]> records, SpanSink sink, SenderCache senders) {
         List<Span> batch = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> record : records) {
             messages.incrementAndGet();
+            // The credential first: a message from no one is not worth decoding.
+            Header header = record.headers().lastHeader(TOKEN_HEADER);
+            String token = header == null || header.value() == null
+                    ? null
+                    : new String(header.value(), StandardCharsets.UTF_8);
+            Optional<AppRef> sender = senders.sender(token);
+            if (sender.isEmpty()) {
+                unauthenticated.increment();
+                if (unauthenticatedLog.allow()) {
+                    log.warn(
+                            "dropped message {}-{}@{} of Kafka {}: {}; each message needs its app's EMP_SPAN_TOKEN in"
+                                    + " header '{}'; {} dropped so far (logged at most every {} s)",
+                            record.topic(),
+                            record.partition(),
+                            record.offset(),
+                            config.bootstrapServers(),
+                            token == null
+                                    ? "no header '" + TOKEN_HEADER + "'"
+                                    : "header '" + TOKEN_HEADER + "' holds no credential this platform issued",
+                            TOKEN_HEADER,
+                            unauthenticated.sum(),
+                            LOG_INTERVAL.toSeconds());
+                }
+                continue;
+            }
             byte[] value = record.value();
+            List<zipkin2.Span> decoded;
             try {
-                batch.addAll(ZipkinSpans.toEmp(SpanMessageDecoder.decode(value == null ? new byte[0] : value)));
+                decoded = SpanMessageDecoder.decode(value == null ? new byte[0] : value);
             } catch (IllegalArgumentException e) {
                 long count = skipped.incrementAndGet();
                 if (skippedLog.allow()) {
@@ -280,6 +348,22 @@ public final class KafkaTraceSource implements TraceSource {
                             config.bootstrapServers(),
                             e.getMessage(),
                             count,
+                            LOG_INTERVAL.toSeconds());
+                }
+                continue;
+            }
+            try {
+                batch.addAll(ZipkinSpans.toEmp(SenderCheck.own(decoded, sender.get(), forged)));
+            } catch (PlatformException e) {
+                if (forgedLog.allow()) {
+                    log.warn(
+                            "dropped message {}-{}@{} of Kafka {}: {}; {} dropped so far (logged at most every {} s)",
+                            record.topic(),
+                            record.partition(),
+                            record.offset(),
+                            config.bootstrapServers(),
+                            e.getMessage(),
+                            forged.sum(),
                             LOG_INTERVAL.toSeconds());
                 }
             }

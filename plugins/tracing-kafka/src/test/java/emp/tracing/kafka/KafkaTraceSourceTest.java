@@ -1,9 +1,14 @@
 package emp.tracing.kafka;
 
+import static emp.tracing.kafka.SampleSpans.BACK;
+import static emp.tracing.kafka.SampleSpans.BACK_TOKEN;
+import static emp.tracing.kafka.SampleSpans.FRONT;
+import static emp.tracing.kafka.SampleSpans.FRONT_TOKEN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import emp.plugins.zipkin.ZipkinSpans;
+import emp.spi.AppRef;
 import emp.spi.Health;
 import emp.spi.PluginConfig;
 import emp.spi.tracing.Span;
@@ -24,6 +29,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,7 +41,10 @@ import zipkin2.codec.SpanBytesEncoder;
 import zipkin2.reporter.Encoding;
 import zipkin2.reporter.kafka.KafkaSender;
 
-/** The source against a real broker, fed by zipkin-reporter's KafkaSender, as the apps feed it. */
+/**
+ * The source against a real broker, fed by zipkin-reporter's KafkaSender, as the apps feed it: each app sends its own
+ * spans with its credential in header {@value KafkaTraceSource#TOKEN_HEADER}.
+ */
 class KafkaTraceSourceTest {
     private static final Logger log = LoggerFactory.getLogger(KafkaTraceSourceTest.class);
     private static final Duration EVENTUALLY = Duration.ofSeconds(60);
@@ -65,9 +74,9 @@ class KafkaTraceSourceTest {
         try (KafkaTraceSource source = source(Map.of("topic", "encodings", "group", "encodings"))) {
             source.start(sink);
 
-            send("encodings", Encoding.JSON, SampleSpans.trace(traceId));
+            sendTrace("encodings", Encoding.JSON, SampleSpans.trace(traceId));
             await().atMost(EVENTUALLY).until(() -> sink.spans().size() == 3);
-            send("encodings", Encoding.PROTO3, SampleSpans.trace(traceId));
+            sendTrace("encodings", Encoding.PROTO3, SampleSpans.trace(traceId));
             await().atMost(EVENTUALLY).until(() -> sink.spans().size() == 6);
 
             List<Span> spans = sink.spans();
@@ -76,6 +85,8 @@ class KafkaTraceSourceTest {
             assertThat(sink.threads()).extracting(Thread::getName).containsOnly("emp-tracing-kafka");
             assertThat(source.receivedSpans()).isEqualTo(6);
             assertThat(source.skippedMessages()).isZero();
+            assertThat(source.unauthenticatedMessages()).isZero();
+            assertThat(source.forgedMessages()).isZero();
         }
     }
 
@@ -87,11 +98,11 @@ class KafkaTraceSourceTest {
         try (KafkaTraceSource source = source(Map.of("topic", "garbage", "group", "garbage"))) {
             source.start(sink);
 
-            produce("garbage", "this is not a span list".getBytes(StandardCharsets.UTF_8));
-            produce("garbage", "[{\"traceId\":\"5af7183f".getBytes(StandardCharsets.UTF_8));
-            produce("garbage", SpanBytesEncoder.JSON_V2.encodeList(SampleSpans.trace(traceId)));
+            produce("garbage", FRONT_TOKEN, "this is not a span list".getBytes(StandardCharsets.UTF_8));
+            produce("garbage", FRONT_TOKEN, "[{\"traceId\":\"5af7183f".getBytes(StandardCharsets.UTF_8));
+            produce("garbage", FRONT_TOKEN, encode(FRONT, SampleSpans.trace(traceId)));
 
-            await().atMost(EVENTUALLY).until(() -> sink.ofTrace(traceId).size() == 3);
+            await().atMost(EVENTUALLY).until(() -> sink.ofTrace(traceId).size() == 2);
             assertThat(source.skippedMessages()).isEqualTo(2);
             assertThat(source.receivedMessages()).isEqualTo(3);
             assertThat(source.check().detail()).contains("2 messages skipped");
@@ -111,7 +122,7 @@ class KafkaTraceSourceTest {
             source.start(sink);
 
             for (String traceId : traceIds) {
-                send("zipkin", Encoding.PROTO3, SampleSpans.trace(traceId));
+                sendTrace("zipkin", Encoding.PROTO3, SampleSpans.trace(traceId));
             }
 
             HttpClient http = HttpClient.newHttpClient();
@@ -140,7 +151,7 @@ class KafkaTraceSourceTest {
                 source(Map.of("topic", "restart", "group", "restart", "unhealthy-after", "2s"))) {
             source.start(sink);
             await().atMost(EVENTUALLY).until(() -> source.check().healthy());
-            send("restart", Encoding.JSON, SampleSpans.trace("2000000000000000a000000000000a01"));
+            sendTrace("restart", Encoding.JSON, SampleSpans.trace("2000000000000000a000000000000a01"));
             await().atMost(EVENTUALLY).until(() -> sink.spans().size() == 3);
 
             broker.stop();
@@ -152,7 +163,7 @@ class KafkaTraceSourceTest {
             log.info("Kafka broker restarted in {} ms", broker.lastStartTime().toMillis());
 
             await().atMost(EVENTUALLY).until(() -> source.check().healthy());
-            send("restart", Encoding.JSON, SampleSpans.trace("2000000000000000a000000000000a02"));
+            sendTrace("restart", Encoding.JSON, SampleSpans.trace("2000000000000000a000000000000a02"));
             await().atMost(EVENTUALLY)
                     .until(() ->
                             sink.ofTrace("2000000000000000a000000000000a02").size() == 3);
@@ -163,6 +174,80 @@ class KafkaTraceSourceTest {
         }
     }
 
+    @Test
+    void messagesWithoutAGoodCredentialOrWithAnotherAppsSpansAreDroppedAndCounted() throws Exception {
+        broker.createTopic("credentials", 1);
+        CollectingSink sink = new CollectingSink();
+        List<zipkin2.Span> trace = SampleSpans.trace("6000000000000000a000000000000001");
+        try (KafkaTraceSource source = source(Map.of("topic", "credentials", "group", "credentials"))) {
+            source.start(sink);
+
+            produce("credentials", null, encode(FRONT, trace));
+            produce("credentials", "not-a-credential", encode(FRONT, trace));
+            produce("credentials", "", encode(FRONT, trace));
+            // The front's credential with the back's spans: a forgery, dropped whole.
+            produce("credentials", FRONT_TOKEN, SpanBytesEncoder.JSON_V2.encodeList(trace));
+            produce("credentials", FRONT_TOKEN, encode(BACK, trace));
+            // Then the apps' own, which arrive.
+            produce("credentials", FRONT_TOKEN, encode(FRONT, trace));
+            produce("credentials", BACK_TOKEN, encode(BACK, trace));
+
+            await().atMost(EVENTUALLY).until(() -> source.receivedMessages() == 7);
+            assertThat(sink.spans())
+                    .extracting(Span::localService)
+                    .containsExactly("alice/front", "alice/front", "alice/back");
+            assertThat(source.unauthenticatedMessages()).isEqualTo(3);
+            assertThat(source.forgedMessages()).isEqualTo(2);
+            assertThat(source.receivedSpans()).isEqualTo(3);
+            assertThat(source.check().detail())
+                    .contains("3 dropped without a good credential (header 'emp-span-token')")
+                    .contains("2 dropped with another app's spans");
+        }
+    }
+
+    @Test
+    void aSpanWithoutALocalServiceIsTakenAsTheSendersAndACredentialIsCheckedOnce() throws Exception {
+        broker.createTopic("anonymous", 1);
+        CollectingSink sink = new CollectingSink();
+        String traceId = "7000000000000000a000000000000001";
+        zipkin2.Span anonymous = zipkin2.Span.newBuilder()
+                .traceId(traceId)
+                .id("b000000000000001")
+                .name("get /")
+                .kind(zipkin2.Span.Kind.SERVER)
+                .timestamp(SampleSpans.NOW_MICROS)
+                .duration(1_000)
+                .build();
+        try (KafkaTraceSource source = source(Map.of("topic", "anonymous", "group", "anonymous"))) {
+            source.start(sink);
+
+            for (int i = 0; i < 5; i++) {
+                produce("anonymous", BACK_TOKEN, SpanBytesEncoder.JSON_V2.encodeList(List.of(anonymous)));
+            }
+
+            await().atMost(EVENTUALLY).until(() -> sink.ofTrace(traceId).size() == 5);
+            assertThat(sink.ofTrace(traceId)).extracting(Span::localService).containsOnly(BACK.toString());
+            assertThat(sink.senderCalls()).as("verified once, then cached").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void zipkinReportersKafkaSenderWithoutTheHeaderIsDropped() throws Exception {
+        broker.createTopic("reporter", 1);
+        CollectingSink sink = new CollectingSink();
+        String traceId = "8000000000000000a000000000000001";
+        try (KafkaTraceSource source = source(Map.of("topic", "reporter", "group", "reporter"))) {
+            source.start(sink);
+
+            send("reporter", Encoding.JSON, null, SampleSpans.of(FRONT, SampleSpans.trace(traceId)));
+            send("reporter", Encoding.JSON, FRONT_TOKEN, SampleSpans.of(FRONT, SampleSpans.trace(traceId)));
+
+            await().atMost(EVENTUALLY).until(() -> source.receivedMessages() == 2);
+            assertThat(sink.ofTrace(traceId)).hasSize(2);
+            assertThat(source.unauthenticatedMessages()).isEqualTo(1);
+        }
+    }
+
     private static KafkaTraceSource source(Map<String, String> values) {
         Map<String, String> config = new HashMap<>(values);
         config.put("bootstrap-servers", broker.bootstrapServers());
@@ -170,25 +255,50 @@ class KafkaTraceSourceTest {
                 KafkaTraceConfig.from(new PluginConfig(KafkaTraceConfig.SECTION, config)), Clock.systemUTC());
     }
 
-    /** Sends as an app does, with zipkin-reporter's KafkaSender, waiting for the broker's acknowledgement. */
-    static void send(String topic, Encoding encoding, List<zipkin2.Span> spans) throws Exception {
+    /** Sends a trace as its apps do: each app its own spans, in a message with its credential. */
+    static void sendTrace(String topic, Encoding encoding, List<zipkin2.Span> trace) throws Exception {
+        send(topic, encoding, FRONT_TOKEN, SampleSpans.of(FRONT, trace));
+        send(topic, encoding, BACK_TOKEN, SampleSpans.of(BACK, trace));
+    }
+
+    /**
+     * Sends as an app does, with zipkin-reporter's KafkaSender and {@link TokenHeaderInterceptor} adding the header
+     * (none when {@code token} is null), waiting for the broker's acknowledgement.
+     */
+    static void send(String topic, Encoding encoding, String token, List<zipkin2.Span> spans) throws Exception {
         SpanBytesEncoder encoder = encoding == Encoding.PROTO3 ? SpanBytesEncoder.PROTO3 : SpanBytesEncoder.JSON_V2;
+        Map<String, String> overrides = new HashMap<>(Map.of(ProducerConfig.ACKS_CONFIG, "all"));
+        if (token != null) {
+            overrides.put(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG, TokenHeaderInterceptor.class.getName());
+            overrides.put(TokenHeaderInterceptor.TOKEN, token);
+        }
         try (KafkaSender sender = KafkaSender.newBuilder()
                 .bootstrapServers(broker.bootstrapServers())
                 .topic(topic)
                 .encoding(encoding)
-                .overrides(Map.of(ProducerConfig.ACKS_CONFIG, "all"))
+                .overrides(overrides)
                 .build()) {
             sender.send(spans.stream().map(encoder::encode).toList());
         }
     }
 
-    private static void produce(String topic, byte[] message) throws Exception {
+    /** One message of {@code app}'s spans of {@code trace}, in JSON. */
+    private static byte[] encode(AppRef app, List<zipkin2.Span> trace) {
+        return SpanBytesEncoder.JSON_V2.encodeList(SampleSpans.of(app, trace));
+    }
+
+    /** Writes one record, with header {@value KafkaTraceSource#TOKEN_HEADER} set to {@code token} unless null. */
+    private static void produce(String topic, String token, byte[] message) throws Exception {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
                 Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
                 new ByteArraySerializer(),
                 new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(topic, message)).get(30, TimeUnit.SECONDS);
+            ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, message);
+            if (token != null) {
+                record.headers()
+                        .add(new RecordHeader(KafkaTraceSource.TOKEN_HEADER, token.getBytes(StandardCharsets.UTF_8)));
+            }
+            producer.send(record).get(30, TimeUnit.SECONDS);
         }
     }
 

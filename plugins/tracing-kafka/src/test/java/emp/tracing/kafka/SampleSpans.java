@@ -1,12 +1,21 @@
 package emp.tracing.kafka;
 
+import emp.spi.AppRef;
 import java.util.List;
+import java.util.Map;
 import zipkin2.Endpoint;
 import zipkin2.Span;
 
 /** A small trace with every field EMP reads: a front door calling a back end that joins its client's span. */
 final class SampleSpans {
     static final long NOW_MICROS = 1_700_000_000_000_000L;
+    static final AppRef FRONT = new AppRef("alice", "front");
+    static final AppRef BACK = new AppRef("alice", "back");
+    /** Stand-ins for the host's credentials: {@link CollectingSink} knows these two and no other. */
+    static final String FRONT_TOKEN = "credential-of-alice-front";
+
+    static final String BACK_TOKEN = "credential-of-alice-back";
+    static final Map<String, AppRef> CREDENTIALS = Map.of(FRONT_TOKEN, FRONT, BACK_TOKEN, BACK);
 
     private SampleSpans() {}
 
@@ -48,5 +57,12 @@ final class SampleSpans {
                 .duration(5_000)
                 .build();
         return List.of(root, client, server);
+    }
+
+    /** The spans of {@code trace} whose local service is {@code app}: what that app sends in one message. */
+    static List<Span> of(AppRef app, List<Span> trace) {
+        return trace.stream()
+                .filter(span -> app.toString().equals(span.localServiceName()))
+                .toList();
     }
 }
