@@ -24,6 +24,11 @@ import java.util.Set;
  *                              250ms); ready replicas are polled {@link #LIVENESS_FACTOR} times less often
  * @param logMaxBytes           the size at which a replica's log file is rotated ({@code log-max-bytes}, default 10 MiB);
  *                              one rotated file is kept beside it
+ * @param tenantUsers           whether each tenant's replicas run as an OS user of their own ({@code sandbox}:
+ *                              {@code tenant-users}; default {@code none}, the server's own user), see
+ *                              {@link TenantUsers}
+ * @param sandboxUidBase        the first uid given to a tenant ({@code sandbox-uid-base}, default 200000)
+ * @param sandboxUidCount       how many uids from it may be given ({@code sandbox-uid-count}, default 50000)
  */
 public record LocalClusterConfig(
         String gatewayHost,
@@ -33,7 +38,10 @@ public record LocalClusterConfig(
         Duration restartBackoffInitial,
         Duration restartBackoffMax,
         Duration healthInterval,
-        int logMaxBytes) {
+        int logMaxBytes,
+        boolean tenantUsers,
+        int sandboxUidBase,
+        int sandboxUidCount) {
 
     /** The section's prefix in the server configuration. */
     public static final String SECTION = "cluster.local";
@@ -49,6 +57,9 @@ public record LocalClusterConfig(
     static final String RESTART_BACKOFF_MAX = "restart-backoff-max";
     static final String HEALTH_INTERVAL = "health-interval";
     static final String LOG_MAX_BYTES = "log-max-bytes";
+    static final String SANDBOX = "sandbox";
+    static final String SANDBOX_UID_BASE = "sandbox-uid-base";
+    static final String SANDBOX_UID_COUNT = "sandbox-uid-count";
 
     /** The section's keys. */
     public static final Set<String> KEYS = Set.of(
@@ -59,7 +70,10 @@ public record LocalClusterConfig(
             RESTART_BACKOFF_INITIAL,
             RESTART_BACKOFF_MAX,
             HEALTH_INTERVAL,
-            LOG_MAX_BYTES);
+            LOG_MAX_BYTES,
+            SANDBOX,
+            SANDBOX_UID_BASE,
+            SANDBOX_UID_COUNT);
 
     private static final int MIN_LOG_BYTES = 4096;
 
@@ -113,7 +127,24 @@ public record LocalClusterConfig(
                 initial,
                 max,
                 healthInterval,
-                config.integer(LOG_MAX_BYTES, 10 * 1024 * 1024, MIN_LOG_BYTES, Integer.MAX_VALUE));
+                config.integer(LOG_MAX_BYTES, 10 * 1024 * 1024, MIN_LOG_BYTES, Integer.MAX_VALUE),
+                sandbox(config),
+                config.integer(SANDBOX_UID_BASE, 200_000, 1000, 2_000_000_000),
+                config.integer(SANDBOX_UID_COUNT, 50_000, 1, 1_000_000));
+    }
+
+    private static boolean sandbox(PluginConfig config) {
+        String value = config.string(SANDBOX, "none").trim();
+        return switch (value) {
+            case "none" -> false;
+            case "tenant-users" -> true;
+            default ->
+                throw PlatformException.invalid(
+                        config.fullKey(SANDBOX),
+                        "configuration key '" + config.fullKey(SANDBOX) + "' is '" + value
+                                + "'; expected none (replicas run as the server's user) or tenant-users (each tenant's"
+                                + " replicas as an OS user of their own; the server must run as root)");
+        };
     }
 
     /** How often a ready replica's health path is polled: rarely enough to cost nothing. */

@@ -110,6 +110,9 @@ public final class LocalClusterManager implements ClusterManager {
 
     private final LocalClusterConfig config;
     private final DataFolder data;
+    /** The tenants' OS users, when replicas run as them ({@code sandbox: tenant-users}); null otherwise. */
+    private TenantUsers tenantUsers;
+
     private final Clock clock;
     private final GatewaySpans gatewaySpans;
 
@@ -206,6 +209,13 @@ public final class LocalClusterManager implements ClusterManager {
             }
             lifecycle = Lifecycle.STARTED;
             supervisor.execute(() -> DataFolder.deleteTree(data.trash()));
+            if (config.tenantUsers()) {
+                tenantUsers = TenantUsers.open(
+                        data.root(),
+                        config.sandboxUidBase(),
+                        config.sandboxUidCount(),
+                        LocalClusterConfig.SECTION + "." + LocalClusterConfig.SANDBOX);
+            }
             adoptAll();
             Set<Long> adopted = new HashSet<>();
             apps.values()
@@ -681,6 +691,10 @@ public final class LocalClusterManager implements ClusterManager {
             return false;
         }
         argv.set(0, executable.get());
+        if (tenantUsers != null) {
+            environment.put("HOME", replica.workDir.toAbsolutePath().toString());
+            argv = tenantUsers.command(app.ref.owner(), argv);
+        }
         builder.command(argv)
                 .directory(replica.workDir.toFile())
                 .redirectErrorStream(true)
@@ -690,6 +704,10 @@ public final class LocalClusterManager implements ClusterManager {
         try {
             Files.createDirectories(replica.workDir);
             Files.createDirectories(replica.log.file().getParent());
+            if (tenantUsers != null) {
+                tenantUsers.own(app.ref.owner(), replica.workDir, data.root());
+                TenantUsers.keepToServer(replica.log.file().getParent());
+            }
             try (Writer writer = Files.newBufferedWriter(
                     replica.log.file(), StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
                 writer.write("--- emp: " + clock.instant() + " starting replica " + replica.id + " on port " + port

@@ -49,7 +49,10 @@ class LocalClusterConfigTest {
                         Duration.ofMillis(100),
                         Duration.ofMinutes(5),
                         Duration.ofSeconds(1),
-                        65536));
+                        65536,
+                        false,
+                        200_000,
+                        50_000));
     }
 
     @Test

@@ -2,6 +2,7 @@ package emp.cluster.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import emp.gateway.Backend;
 import emp.spi.AppRef;
@@ -365,6 +366,73 @@ class LocalClusterManagerTest extends AbstractClusterManagerTck {
                                 "replica stubborn-1 did not stop within 300ms of SIGTERM and was killed",
                                 "replica polite-1 stopped (exited with code 143)"));
         assertThat(ProcessHandle.of(stubbornPid).filter(ProcessHandle::isAlive)).isEmpty();
+    }
+
+    @Test
+    void withTenantUsersAReplicaCannotReadSignalOrReachAnotherTenantsReplicasOrTheServersData() throws Exception {
+        assumeTrue(
+                Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"))
+                        && CommandLine.resolve("setpriv", System.getenv("PATH")).isPresent(),
+                "needs root and util-linux's setpriv");
+        Path dir = dataDir.resolve("sandbox");
+        LocalClusterManager manager = start(dir, Map.of("sandbox", "tenant-users", "sandbox-uid-base", "230000"));
+        Path secret = Files.writeString(dir.resolve("store.db"), "password hashes");
+        Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+
+        AppRef victim = new AppRef("vic", "web");
+        manager.deploy(deployment(victim, spec("web", List.of("sleep", "1000"), "SECRET", "swordfish"), 1));
+        long victimPid = waitUntil()
+                .until(
+                        () -> manager.status(victim).instances().stream()
+                                .findFirst()
+                                .flatMap(instance -> instance.pid().isPresent()
+                                        ? java.util.Optional.of(instance.pid().getAsLong())
+                                        : java.util.Optional.empty()),
+                        java.util.Optional::isPresent)
+                .orElseThrow();
+        String probe = "cat /proc/$VICTIM/environ > /dev/null 2>&1 && echo environ=read || echo environ=denied;"
+                + " kill -0 $VICTIM 2> /dev/null && echo signal=sent || echo signal=denied;"
+                + " cat $STORE > /dev/null 2>&1 && echo store=read || echo store=denied;"
+                + " ls ../.. > /dev/null 2>&1 && echo siblings=listed || echo siblings=hidden;"
+                + " echo uid=$(id -u) home=$HOME; touch here && echo own=writable; sleep 1000";
+        AppRef mallory = new AppRef("mal", "probe");
+        manager.deploy(deployment(
+                mallory,
+                spec(
+                        "probe",
+                        List.of("sh", "-c", probe),
+                        "VICTIM",
+                        Long.toString(victimPid),
+                        "STORE",
+                        secret.toString()),
+                1));
+
+        waitUntil()
+                .untilAsserted(() -> assertThat(manager.logs(mallory, 20))
+                        .extracting(LogLine::line)
+                        .contains(
+                                "environ=denied", "signal=denied", "store=denied", "siblings=hidden", "own=writable"));
+        String identity = manager.logs(mallory, 20).stream()
+                .map(LogLine::line)
+                .filter(line -> line.startsWith("uid="))
+                .findFirst()
+                .orElseThrow();
+        assertThat(identity).matches("uid=23000[01] home=/.*/replicas/probe-1");
+        assertThat(Files.getAttribute(Path.of("/proc", Long.toString(victimPid)), "unix:uid"))
+                .as("the victim runs as its own tenant's user")
+                .isIn(230000, 230001)
+                .isNotEqualTo(Integer.parseInt(identity.substring(4, 10)));
+        manager.remove(victim, false);
+        manager.remove(mallory, false);
+    }
+
+    private static AppSpec spec(String name, List<String> command, String... variables) {
+        List<EnvVar> envs = new ArrayList<>();
+        for (int i = 0; i < variables.length; i += 2) {
+            envs.add(new EnvVar(variables[i], variables[i + 1]));
+        }
+        return new AppSpec(
+                name, null, null, null, envs, null, command, null, null, null, null, null, null, null, null, null);
     }
 
     @Test
