@@ -119,9 +119,11 @@ class TraceGraphScalingIT {
                                 && tracing.get("p95_ms").asDouble() < 300;
                     });
             assertThat(desired(api, token, "playlists")).isEqualTo(1);
-            // 40 requests/s at 25 a replica (40 ms each, one at a time) need 40 / (25 x 0.7) = 2.3: 3, or 4 with the
-            // backlog to clear; not the max of 6.
-            assertThat(desired(api, token, "songs")).isBetween(3, 4);
+            // 40 requests/s at 25 a replica (40 ms each, one at a time): 2 replicas carry them at 0.8 of their
+            // capacity without a line, and tracegraph scales up only an app that is saturated, so it may stop there;
+            // a burst that saturates them takes it to 40 / (25 x 0.7) = 2.3, so 3, or 4 with a backlog to clear.
+            // Never the max of 6.
+            assertThat(desired(api, token, "songs")).isBetween(2, 4);
             assertThat(failures).as("failed requests of %d sent", sent.get()).isEmpty();
             System.out.println("TraceGraphScalingIT passed; what the server knew:\n" + diagnosis(api, token));
         } catch (AssertionError | ConditionTimeoutException e) {
