@@ -33,6 +33,12 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -62,6 +68,8 @@ final class AppObjects {
     static final String VOLUME = "data";
     static final String MOUNT_PATH = "/data";
     static final String CLUSTER_DOMAIN = "svc.cluster.local";
+    /** How long the startup probe waits for a first answer of the health path. */
+    static final int STARTUP_SECONDS = 300;
 
     private final KubernetesClusterConfig config;
 
@@ -96,15 +104,109 @@ final class AppObjects {
         }
     }
 
-    /** The user's namespace, marked as EMP's. */
+    /**
+     * The user's namespace, marked as EMP's, and labelled for Pod Security admission with the configured
+     * {@code pod-security}, so that no pod below it runs there, EMP's or not.
+     */
     Namespace namespace(Names names) {
-        return new NamespaceBuilder()
+        NamespaceBuilder namespace = new NamespaceBuilder()
                 .withNewMetadata()
                 .withName(names.namespace())
                 .addToLabels(Labels.MANAGED_BY, Labels.EMP)
                 .addToLabels(Labels.OWNER, names.ownerLabel())
                 .addToAnnotations(Labels.OWNER_ANNOTATION, names.app().owner())
+                .endMetadata();
+        config.podSecurity()
+                .enforceLabel()
+                .ifPresent(level -> namespace
+                        .editMetadata()
+                        .addToLabels(PodSecurity.ENFORCE_LABEL, level)
+                        .endMetadata());
+        return namespace.build();
+    }
+
+    /** The name of the NetworkPolicy in each user's namespace. */
+    static final String NETWORK_POLICY = "emp-tenant";
+    /** The label Kubernetes puts on every namespace, with the namespace's name. */
+    static final String NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+
+    /**
+     * The NetworkPolicy of a user's namespace: its pods are reached from their own namespace, EMP's (the server's
+     * calls, and the gateway) and the ingress controller's, and reach their own namespace, EMP's (spans to Kafka and
+     * the API) and DNS, nothing else. Another user's apps can neither call them nor be called by them.
+     *
+     * <p>With exposure LoadBalancer or NodePort, end users' traffic comes from outside the cluster through a node,
+     * whose address no policy can name in advance: the apps' {@value #PORT_NAME} port is open to every source there.
+     * Exposure Ingress is the one that keeps other namespaces out entirely.
+     */
+    NetworkPolicy networkPolicy(Names names) {
+        NetworkPolicyBuilder policy = new NetworkPolicyBuilder()
+                .withNewMetadata()
+                .withName(NETWORK_POLICY)
+                .withNamespace(names.namespace())
+                .addToLabels(Labels.MANAGED_BY, Labels.EMP)
+                .addToLabels(Labels.OWNER, names.ownerLabel())
+                .addToAnnotations(Labels.OWNER_ANNOTATION, names.app().owner())
                 .endMetadata()
+                .withNewSpec()
+                .withNewPodSelector()
+                .endPodSelector()
+                .withPolicyTypes("Ingress", "Egress")
+                .addNewIngress()
+                .addNewFrom()
+                .withNewPodSelector()
+                .endPodSelector()
+                .endFrom()
+                .endIngress()
+                .addNewIngress()
+                .addToFrom(namespacePeer(config.empNamespace()))
+                .endIngress()
+                .addNewEgress()
+                .addNewTo()
+                .withNewPodSelector()
+                .endPodSelector()
+                .endTo()
+                .endEgress()
+                .addNewEgress()
+                .addToTo(namespacePeer(config.empNamespace()))
+                .endEgress()
+                .addNewEgress()
+                .addNewPort()
+                .withProtocol("UDP")
+                .withPort(new IntOrString(53))
+                .endPort()
+                .addNewPort()
+                .withProtocol("TCP")
+                .withPort(new IntOrString(53))
+                .endPort()
+                .endEgress()
+                .endSpec();
+        if (config.exposure() == Exposure.INGRESS) {
+            if (config.ingressNamespace() != null) {
+                policy.editSpec()
+                        .addNewIngress()
+                        .addToFrom(namespacePeer(config.ingressNamespace()))
+                        .endIngress()
+                        .endSpec();
+            }
+        } else {
+            policy.editSpec()
+                    .addNewIngress()
+                    .addNewPort()
+                    .withProtocol("TCP")
+                    .withPort(new IntOrString(PORT_NAME))
+                    .endPort()
+                    .endIngress()
+                    .endSpec();
+        }
+        return policy.build();
+    }
+
+    private static NetworkPolicyPeer namespacePeer(String namespace) {
+        return new NetworkPolicyPeerBuilder()
+                .withNewNamespaceSelector()
+                .addToMatchLabels(NAMESPACE_NAME_LABEL, namespace)
+                .endNamespaceSelector()
                 .build();
     }
 
@@ -156,6 +258,28 @@ final class AppObjects {
                 .endPersistentVolumeClaimRetentionPolicy()
                 .endSpec()
                 .build();
+    }
+
+    /**
+     * The PodDisruptionBudget of an app with two replicas or more: a node drain or an upgrade takes at most one of
+     * them away at a time, so the app keeps serving. One replica gets none, since a budget it could never meet would
+     * block the drain for good.
+     */
+    PodDisruptionBudget disruptionBudget(Names names) {
+        return new PodDisruptionBudgetBuilder()
+                .withMetadata(metadata(names))
+                .withNewSpec()
+                .withMaxUnavailable(new IntOrString(1))
+                .withNewSelector()
+                .withMatchLabels(Labels.of(names))
+                .endSelector()
+                .endSpec()
+                .build();
+    }
+
+    /** Whether an app of {@code replicas} gets a {@link #disruptionBudget}. */
+    static boolean needsDisruptionBudget(int replicas) {
+        return replicas >= 2;
     }
 
     /** The Service in front of the app's replicas; its type follows the configured exposure. */
@@ -265,6 +389,7 @@ final class AppObjects {
                 .endMetadata()
                 .withNewSpec()
                 .withContainers(container(deployment, stateful))
+                .withSecurityContext(config.podSecurity().pod())
                 // One Service per app would put a dozen variables per app into every replica; <DEP>_URL says it all.
                 .withEnableServiceLinks(false)
                 .endSpec()
@@ -282,8 +407,10 @@ final class AppObjects {
                 .withProtocol("TCP")
                 .endPort()
                 .withEnv(environment(deployment))
+                .withSecurityContext(config.podSecurity().container())
                 .withReadinessProbe(probe(spec, 0, 5, 3))
-                .withLivenessProbe(probe(spec, 10, 10, 6));
+                .withLivenessProbe(probe(spec, 10, 10, 6))
+                .withStartupProbe(startupProbe(spec));
         ResourceRequirements resources = resources(spec.resources());
         if (resources != null) {
             container.withResources(resources);
@@ -318,6 +445,19 @@ final class AppObjects {
                     .endHttpGet();
         }
         return probe.build();
+    }
+
+    /**
+     * With a health path, a startup probe of it that gives the app up to {@value #STARTUP_SECONDS} seconds to answer
+     * before the liveness probe starts counting: a slow starter (a JVM warming up, a migration) is not restarted
+     * halfway through, and a fast one is ready as soon as it answers. Null without a health path.
+     */
+    private static Probe startupProbe(AppSpec spec) {
+        String path = spec.health() == null ? null : spec.health().path();
+        if (path == null || path.isBlank()) {
+            return null;
+        }
+        return probe(spec, 0, 5, STARTUP_SECONDS / 5);
     }
 
     /** The spec's CPU and memory as both request and limit, so each replica gets exactly what was asked for. */

@@ -35,6 +35,16 @@ import java.util.stream.Collectors;
  *                        address, else its internal one. Only with exposure NodePort
  * @param kafkaAddress    the Kafka bootstrap servers replicas get as {@code KAFKA_ADDRESS} and {@code KAFKAADDRESS}
  *                        ({@code kafka-address}); null passes on the trace source's own value
+ * @param podSecurity     the Pod Security Standard app replicas are held to ({@code pod-security}: restricted,
+ *                        baseline or none; default restricted): their security context, and the enforce label of the
+ *                        users' namespaces
+ * @param networkPolicy   whether each user's namespace gets a NetworkPolicy that lets its pods be reached only from
+ *                        their own namespace, EMP's and the ingress controller's, and reach only their own namespace,
+ *                        EMP's and DNS ({@code network-policy}, default true)
+ * @param empNamespace    the namespace EMP's server, Kafka and Zipkin run in, which apps may reach and be reached from
+ *                        ({@code emp-namespace}, default {@code emp})
+ * @param ingressNamespace the namespace of the ingress controller, which may reach the apps ({@code ingress-namespace});
+ *                        null means it runs in EMP's namespace. Only with exposure Ingress
  * @param requestTimeout  how long one call to the API server may take ({@code request-timeout}, default 10s)
  * @param syncTimeout     how long {@link KubernetesClusterManager#start()} waits for its first full view of the
  *                        cluster before it goes on and keeps trying in the background ({@code sync-timeout}, default
@@ -52,6 +62,10 @@ public record KubernetesClusterConfig(
         String ingressHost,
         String nodeHost,
         String kafkaAddress,
+        PodSecurity podSecurity,
+        boolean networkPolicy,
+        String empNamespace,
+        String ingressNamespace,
         Duration requestTimeout,
         Duration syncTimeout) {
 
@@ -69,6 +83,10 @@ public record KubernetesClusterConfig(
     static final String INGRESS_HOST = "ingress-host";
     static final String NODE_HOST = "node-host";
     static final String KAFKA_ADDRESS = "kafka-address";
+    static final String POD_SECURITY = "pod-security";
+    static final String NETWORK_POLICY = "network-policy";
+    static final String EMP_NAMESPACE = "emp-namespace";
+    static final String INGRESS_NAMESPACE = "ingress-namespace";
     static final String REQUEST_TIMEOUT = "request-timeout";
     static final String SYNC_TIMEOUT = "sync-timeout";
 
@@ -85,17 +103,24 @@ public record KubernetesClusterConfig(
             INGRESS_HOST,
             NODE_HOST,
             KAFKA_ADDRESS,
+            POD_SECURITY,
+            NETWORK_POLICY,
+            EMP_NAMESPACE,
+            INGRESS_NAMESPACE,
             REQUEST_TIMEOUT,
             SYNC_TIMEOUT);
 
     static final String DEFAULT_NAMESPACE_PREFIX = "emp-";
     static final String DEFAULT_VOLUME_SIZE = "1Gi";
+    static final String DEFAULT_EMP_NAMESPACE = "emp";
     /** The longest prefix, so that a user's name keeps most of the 63 characters of a namespace name. */
     static final int MAX_PREFIX_LENGTH = 20;
 
     private static final Pattern PREFIX = Pattern.compile("[a-z][a-z0-9-]{0," + (MAX_PREFIX_LENGTH - 1) + "}");
     /** A Kubernetes quantity of bytes: a number with an optional binary or decimal suffix. */
     private static final Pattern QUANTITY = Pattern.compile("(\\d+(\\.\\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?");
+    /** A DNS-1123 label: what a namespace may be called. */
+    private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     /** A DNS-1123 subdomain: what a StorageClass, an IngressClass or a host may be called. */
     private static final Pattern SUBDOMAIN =
             Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
@@ -104,6 +129,8 @@ public record KubernetesClusterConfig(
         requireNonNull(namespacePrefix, "namespacePrefix is null");
         requireNonNull(volumeSize, "volumeSize is null");
         requireNonNull(exposure, "exposure is null");
+        requireNonNull(podSecurity, "podSecurity is null");
+        requireNonNull(empNamespace, "empNamespace is null");
         requireNonNull(requestTimeout, "requestTimeout is null");
         requireNonNull(syncTimeout, "syncTimeout is null");
     }
@@ -173,6 +200,23 @@ public record KubernetesClusterConfig(
             subdomain(config, INGRESS_HOST);
         }
         String kafkaAddress = config.get(KAFKA_ADDRESS).orElse(null);
+        PodSecurity podSecurity = config.get(POD_SECURITY)
+                .map(text -> PodSecurity.parse(text)
+                        .orElseThrow(() -> PlatformException.invalid(
+                                config.fullKey(POD_SECURITY),
+                                "configuration key '" + config.fullKey(POD_SECURITY) + "' is '" + text + "'; expected "
+                                        + Arrays.stream(PodSecurity.values())
+                                                .map(PodSecurity::spelling)
+                                                .collect(Collectors.joining(", "))
+                                        + " (the Pod Security Standard app replicas are held to)")))
+                .orElse(PodSecurity.RESTRICTED);
+        boolean networkPolicy = config.bool(NETWORK_POLICY, true);
+        String empNamespace = config.string(EMP_NAMESPACE, DEFAULT_EMP_NAMESPACE);
+        namespaceName(config, EMP_NAMESPACE, empNamespace);
+        String ingressNamespace = onlyWith(config, INGRESS_NAMESPACE, exposure, Exposure.INGRESS);
+        if (ingressNamespace != null) {
+            namespaceName(config, INGRESS_NAMESPACE, ingressNamespace);
+        }
         Duration requestTimeout = config.duration(REQUEST_TIMEOUT, Duration.ofSeconds(10));
         if (requestTimeout.isNegative() || requestTimeout.isZero() || requestTimeout.toMillis() > Integer.MAX_VALUE) {
             throw PlatformException.invalid(
@@ -199,6 +243,10 @@ public record KubernetesClusterConfig(
                 ingressHost,
                 nodeHost,
                 kafkaAddress,
+                podSecurity,
+                networkPolicy,
+                empNamespace,
+                ingressNamespace,
                 requestTimeout,
                 syncTimeout);
     }
@@ -225,6 +273,15 @@ public record KubernetesClusterConfig(
                     config.fullKey(KUBECONFIG),
                     "configuration key '" + config.fullKey(KUBECONFIG) + "' is '" + text
                             + "', which is not a file path (" + e.getReason() + "); give the kubeconfig file's path");
+        }
+    }
+
+    private static void namespaceName(PluginConfig config, String key, String value) {
+        if (value.length() > Names.MAX_LABEL || !NAMESPACE.matcher(value).matches()) {
+            throw PlatformException.invalid(
+                    config.fullKey(key),
+                    "configuration key '" + config.fullKey(key) + "' is '" + value
+                            + "'; expected a namespace name: lower-case letters, digits and '-', such as emp");
         }
     }
 

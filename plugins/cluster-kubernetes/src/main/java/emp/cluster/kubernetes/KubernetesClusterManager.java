@@ -21,13 +21,17 @@ import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddress;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -70,7 +74,9 @@ import org.slf4j.LoggerFactory;
  * <p>Writes go through the {@link Applier} (server-side apply), so every one converges: deploying again, or after a
  * server died halfway through a deploy, ends in the same objects. Scaling patches the replica count; scaling to zero
  * keeps the app's objects and volumes and remembers the count it had in the annotation
- * {@value Labels#REPLICAS_BEFORE_STOP}, which {@link #start(AppRef)} reads back.
+ * {@value Labels#REPLICAS_BEFORE_STOP}, which {@link #start(AppRef)} reads back. Before it changes or deletes an object
+ * it checks that the object is the app's ({@link Ownership}): one of the same name that is not is left alone. Each
+ * user's namespace also gets a NetworkPolicy, and each app of two replicas or more a PodDisruptionBudget.
  *
  * <p>What the cluster runs is read from informers (list and watch across namespaces, selecting
  * {@link Labels#MANAGED_SELECTOR}): status, endpoints and the app list cost no call to the API server, and each pod's
@@ -90,6 +96,8 @@ public final class KubernetesClusterManager implements ClusterManager {
 
     /** The informer index of pods by {@code namespace/app label}. */
     private static final String APP_INDEX = "emp-app";
+    /** What the API server says when a write changes a StatefulSet field it keeps fixed. */
+    private static final String FIXED_STATEFULSET_FIELDS = "updates to statefulset spec for fields other than";
     /** How long a node address found for NodePort URLs is used before it is looked up again. */
     private static final Duration NODE_ADDRESS_TTL = Duration.ofMinutes(1);
 
@@ -172,11 +180,13 @@ public final class KubernetesClusterManager implements ClusterManager {
                     events.setDaemon(true);
                     return events;
                 });
-                deployments = informer(client.apps()
+                SharedIndexInformer<Deployment> deploymentInformer = client.apps()
                         .deployments()
                         .inAnyNamespace()
                         .withLabel(Labels.MANAGED_BY, Labels.EMP)
-                        .runnableInformer(0));
+                        .runnableInformer(0);
+                deploymentInformer.addEventHandler(new DeploymentEvents());
+                deployments = informer(deploymentInformer);
                 statefulSets = informer(client.apps()
                         .statefulSets()
                         .inAnyNamespace()
@@ -251,40 +261,19 @@ public final class KubernetesClusterManager implements ClusterManager {
         requireStarted();
         AppRef app = deployment.app();
         Names names = objects.names(app);
-        boolean stateless = deployment.spec().effectiveStateless();
-        HasMetadata applied = call("deploying app '" + app + "'", () -> {
-            if (namespaces.add(names.namespace())) {
-                try {
-                    applier.apply(objects.namespace(names));
-                } catch (KubernetesClientException e) {
-                    namespaces.remove(names.namespace());
+        String doing = "deploying app '" + app + "'";
+        HasMetadata applied = call(doing, () -> {
+            try {
+                return write(deployment, names, doing);
+            } catch (KubernetesClientException e) {
+                if (!namespaceMissing(e, names)) {
                     throw e;
                 }
+                // Deleted outside EMP since this manager made it: make it (and its policy) again, then the app.
+                namespaces.remove(names.namespace());
+                log.warn("namespace '{}' was deleted outside EMP; making it again", names.namespace());
+                return write(deployment, names, doing);
             }
-            HasMetadata current = liveWorkload(names);
-            applier.apply(objects.service(names));
-            HasMetadata written;
-            if (stateless) {
-                if (current instanceof StatefulSet) {
-                    // Its volumes stay: the data outlives the switch, and a switch back finds it again.
-                    statefulSet(names)
-                            .withPropagationPolicy(DeletionPropagation.BACKGROUND)
-                            .delete();
-                }
-                written = applier.apply(objects.deployment(deployment));
-            } else {
-                if (current instanceof Deployment) {
-                    deployment(names)
-                            .withPropagationPolicy(DeletionPropagation.BACKGROUND)
-                            .delete();
-                }
-                written = applier.apply(objects.statefulSet(deployment));
-            }
-            if (config.exposure() == Exposure.INGRESS) {
-                applier.apply(objects.ingress(names));
-            }
-            rememberReplicas(names, written, current, deployment.replicas());
-            return written;
         });
         log.info(
                 "app '{}' deployed as {} '{}/{}' with {} replica(s) ({})",
@@ -294,6 +283,140 @@ public final class KubernetesClusterManager implements ClusterManager {
                 names.object(),
                 deployment.replicas(),
                 applier.lastPath() == Applier.Path.SERVER_SIDE_APPLY ? "server-side apply" : "create or replace");
+    }
+
+    /** Writes the app's objects; the Deployment or StatefulSet as written. */
+    private HasMetadata write(AppDeployment deployment, Names names, String doing) {
+        boolean stateless = deployment.spec().effectiveStateless();
+        ensureNamespace(names, doing);
+        HasMetadata current = liveWorkload(names);
+        Ownership.require(current, names, doing);
+        applyOwned(objects.service(names), names, doing);
+        HasMetadata written;
+        if (stateless) {
+            if (current instanceof StatefulSet) {
+                // Its volumes stay: the data outlives the switch, and a switch back finds it again.
+                statefulSet(names)
+                        .withPropagationPolicy(DeletionPropagation.BACKGROUND)
+                        .delete();
+            }
+            written = applyOwned(objects.deployment(deployment), names, doing);
+        } else {
+            if (current instanceof Deployment) {
+                deployment(names)
+                        .withPropagationPolicy(DeletionPropagation.BACKGROUND)
+                        .delete();
+            }
+            StatefulSet desired = objects.statefulSet(deployment);
+            if (current instanceof StatefulSet live) {
+                desired = keepVolumes(desired, live, names);
+            }
+            try {
+                written = applyOwned(desired, names, doing);
+            } catch (KubernetesClientException e) {
+                if (e.getCode() == 422 && KubernetesErrors.detail(e).contains(FIXED_STATEFULSET_FIELDS)) {
+                    throw new PlatformException(
+                            ErrorCategory.INVALID,
+                            "spec",
+                            "Kubernetes does not change StatefulSet '" + names.namespace() + "/" + names.object()
+                                    + "' of app '" + names.app() + "' in place (422: " + KubernetesErrors.detail(e)
+                                    + "): only its replicas, pod template, update strategy and volume retention may"
+                                    + " change once it is made; remove the app (keeping its data) and deploy it"
+                                    + " again",
+                            e);
+                }
+                throw e;
+            }
+        }
+        if (config.exposure() == Exposure.INGRESS) {
+            applyOwned(objects.ingress(names), names, doing);
+        }
+        rememberReplicas(names, written, current, deployment.replicas());
+        keepDisruptionBudget(names, deployment.replicas(), doing);
+        return written;
+    }
+
+    /** Writes the app's PodDisruptionBudget at two replicas or more, and deletes it below. */
+    private void keepDisruptionBudget(Names names, int replicas, String doing) {
+        if (AppObjects.needsDisruptionBudget(replicas)) {
+            applyOwned(objects.disruptionBudget(names), names, doing);
+        } else {
+            deleteOwned(disruptionBudget(names), names, doing);
+        }
+    }
+
+    /** Deletes the object unless it is absent or not the app's (CONFLICT). */
+    private void deleteOwned(Resource<? extends HasMetadata> resource, Names names, String doing) {
+        HasMetadata live = resource.get();
+        if (live != null) {
+            Ownership.require(live, names, doing);
+            resource.delete();
+        }
+    }
+
+    private Resource<PodDisruptionBudget> disruptionBudget(Names names) {
+        return client.policy()
+                .v1()
+                .podDisruptionBudget()
+                .inNamespace(names.namespace())
+                .withName(names.object());
+    }
+
+    /**
+     * {@code desired} with the volume claim templates {@code live} was made with: Kubernetes refuses (422) any change
+     * to them, so {@code storage-class} and {@code volume-size} apply to apps deployed after they are set. A change is
+     * logged, once per deploy, with what to do; the deploy goes on with the volumes the app has.
+     */
+    private StatefulSet keepVolumes(StatefulSet desired, StatefulSet live, Names names) {
+        List<PersistentVolumeClaim> made = live.getSpec().getVolumeClaimTemplates();
+        if (made == null) {
+            return desired;
+        }
+        PersistentVolumeClaim wanted =
+                desired.getSpec().getVolumeClaimTemplates().get(0);
+        made.stream()
+                .filter(claim -> AppObjects.VOLUME.equals(claim.getMetadata().getName()))
+                .findFirst()
+                .ifPresent(claim -> {
+                    List<String> changes = new ArrayList<>();
+                    String wantedClass = wanted.getSpec().getStorageClassName();
+                    if (wantedClass != null
+                            && !wantedClass.equals(claim.getSpec().getStorageClassName())) {
+                        changes.add("storage class " + claim.getSpec().getStorageClassName() + " (configured: "
+                                + wantedClass + ")");
+                    }
+                    Quantity wantedSize =
+                            wanted.getSpec().getResources().getRequests().get("storage");
+                    Quantity madeSize = claim.getSpec().getResources() == null
+                                    || claim.getSpec().getResources().getRequests() == null
+                            ? null
+                            : claim.getSpec().getResources().getRequests().get("storage");
+                    if (madeSize != null && !madeSize.equals(wantedSize)) {
+                        changes.add("size " + madeSize + " (configured: " + wantedSize + ")");
+                    }
+                    if (!changes.isEmpty()) {
+                        log.warn(
+                                "app '{}' keeps its volumes' {}: Kubernetes does not change a StatefulSet's"
+                                        + " volumeClaimTemplates; to move the app to the configured volumes, remove it"
+                                        + " with its data and deploy it again",
+                                names.app(),
+                                String.join(" and ", changes));
+                    }
+                });
+        return new StatefulSetBuilder(desired)
+                .editSpec()
+                .withVolumeClaimTemplates(made)
+                .endSpec()
+                .build();
+    }
+
+    /** Whether the API server answered that the app's namespace does not exist. */
+    private static boolean namespaceMissing(KubernetesClientException e, Names names) {
+        return e.getCode() == 404
+                && e.getStatus() != null
+                && e.getStatus().getDetails() != null
+                && "namespaces".equals(e.getStatus().getDetails().getKind())
+                && names.namespace().equals(e.getStatus().getDetails().getName());
     }
 
     /** Sets the replica count; scaling to zero remembers the count the app had, for {@link #start(AppRef)}. */
@@ -316,6 +439,7 @@ public final class KubernetesClusterManager implements ClusterManager {
                 forget = rememberedOf(current) != null;
             }
             patchReplicas(names, current, replicas, remembered, forget);
+            keepDisruptionBudget(names, replicas, "scaling app '" + app + "'");
             return null;
         });
         log.info("app '{}' scaled to {} replica(s)", app, replicas);
@@ -356,28 +480,39 @@ public final class KubernetesClusterManager implements ClusterManager {
         requireNonNull(app, "app is null");
         requireStarted();
         Names names = objects.names(app);
-        call("removing app '" + app + "'", () -> {
-            deployment(names)
-                    .withPropagationPolicy(DeletionPropagation.BACKGROUND)
-                    .delete();
-            statefulSet(names)
-                    .withPropagationPolicy(DeletionPropagation.BACKGROUND)
-                    .delete();
-            client.services()
-                    .inNamespace(names.namespace())
-                    .withName(names.object())
-                    .delete();
-            client.network()
-                    .v1()
-                    .ingresses()
-                    .inNamespace(names.namespace())
-                    .withName(names.object())
-                    .delete();
+        String doing = "removing app '" + app + "'";
+        call(doing, () -> {
+            List<Resource<? extends HasMetadata>> parts = List.of(
+                    deployment(names),
+                    statefulSet(names),
+                    client.services().inNamespace(names.namespace()).withName(names.object()),
+                    client.network()
+                            .v1()
+                            .ingresses()
+                            .inNamespace(names.namespace())
+                            .withName(names.object()),
+                    disruptionBudget(names));
+            List<HasMetadata> foreign = new ArrayList<>();
+            for (Resource<? extends HasMetadata> part : parts) {
+                HasMetadata live = part.get();
+                if (live == null) {
+                    continue;
+                }
+                if (!Ownership.owns(live, names)) {
+                    foreign.add(live);
+                    continue;
+                }
+                part.withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+            }
             if (!keepData) {
                 client.persistentVolumeClaims()
                         .inNamespace(names.namespace())
                         .withLabels(Labels.of(names))
                         .delete();
+            }
+            // EMP's own objects are gone; the first that is not EMP's says why the rest stays.
+            if (!foreign.isEmpty()) {
+                Ownership.require(foreign.get(0), names, doing);
             }
             return null;
         });
@@ -632,6 +767,7 @@ public final class KubernetesClusterManager implements ClusterManager {
                     + " (no Deployment or StatefulSet '" + names.object() + "' in namespace '" + names.namespace()
                     + "'); deploy it before " + doing);
         }
+        Ownership.require(workload, names, doing + " (app '" + names.app() + "')");
         return workload;
     }
 
@@ -778,6 +914,31 @@ public final class KubernetesClusterManager implements ClusterManager {
     }
 
     // ---- writing ----
+
+    /**
+     * Makes sure the user's namespace exists and is EMP's, once per run: a namespace of that name that EMP did not
+     * make for this user is not used.
+     */
+    private void ensureNamespace(Names names, String doing) {
+        if (!namespaces.add(names.namespace())) {
+            return;
+        }
+        try {
+            applyOwned(objects.namespace(names), names, doing);
+            if (config.networkPolicy()) {
+                applyOwned(objects.networkPolicy(names), names, doing);
+            }
+        } catch (RuntimeException e) {
+            namespaces.remove(names.namespace());
+            throw e;
+        }
+    }
+
+    /** Applies {@code desired} unless an object of its kind and name exists that is not the app's. */
+    private <T extends HasMetadata> T applyOwned(T desired, Names names, String doing) {
+        Ownership.require(client.resource(desired).get(), names, doing);
+        return applier.apply(desired);
+    }
 
     private Resource<Deployment> deployment(Names names) {
         return client.apps().deployments().inNamespace(names.namespace()).withName(names.object());
@@ -939,6 +1100,36 @@ public final class KubernetesClusterManager implements ClusterManager {
                 emit(replica.changesSince(prior, containerPort(pod.getSpec()), now));
             }
         }
+    }
+
+    /**
+     * Reports the problems a Deployment's conditions name ({@link WorkloadConditions}) as they appear: a quota or an
+     * admission controller refusing its pods leaves no pod whose events would say so.
+     */
+    private final class DeploymentEvents implements ResourceEventHandler<Deployment> {
+        @Override
+        public void onAdd(Deployment deployment) {
+            // As with pods: at start the informer lists every Deployment, and what it lists is not news.
+        }
+
+        @Override
+        public void onUpdate(Deployment before, Deployment deployment) {
+            Optional<String> problem = WorkloadConditions.problem(deployment);
+            if (problem.isEmpty() || problem.equals(WorkloadConditions.problem(before))) {
+                return;
+            }
+            appOf(deployment)
+                    .ifPresent(app -> emit(List.of(new ClusterEvent(
+                            app,
+                            deployment.getMetadata().getName(),
+                            ClusterEvent.Type.CRASHED,
+                            "Kubernetes makes no replica of app '" + app + "': " + problem.get()
+                                    + "; see the namespace's quota and Pod Security level, or the image",
+                            clock.instant()))));
+        }
+
+        @Override
+        public void onDelete(Deployment deployment, boolean finalStateUnknown) {}
     }
 
     private void emit(List<ClusterEvent> events) {

@@ -50,6 +50,11 @@ final class KubernetesPermissions {
         add(permissions, "", "services", WRITE);
         add(permissions, "networking.k8s.io", "ingresses", READ);
         add(permissions, "networking.k8s.io", "ingresses", WRITE);
+        // Each user's namespace's NetworkPolicy, written with the namespace and never deleted by EMP.
+        add(permissions, "networking.k8s.io", "networkpolicies", List.of("get", "create", "update", "patch"));
+        // The PodDisruptionBudget of each app with two replicas or more.
+        add(permissions, "policy", "poddisruptionbudgets", List.of("get"));
+        add(permissions, "policy", "poddisruptionbudgets", WRITE);
         add(permissions, "", "pods", List.of("list", "watch"));
         add(permissions, "", "pods/log", List.of("get"));
         // A stateful app's volumes go only when it is removed without keeping its data.

@@ -8,11 +8,12 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * The Kubernetes names of one app: its user's namespace, the name its objects share, and the label values that mark
  * them. Names are DNS-1123 labels derived from EMP's names; a name that had to be changed, or cut to fit, ends in a
- * short hash of the original, so two different originals never share a result.
+ * short hash of the original. Namespaces are named by {@link #namespace}, which no two usernames share.
  *
  * @param app        the app
  * @param namespace  the user's namespace, e.g. {@code emp-alice}
@@ -29,6 +30,8 @@ record Names(AppRef app, String namespace, String object, String ownerLabel) {
     static final int MAX_OBJECT = 52;
 
     private static final int HASH_CHARS = 6;
+    /** What {@link #namespace} keeps readable: a letter first, then letters, digits and dashes. */
+    private static final Pattern USERNAME = Pattern.compile("[a-z][a-z0-9-]*");
 
     Names {
         requireNonNull(app, "app is null");
@@ -41,9 +44,45 @@ record Names(AppRef app, String namespace, String object, String ownerLabel) {
         return new Names(app, namespace(namespacePrefix, app.owner()), objectName(app.name()), label(app.owner()));
     }
 
-    /** The namespace of a user's apps: the prefix and the username, as a DNS-1123 label. */
+    /**
+     * The namespace of a user's apps: the prefix and the username, as a DNS-1123 label, and never the same for two
+     * usernames. A namespace is where a user's apps live and what EMP lets each user reach, so two users sharing one
+     * would share their apps; a lossy mapping (such as {@link #dnsLabel}'s, where {@code bob-} and {@code bob-0be5c7}
+     * both gave {@code emp-bob-0be5c7}) is not good enough.
+     *
+     * <p>The part after the prefix decodes back to exactly one username, so the mapping is injective for a given
+     * prefix:
+     *
+     * <ul>
+     *   <li>a username that is a DNS label already ({@code [a-z][a-z0-9-]*}, not ending in {@code -}) is kept as it
+     *       is: {@code emp-alice}. It starts with a letter;
+     *   <li>one that ends in {@code k} dashes loses them and starts with {@code k}, a number without a leading zero:
+     *       {@code bob-} gives {@code emp-1bob}, {@code bob--} gives {@code emp-2bob}. Since EMP's usernames start
+     *       with a letter, the digits end where the username begins;
+     *   <li>anything else (not a username EMP accepts) starts with {@code 0} and ends in a hash of the original, so it
+     *       is never the name of one of the above.
+     * </ul>
+     *
+     * With the longest prefix ({@value KubernetesClusterConfig#MAX_PREFIX_LENGTH} characters) and the longest
+     * username (31), the result fits in {@value #MAX_LABEL} characters.
+     */
     static String namespace(String prefix, String owner) {
-        return dnsLabel(prefix + owner, MAX_LABEL, false);
+        requireNonNull(prefix, "prefix is null");
+        requireNonNull(owner, "owner is null");
+        if (USERNAME.matcher(owner).matches()) {
+            int dashes = 0;
+            while (owner.charAt(owner.length() - 1 - dashes) == '-') {
+                dashes++;
+            }
+            String kept = owner.substring(0, owner.length() - dashes);
+            String name = prefix + (dashes == 0 ? "" : Integer.toString(dashes)) + kept;
+            if (name.length() <= MAX_LABEL) {
+                return name;
+            }
+        }
+        String suffix = "-" + hash(owner);
+        String head = prefix + "0-" + clean(owner);
+        return trimDashes(head.substring(0, Math.min(head.length(), MAX_LABEL - suffix.length()))) + suffix;
     }
 
     /** The name an app's objects share; it starts with a letter, as a Service's name must. */
@@ -75,18 +114,7 @@ record Names(AppRef app, String namespace, String object, String ownerLabel) {
      */
     static String dnsLabel(String raw, int max, boolean letterFirst) {
         requireNonNull(raw, "raw is null");
-        StringBuilder clean = new StringBuilder(raw.length());
-        for (char c : raw.toLowerCase(Locale.ROOT).toCharArray()) {
-            boolean valid = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-            char next = valid ? c : '-';
-            if (next == '-' && (clean.length() == 0 || clean.charAt(clean.length() - 1) == '-')) {
-                continue;
-            }
-            clean.append(next);
-        }
-        while (clean.length() > 0 && clean.charAt(clean.length() - 1) == '-') {
-            clean.setLength(clean.length() - 1);
-        }
+        StringBuilder clean = new StringBuilder(clean(raw));
         if (clean.length() == 0 || (letterFirst && !Character.isLetter(clean.charAt(0)))) {
             clean.insert(0, clean.length() == 0 ? "x" : "x-");
         }
@@ -96,10 +124,32 @@ record Names(AppRef app, String namespace, String object, String ownerLabel) {
         }
         String suffix = "-" + hash(raw);
         String head = result.substring(0, Math.min(result.length(), max - suffix.length()));
-        while (head.endsWith("-")) {
-            head = head.substring(0, head.length() - 1);
+        return trimDashes(head) + suffix;
+    }
+
+    /**
+     * {@code raw} in lower case, each character outside {@code [a-z0-9-]} replaced by {@code -}, runs of {@code -}
+     * joined, no {@code -} at either end; possibly empty.
+     */
+    private static String clean(String raw) {
+        StringBuilder clean = new StringBuilder(raw.length());
+        for (char c : raw.toLowerCase(Locale.ROOT).toCharArray()) {
+            boolean valid = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+            char next = valid ? c : '-';
+            if (next == '-' && (clean.length() == 0 || clean.charAt(clean.length() - 1) == '-')) {
+                continue;
+            }
+            clean.append(next);
         }
-        return head + suffix;
+        return trimDashes(clean.toString());
+    }
+
+    private static String trimDashes(String text) {
+        String trimmed = text;
+        while (trimmed.endsWith("-")) {
+            trimmed = trimmed.substring(0, trimmed.length() - 1);
+        }
+        return trimmed;
     }
 
     private static String hash(String raw) {

@@ -56,8 +56,13 @@ class AppObjectsTest {
         assertThat(namespace.getKind()).isEqualTo("Namespace");
         assertThat(namespace.getMetadata().getName()).isEqualTo("emp-alice");
         assertThat(namespace.getMetadata().getLabels())
-                .containsExactlyInAnyOrderEntriesOf(
-                        Map.of("app.kubernetes.io/managed-by", "emp", "emp.io/owner", "alice"));
+                .containsExactlyInAnyOrderEntriesOf(Map.of(
+                        "app.kubernetes.io/managed-by",
+                        "emp",
+                        "emp.io/owner",
+                        "alice",
+                        "pod-security.kubernetes.io/enforce",
+                        "restricted"));
         assertThat(namespace.getMetadata().getAnnotations()).containsExactlyEntriesOf(Map.of("emp.io/owner", "alice"));
     }
 

@@ -11,10 +11,12 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -147,7 +149,7 @@ class DeployManifestsTest {
                 .containsEntry("cluster.use", "kubernetes")
                 .containsEntry("cluster.kubernetes.in-cluster", "true")
                 .containsEntry("store.use", "redis")
-                .containsEntry("store.redis.url", "redis://redis:6379")
+                .doesNotContainKey("store.redis.url")
                 .containsEntry("tracing.use", "kafka")
                 .containsEntry("api.host", "0.0.0.0");
         Map<String, String> section = new TreeMap<>();
@@ -263,6 +265,81 @@ class DeployManifestsTest {
         assertThat(lines.get(0)).isEqualTo("FROM eclipse-temurin:17-jre");
         assertThat(lines).anySatisfy(line -> assertThat(line).startsWith("COPY").contains("dist/target/emp /opt/emp"));
         assertThat(lines).contains("USER 10001", "ENTRYPOINT [\"/opt/emp/bin/emp-server\"]");
+    }
+
+    @Test
+    void redisAsksForThePasswordTheServerConnectsWithAndOnlyTheServerReachesIt() {
+        Container redis = one(Deployment.class, "redis")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0);
+        Container server = one(Deployment.class, "emp-server")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0);
+
+        assertThat(redis.getArgs()).containsSequence("--requirepass", "$(REDIS_PASSWORD)");
+        for (Container container : List.of(redis, server)) {
+            assertThat(container.getEnv())
+                    .filteredOn(env -> env.getName().equals("REDIS_PASSWORD"))
+                    .singleElement()
+                    .satisfies(env -> {
+                        assertThat(env.getValueFrom().getSecretKeyRef().getName())
+                                .isEqualTo("redis-auth");
+                        assertThat(env.getValueFrom().getSecretKeyRef().getKey())
+                                .isEqualTo("password");
+                    });
+        }
+        String url = env(one(Deployment.class, "emp-server").getSpec().getTemplate(), "EMP_STORE_REDIS_URL");
+        assertThat(url).isEqualTo("redis://:$(REDIS_PASSWORD)@redis.emp.svc.cluster.local:6379");
+        assertThat(server.getEnv())
+                .extracting(EnvVar::getName)
+                .as("Kubernetes expands $(REDIS_PASSWORD) only when it is defined before")
+                .containsSubsequence("REDIS_PASSWORD", "EMP_STORE_REDIS_URL");
+
+        NetworkPolicy policy = one(NetworkPolicy.class, "redis");
+        assertThat(policy.getSpec().getPodSelector().getMatchLabels())
+                .isEqualTo(Map.of("app.kubernetes.io/name", "redis"));
+        assertThat(policy.getSpec().getPolicyTypes()).containsExactly("Ingress");
+        assertThat(policy.getSpec().getIngress()).singleElement().satisfies(rule -> {
+            assertThat(rule.getFrom()).singleElement().satisfies(peer -> {
+                assertThat(peer.getNamespaceSelector()).isNull();
+                assertThat(peer.getPodSelector().getMatchLabels())
+                        .isEqualTo(Map.of("app.kubernetes.io/name", "emp-server"));
+            });
+            assertThat(rule.getPorts())
+                    .singleElement()
+                    .satisfies(port -> assertThat(port.getPort().getIntVal()).isEqualTo(6379));
+        });
+    }
+
+    @Test
+    void everyPodOfEmpPassesPodSecurityRestricted() {
+        List<PodTemplateSpec> templates = new ArrayList<>();
+        for (HasMetadata object : objects) {
+            if (object instanceof Deployment deployment) {
+                templates.add(deployment.getSpec().getTemplate());
+            } else if (object instanceof StatefulSet statefulSet) {
+                templates.add(statefulSet.getSpec().getTemplate());
+            }
+        }
+
+        assertThat(templates).hasSize(4);
+        assertThat(templates)
+                .allSatisfy(template -> assertThat(RestrictedProfile.violations(template.getSpec()))
+                        .as("pods of %s", template.getMetadata().getLabels().get("app.kubernetes.io/name"))
+                        .isEmpty());
+        assertThat(RestrictedProfile.violations(new PodSpecBuilder()
+                        .addNewContainer()
+                        .withName("plain")
+                        .endContainer()
+                        .build()))
+                .as("a pod with no security context breaks the profile")
+                .hasSize(4);
     }
 
     @Test

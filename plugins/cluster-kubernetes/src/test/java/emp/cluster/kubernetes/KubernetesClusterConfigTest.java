@@ -27,6 +27,7 @@ class KubernetesClusterConfigTest {
         assertThat(config.ingressHost()).isNull();
         assertThat(config.nodeHost()).isNull();
         assertThat(config.kafkaAddress()).isNull();
+        assertThat(config.podSecurity()).isEqualTo(PodSecurity.RESTRICTED);
         assertThat(config.requestTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.syncTimeout()).isEqualTo(Duration.ofSeconds(30));
     }
@@ -56,7 +57,17 @@ class KubernetesClusterConfigTest {
         assertThat(kubeconfig.requestTimeout()).isEqualTo(Duration.ofSeconds(3));
 
         KubernetesClusterConfig inCluster = bind(Map.of(
-                "in-cluster", "true", "exposure", "node-port", "node-host", "203.0.113.7", "sync-timeout", "0s"));
+                "in-cluster",
+                "true",
+                "exposure",
+                "node-port",
+                "node-host",
+                "203.0.113.7",
+                "sync-timeout",
+                "0s",
+                "pod-security",
+                "baseline"));
+        assertThat(inCluster.podSecurity()).isEqualTo(PodSecurity.BASELINE);
         assertThat(inCluster.inCluster()).isTrue();
         assertThat(inCluster.exposure()).isEqualTo(Exposure.NODE_PORT);
         assertThat(inCluster.nodeHost()).isEqualTo("203.0.113.7");
@@ -74,6 +85,8 @@ class KubernetesClusterConfigTest {
     @Test
     void badValuesAreNamedWithWhatIsExpected() {
         assertInvalid(Map.of("exposure", "Route"), "cluster.kubernetes.exposure", "LoadBalancer, NodePort, Ingress");
+        assertInvalid(
+                Map.of("pod-security", "strict"), "cluster.kubernetes.pod-security", "restricted, baseline, none");
         assertInvalid(Map.of("volume-size", "lots"), "cluster.kubernetes.volume-size", "1Gi");
         assertInvalid(Map.of("volume-size", "0Gi"), "cluster.kubernetes.volume-size", "above zero");
         assertInvalid(Map.of("namespace-prefix", "EMP_"), "cluster.kubernetes.namespace-prefix", "lower-case letter");

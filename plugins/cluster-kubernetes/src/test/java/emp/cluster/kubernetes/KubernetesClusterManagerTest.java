@@ -370,7 +370,7 @@ class KubernetesClusterManagerTest {
 
         assertThat(manager.apps()).contains(app);
         String namespace = Names.namespace("emp-", "Bob_Smith");
-        assertThat(namespace).matches("emp-bob-smith-[0-9a-f]{6}");
+        assertThat(namespace).matches("emp-0-bob-smith-[0-9a-f]{6}");
         assertThat(cluster.client()
                         .namespaces()
                         .withName(namespace)
