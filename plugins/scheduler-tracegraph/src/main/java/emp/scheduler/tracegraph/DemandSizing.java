@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Up.</b> An app is saturated when requests wait for it in the gateway now or waited through the last
  * {@link #FAST} seconds, or when its replicas have all the requests their limit allows. It then gets
  * {@code ceil(demand / (capacity x target-utilization))} replicas in one decision, its arrivals taken over the newest
- * second or the last {@link #FAST}, whichever is busier: 36 requests a second, with 36 waiting, for a serial app that completes 20 a second at 50 ms each is
+ * second or the last {@link #FAST}, whichever is busier, once that demand passes {@link #UP_UTILIZATION} of the
+ * replicas' capacity (a band above the target, so a load on the target does not flap): 36 requests a second, with 36 waiting, for a serial app that completes 20 a second at 50 ms each is
  * {@code ceil((36 + 3.6) / (20 x 0.7)) = 3}. A saturated app that calls another saturated app (by the call edges
  * seen in its spans or the {@code dependencies} of its spec) waits on it, and is left alone: the callee is scaled;
  * so is it for {@link #CLEAR_BACKLOG} after, while its own line clears, while the callee's service time is
@@ -63,6 +64,11 @@ final class DemandSizing {
     static final Duration CLEAR_BACKLOG = Duration.ofSeconds(10);
     /** The seconds averaged into one figure of the stable window, so that one busy second does not hold replicas. */
     static final int BLOCK = 5;
+    /**
+     * The share of its replicas' capacity a saturated app's demand must pass before it is scaled up: above the
+     * target utilization, so that up and down are a band apart and a load that sits on the target does not flap.
+     */
+    static final double UP_UTILIZATION = 0.85;
     /** How much slower than before a dependency's recent service time makes it one its callers wait on. */
     static final double SLOWED = 1.5;
     /** The weight of a new saturated second in the capacity. */
@@ -132,6 +138,17 @@ final class DemandSizing {
         double exact = needs / (capacity.perReplica() * targetUtilization);
         int replicas = bounded(app.spec(), exact);
         if (replicas <= app.replicas()) {
+            return Optional.empty();
+        }
+        if (needs < app.replicas() * capacity.perReplica() * UP_UTILIZATION) {
+            // Its replicas hit their limit in a burst, but carry the demand below the band: one more replica now
+            // would be taken away at the next scale-down, and the count would flap around the target.
+            LOG.debug(
+                    "'{}' touched its limit but its {} replicas carry {} rps under {} of their capacity",
+                    app.app(),
+                    app.replicas(),
+                    needs,
+                    UP_UTILIZATION);
             return Optional.empty();
         }
         StringBuilder reason = new StringBuilder();

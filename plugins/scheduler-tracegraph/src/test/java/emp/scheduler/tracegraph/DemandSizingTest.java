@@ -165,6 +165,29 @@ class DemandSizingTest {
     }
 
     @Test
+    void anAppThatTouchesItsLimitInABurstButCarriesItsDemandUnderTheBandIsNotScaledUp() {
+        // 24 a second on a replica that completes 34 at its limit of 2: 0.71 of it, over the 0.7 target, under 0.85.
+        LoadFigures burst = load(10, 24, 34, 0, 84, 2);
+        assertThat(DemandSizing.saturated(Views.at(0)
+                        .app(calling("leaf", 1, 8), 1, burst)
+                        .build()
+                        .apps()
+                        .get(ref("leaf"))))
+                .as("the burst counts as saturated")
+                .isTrue();
+
+        assertThat(scheduler.decide(
+                        Views.at(0).app(calling("leaf", 1, 8), 1, burst).build()))
+                .isEmpty();
+        assertThat(scheduler.decide(Views.at(3)
+                        .app(calling("leaf", 1, 8), 1, load(10, 30, 34, 0, 84, 2))
+                        .build()))
+                .as("30 a second is 0.88 of it: past the band")
+                .singleElement()
+                .satisfies(decision -> assertThat(decision.replicas()).isEqualTo(2));
+    }
+
+    @Test
     void anAppThatKeepsUpIsNotScaledUp() {
         List<ScaleDecision> decisions = scheduler.decide(Views.at(0)
                 .app(calling("leaf", 1, 8), 2, load(10, 36, 36, 0, 50, 2))
