@@ -8,7 +8,6 @@ import static java.util.Objects.requireNonNull;
 
 import emp.spi.AppRef;
 import emp.spi.app.AppSpec;
-import emp.spi.app.QualityMetric;
 import emp.spi.scheduler.AppView;
 import emp.spi.scheduler.ClusterView;
 import emp.spi.scheduler.ScaleDecision;
@@ -175,7 +174,7 @@ public final class TraceGraphScheduler implements Scheduler {
             if (!hasData(app)) {
                 continue;
             }
-            latencyTargets(app).stream()
+            Miss.latencyTargets(app).stream()
                     .filter(target -> target.observedMs() > target.targetMs())
                     .max(Comparator.comparingDouble(Miss::severity))
                     .ifPresent(misses::add);
@@ -184,31 +183,6 @@ public final class TraceGraphScheduler implements Scheduler {
                 .reversed()
                 .thenComparing(miss -> miss.app().toString()));
         return misses;
-    }
-
-    /** The app's latency targets, each with what was observed against it. */
-    private static List<Miss> latencyTargets(AppView app) {
-        List<Miss> targets = new ArrayList<>();
-        target(app, QualityMetric.LATENCY_P95_MS, "p95", app.metrics().p95Ms()).ifPresent(targets::add);
-        target(app, QualityMetric.LATENCY_P99_MS, "p99", app.metrics().p99Ms()).ifPresent(targets::add);
-        return targets;
-    }
-
-    private static Optional<Miss> target(AppView app, String metric, String percentile, double observedMs) {
-        Optional<QualityMetric> declared = app.spec().qualityMetric(metric);
-        if (declared.isEmpty()) {
-            return Optional.empty();
-        }
-        double target;
-        try {
-            target = declared.get().target();
-        } catch (NumberFormatException e) {
-            // The host stores only targets that parse; one that does not is no target to judge by.
-            return Optional.empty();
-        }
-        return target > 0 && Double.isFinite(target)
-                ? Optional.of(new Miss(app.app(), percentile, observedMs, target))
-                : Optional.empty();
     }
 
     /** The apps that cause {@code miss}, by name. */
@@ -386,11 +360,11 @@ public final class TraceGraphScheduler implements Scheduler {
             history.notComfortable();
             return Optional.empty();
         }
-        List<Miss> own = latencyTargets(app);
+        List<Miss> own = Miss.latencyTargets(app);
         List<Miss> judges = new ArrayList<>(own);
         for (AppRef caller : CallGraph.callersAbove(apps, app.app())) {
             if (hasData(apps.get(caller))) {
-                judges.addAll(latencyTargets(apps.get(caller)));
+                judges.addAll(Miss.latencyTargets(apps.get(caller)));
             }
         }
         boolean comfortable = !judges.isEmpty()
@@ -473,13 +447,6 @@ public final class TraceGraphScheduler implements Scheduler {
     /** An app's name as the event log of {@code reader} shows it: the bare name within one owner's apps. */
     private static String label(AppRef app, AppRef reader) {
         return app.owner().equals(reader.owner()) ? app.name() : app.toString();
-    }
-
-    /** An observed latency against a target; a miss when over it. */
-    private record Miss(AppRef app, String percentile, double observedMs, double targetMs) {
-        double severity() {
-            return observedMs / targetMs;
-        }
     }
 
     /**
