@@ -32,6 +32,7 @@ public final class SpanCredentials {
     private static final int MAX_LENGTH = 256;
 
     private final SecretKeySpec key;
+    private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::newMac);
 
     private SpanCredentials(byte[] key) {
         this.key = new SecretKeySpec(key, ALGORITHM);
@@ -84,10 +85,15 @@ public final class SpanCredentials {
     }
 
     private byte[] mac(String name) {
+        // One keyed Mac per thread: every span body is checked, and a Mac is costly to make, not to reuse.
+        return macs.get().doFinal(name.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private Mac newMac() {
         try {
             Mac mac = Mac.getInstance(ALGORITHM);
             mac.init(key);
-            return mac.doFinal(name.getBytes(StandardCharsets.US_ASCII));
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HMAC-SHA256 is missing from this JVM", e);
         }

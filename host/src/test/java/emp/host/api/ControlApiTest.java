@@ -107,6 +107,18 @@ class ControlApiTest {
         assertThat(none.detail()).contains("emp login");
         assertThat(server.send("GET", "/v1/apps", "not-a-token", null).status()).isEqualTo(401);
         assertThat(server.send("GET", "/v1/apps/x/load", null, null).status()).isEqualTo(401);
+        for (String[] route : new String[][] {
+            {"GET", "/v1/apps/x/span-credential"},
+            {"GET", "/v1/users"},
+            {"POST", "/v1/users/x/disable"},
+            {"POST", "/v1/invites"},
+            {"GET", "/v1/audit"},
+            {"GET", "/v1/apps?all=true"},
+        }) {
+            assertThat(server.send(route[0], route[1], null, null).status())
+                    .as("%s %s without a token", route[0], route[1])
+                    .isEqualTo(401);
+        }
         assertThat(server.send("POST", "/v1/apps", "not-a-token", TestServer.helloSpec("x", ""))
                         .status())
                 .isEqualTo(401);
