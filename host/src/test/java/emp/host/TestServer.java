@@ -45,6 +45,9 @@ public final class TestServer implements AutoCloseable {
         overrides.put("data-dir", dataDir.toString());
         overrides.put("plugins.dir", pluginsDir().toString());
         overrides.put("cluster.local.gateway-port", "0");
+        // The test apps' jars are in the Maven repository, often under a home folder other users may not read; the
+        // distribution's tests and cluster-local's own run the tenants' users.
+        overrides.put("cluster.local.sandbox", "none");
         overrides.put("auth.bcrypt-cost", "4");
         overrides.put("accounts.signup", "open");
         overrides.put("reconcile.interval", "500ms");

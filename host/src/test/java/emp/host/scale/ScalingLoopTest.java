@@ -65,7 +65,7 @@ class ScalingLoopTest {
                 factory -> ((ClusterManagerFactory) factory)
                         .create(new PluginContext(
                                 "cluster-local",
-                                new PluginConfig("cluster.local", Map.of("gateway-port", "0")),
+                                new PluginConfig("cluster.local", Map.of("gateway-port", "0", "sandbox", "none")),
                                 dataDir.resolve("cluster"),
                                 URI.create("http://127.0.0.1:1"),
                                 Clock.systemUTC())));

@@ -24,11 +24,13 @@ import java.util.function.Function;
  * @param environment the variables each replica gets on top of the server's: the spec's {@code envs}, then the
  *                    platform's, then {@code <DEP>_URL} for each dependency (later ones win)
  * @param healthPath  the spec's explicit health path, or null when readiness is any answer on {@code /}
+ * @param limits      the cpu and memory each replica may use, from the spec's {@code resources}
  */
-record LaunchPlan(List<String> command, Map<String, String> environment, String healthPath) {
+record LaunchPlan(List<String> command, Map<String, String> environment, String healthPath, ResourceLimits limits) {
     LaunchPlan {
         command = List.copyOf(command);
         environment = Map.copyOf(environment);
+        requireNonNull(limits, "limits is null");
     }
 
     /**
@@ -51,7 +53,11 @@ record LaunchPlan(List<String> command, Map<String, String> environment, String 
         String healthPath = deployment.spec().health() == null
                 ? null
                 : deployment.spec().health().path();
-        return new LaunchPlan(deployment.spec().command(), environment, healthPath);
+        return new LaunchPlan(
+                deployment.spec().command(),
+                environment,
+                healthPath,
+                ResourceLimits.of(deployment.spec().resources()));
     }
 
     /** {@code song-db} becomes {@code SONG_DB_URL}. */
@@ -80,6 +86,14 @@ record LaunchPlan(List<String> command, Map<String, String> environment, String 
         text.append("health ")
                 .append(healthPath == null ? "-" : healthPath.length() + ":" + healthPath)
                 .append('\n');
+        if (limits.any()) {
+            // Only when set, so that the plans of apps without limits keep the fingerprint they had before limits.
+            text.append("limits ")
+                    .append(limits.cpuMillis())
+                    .append("m ")
+                    .append(limits.memoryBytes())
+                    .append('\n');
+        }
         try {
             byte[] digest =
                     MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));

@@ -24,11 +24,18 @@ import java.util.Set;
  *                              250ms); ready replicas are polled {@link #LIVENESS_FACTOR} times less often
  * @param logMaxBytes           the size at which a replica's log file is rotated ({@code log-max-bytes}, default 10 MiB);
  *                              one rotated file is kept beside it
- * @param tenantUsers           whether each tenant's replicas run as an OS user of their own ({@code sandbox}:
- *                              {@code tenant-users}; default {@code none}, the server's own user), see
+ * @param sandbox               whether each tenant's replicas run as an OS user of their own ({@code sandbox}):
+ *                              {@code tenant-users}, {@code none} (the server's own user) or {@code auto} (the
+ *                              default: tenant users where the server runs as root with setpriv), see
  *                              {@link TenantUsers}
  * @param sandboxUidBase        the first uid given to a tenant ({@code sandbox-uid-base}, default 200000)
  * @param sandboxUidCount       how many uids from it may be given ({@code sandbox-uid-count}, default 50000)
+ * @param namespaces            whether replicas run in PID and mount namespaces of their own where the kernel allows
+ *                              ({@code namespaces}: {@code auto}, the default, or {@code off}), see {@link Confinement}
+ * @param cgroups               whether each replica gets a control group with its limits where the server may make one
+ *                              ({@code cgroups}: {@code auto}, the default, or {@code off}), see {@link Cgroups}
+ * @param maxProcesses          the most processes and threads one replica may run at once, in its control group
+ *                              ({@code max-processes}, default 4096)
  */
 public record LocalClusterConfig(
         String gatewayHost,
@@ -39,9 +46,19 @@ public record LocalClusterConfig(
         Duration restartBackoffMax,
         Duration healthInterval,
         int logMaxBytes,
-        boolean tenantUsers,
+        Sandbox sandbox,
         int sandboxUidBase,
-        int sandboxUidCount) {
+        int sandboxUidCount,
+        boolean namespaces,
+        boolean cgroups,
+        int maxProcesses) {
+
+    /** The {@code sandbox} setting. */
+    public enum Sandbox {
+        AUTO,
+        NONE,
+        TENANT_USERS
+    }
 
     /** The section's prefix in the server configuration. */
     public static final String SECTION = "cluster.local";
@@ -60,6 +77,9 @@ public record LocalClusterConfig(
     static final String SANDBOX = "sandbox";
     static final String SANDBOX_UID_BASE = "sandbox-uid-base";
     static final String SANDBOX_UID_COUNT = "sandbox-uid-count";
+    static final String NAMESPACES = "namespaces";
+    static final String CGROUPS = "cgroups";
+    static final String MAX_PROCESSES = "max-processes";
 
     /** The section's keys. */
     public static final Set<String> KEYS = Set.of(
@@ -73,7 +93,10 @@ public record LocalClusterConfig(
             LOG_MAX_BYTES,
             SANDBOX,
             SANDBOX_UID_BASE,
-            SANDBOX_UID_COUNT);
+            SANDBOX_UID_COUNT,
+            NAMESPACES,
+            CGROUPS,
+            MAX_PROCESSES);
 
     private static final int MIN_LOG_BYTES = 4096;
 
@@ -84,6 +107,7 @@ public record LocalClusterConfig(
         requireNonNull(restartBackoffInitial, "restartBackoffInitial is null");
         requireNonNull(restartBackoffMax, "restartBackoffMax is null");
         requireNonNull(healthInterval, "healthInterval is null");
+        requireNonNull(sandbox, "sandbox is null");
         if (gatewayPort < 0 || gatewayPort > 65535) {
             throw new IllegalArgumentException("gatewayPort is not a port: " + gatewayPort);
         }
@@ -130,20 +154,38 @@ public record LocalClusterConfig(
                 config.integer(LOG_MAX_BYTES, 10 * 1024 * 1024, MIN_LOG_BYTES, Integer.MAX_VALUE),
                 sandbox(config),
                 config.integer(SANDBOX_UID_BASE, 200_000, 1000, 2_000_000_000),
-                config.integer(SANDBOX_UID_COUNT, 50_000, 1, 1_000_000));
+                config.integer(SANDBOX_UID_COUNT, 50_000, 1, 1_000_000),
+                autoOrOff(config, NAMESPACES, "PID and mount namespaces of their own"),
+                autoOrOff(config, CGROUPS, "a control group each with the limits of their spec"),
+                config.integer(MAX_PROCESSES, 4096, 16, 4_194_304));
     }
 
-    private static boolean sandbox(PluginConfig config) {
-        String value = config.string(SANDBOX, "none").trim();
+    private static Sandbox sandbox(PluginConfig config) {
+        String value = config.string(SANDBOX, "auto").trim();
         return switch (value) {
-            case "none" -> false;
-            case "tenant-users" -> true;
+            case "auto" -> Sandbox.AUTO;
+            case "none" -> Sandbox.NONE;
+            case "tenant-users" -> Sandbox.TENANT_USERS;
             default ->
                 throw PlatformException.invalid(
                         config.fullKey(SANDBOX),
                         "configuration key '" + config.fullKey(SANDBOX) + "' is '" + value
-                                + "'; expected none (replicas run as the server's user) or tenant-users (each tenant's"
-                                + " replicas as an OS user of their own; the server must run as root)");
+                                + "'; expected auto (tenant-users where the server runs as root, else none), none"
+                                + " (replicas run as the server's user) or tenant-users (each tenant's replicas as an"
+                                + " OS user of their own; the server must run as root)");
+        };
+    }
+
+    private static boolean autoOrOff(PluginConfig config, String key, String what) {
+        String value = config.string(key, "auto").trim();
+        return switch (value) {
+            case "auto" -> true;
+            case "off" -> false;
+            default ->
+                throw PlatformException.invalid(
+                        config.fullKey(key),
+                        "configuration key '" + config.fullKey(key) + "' is '" + value + "'; expected auto (replicas"
+                                + " get " + what + " where this machine allows) or off");
         };
     }
 

@@ -110,8 +110,8 @@ public final class LocalClusterManager implements ClusterManager {
 
     private final LocalClusterConfig config;
     private final DataFolder data;
-    /** The tenants' OS users, when replicas run as them ({@code sandbox: tenant-users}); null otherwise. */
-    private TenantUsers tenantUsers;
+    /** What walls replicas in on this machine; chosen at start. */
+    private volatile Confinement confinement;
 
     private final Clock clock;
     private final GatewaySpans gatewaySpans;
@@ -209,21 +209,18 @@ public final class LocalClusterManager implements ClusterManager {
             }
             lifecycle = Lifecycle.STARTED;
             supervisor.execute(() -> DataFolder.deleteTree(data.trash()));
-            if (config.tenantUsers()) {
-                tenantUsers = TenantUsers.open(
-                        data.root(),
-                        config.sandboxUidBase(),
-                        config.sandboxUidCount(),
-                        LocalClusterConfig.SECTION + "." + LocalClusterConfig.SANDBOX);
-            }
+            confinement = Confinement.open(config, data.root());
             adoptAll();
             Set<Long> adopted = new HashSet<>();
+            Set<String> adoptedGroups = new HashSet<>();
             apps.values()
                     .forEach(app -> app.replicas.forEach(replica -> {
                         if (replica.handle != null) {
                             adopted.add(replica.handle.pid());
+                            adoptedGroups.add(Confinement.groupName(app.ref, replica.id));
                         }
                     }));
+            confinement.sweep(adoptedGroups);
             OrphanSweep.sweep(data.root(), adopted);
             supervisor.scheduleWithFixedDelay(
                     this::rotateLogs,
@@ -260,11 +257,26 @@ public final class LocalClusterManager implements ClusterManager {
                 .map(EnvVar::value)
                 .reduce((first, second) -> second)
                 .orElse(System.getenv("PATH"));
-        if (CommandLine.resolve(executable, path).isEmpty()) {
+        Optional<String> resolved = CommandLine.resolve(executable, path);
+        if (resolved.isEmpty()) {
             throw PlatformException.invalid(
                     "command",
                     "app '" + spec.name() + "' runs '" + executable
                             + "', which is not on the server's PATH; install it or give its absolute path as the first 'command' argument");
+        }
+        Confinement walls = confinement;
+        if (walls != null) {
+            List<String> argv = new ArrayList<>(spec.command());
+            argv.set(0, resolved.get());
+            walls.unreachable(argv).ifPresent(why -> {
+                throw PlatformException.invalid(
+                        "command",
+                        "app '" + spec.name() + "' runs as an OS user of its owner's own (" + LocalClusterConfig.SECTION
+                                + "." + LocalClusterConfig.SANDBOX + "), and its command names " + why
+                                + "; put the app's files where every user may read them (chmod -R o+rX), or start"
+                                + " the server with --set " + LocalClusterConfig.SECTION + "."
+                                + LocalClusterConfig.SANDBOX + "=none");
+            });
         }
     }
 
@@ -691,23 +703,14 @@ public final class LocalClusterManager implements ClusterManager {
             return false;
         }
         argv.set(0, executable.get());
-        if (tenantUsers != null) {
-            environment.put("HOME", replica.workDir.toAbsolutePath().toString());
-            argv = tenantUsers.command(app.ref.owner(), argv);
-        }
-        builder.command(argv)
-                .directory(replica.workDir.toFile())
+        builder.directory(replica.workDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(
                         ProcessBuilder.Redirect.appendTo(replica.log.file().toFile()));
         Process process;
         try {
-            Files.createDirectories(replica.workDir);
-            Files.createDirectories(replica.log.file().getParent());
-            if (tenantUsers != null) {
-                tenantUsers.own(app.ref.owner(), replica.workDir, data.root());
-                TenantUsers.keepToServer(replica.log.file().getParent());
-            }
+            confinement.prepare(app.ref, replica.workDir, replica.log.file().getParent(), data.root(), environment);
+            builder.command(confinement.command(app.ref, replica.id, replica.workDir, argv, plan.limits()));
             try (Writer writer = Files.newBufferedWriter(
                     replica.log.file(), StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
                 writer.write("--- emp: " + clock.instant() + " starting replica " + replica.id + " on port " + port
@@ -756,6 +759,16 @@ public final class LocalClusterManager implements ClusterManager {
             }
             Process process = replica.process;
             String exit = process == null ? "exited" : "exited with code " + process.exitValue();
+            // Before it may start again in the same folder and group: whatever it left running goes with it.
+            List<Long> leftovers = confinement.release(replica.app, replica.id, replica.workDir);
+            if (!leftovers.isEmpty()) {
+                log.info(
+                        "killed {} left running by replica {} of app '{}' after it {}",
+                        leftovers,
+                        replica.id,
+                        replica.app,
+                        exit);
+            }
             replica.handle = null;
             replica.process = null;
             replica.cancelTimers();

@@ -29,6 +29,20 @@ final class OrphanSweep {
      * @return the pids killed
      */
     static List<Long> sweep(Path root, Set<Long> kept) {
+        return kill(
+                root,
+                kept,
+                "left running by an earlier run with no record of it: a replica started just before"
+                        + " the server died, or of an app removed meanwhile");
+    }
+
+    /**
+     * Kills every process working under {@code root} but {@code kept} (and their descendants) and this server.
+     *
+     * @param why what they are, for the log
+     * @return the pids killed
+     */
+    static List<Long> kill(Path root, Set<Long> kept, String why) {
         Path base = root.toAbsolutePath().normalize();
         Set<Long> self = new java.util.HashSet<>();
         for (Optional<ProcessHandle> at = Optional.of(ProcessHandle.current());
@@ -51,11 +65,11 @@ final class OrphanSweep {
             if (process.destroyForcibly()) {
                 killed.add(pid);
                 log.warn(
-                        "killed pid {} ({}), left running in '{}' by an earlier run with no record of it: a replica"
-                                + " started just before the server died, or of an app removed meanwhile",
+                        "killed pid {} ({}) in '{}', {}",
                         pid,
                         process.info().command().orElse("?"),
-                        folder.get());
+                        folder.get(),
+                        why);
             }
         });
         return killed;

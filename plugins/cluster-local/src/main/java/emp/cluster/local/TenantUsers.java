@@ -167,7 +167,13 @@ final class TenantUsers {
         }
     }
 
-    private static boolean runsAsRoot() {
+    /** Whether {@link #open} would work here: the server runs as root and setpriv is on the PATH. */
+    static boolean available() {
+        return runsAsRoot()
+                && CommandLine.resolve("setpriv", System.getenv("PATH")).isPresent();
+    }
+
+    static boolean runsAsRoot() {
         try {
             return Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {

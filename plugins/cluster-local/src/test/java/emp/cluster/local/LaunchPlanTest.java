@@ -73,8 +73,8 @@ class LaunchPlanTest {
 
     @Test
     void fingerprintTellsArgumentBoundariesApart() {
-        LaunchPlan joined = new LaunchPlan(List.of("a b"), Map.of(), null);
-        LaunchPlan split = new LaunchPlan(List.of("a", "b"), Map.of(), null);
+        LaunchPlan joined = new LaunchPlan(List.of("a b"), Map.of(), null, ResourceLimits.NONE);
+        LaunchPlan split = new LaunchPlan(List.of("a", "b"), Map.of(), null, ResourceLimits.NONE);
 
         assertThat(joined.fingerprint()).isNotEqualTo(split.fingerprint());
     }

@@ -30,15 +30,19 @@ class LocalClusterConfigTest {
     void everyKey() {
         LocalClusterConfig config = LocalClusterConfig.from(new PluginConfig(
                 "cluster.local",
-                Map.of(
-                        "gateway-host", "0.0.0.0",
-                        "gateway-port", "0",
-                        "bind-host", "127.0.0.2",
-                        "stop-grace", "3s",
-                        "restart-backoff-initial", "100ms",
-                        "restart-backoff-max", "5m",
-                        "health-interval", "1s",
-                        "log-max-bytes", "65536")));
+                Map.ofEntries(
+                        Map.entry("gateway-host", "0.0.0.0"),
+                        Map.entry("gateway-port", "0"),
+                        Map.entry("bind-host", "127.0.0.2"),
+                        Map.entry("stop-grace", "3s"),
+                        Map.entry("restart-backoff-initial", "100ms"),
+                        Map.entry("restart-backoff-max", "5m"),
+                        Map.entry("health-interval", "1s"),
+                        Map.entry("log-max-bytes", "65536"),
+                        Map.entry("sandbox", "none"),
+                        Map.entry("namespaces", "off"),
+                        Map.entry("cgroups", "off"),
+                        Map.entry("max-processes", "512"))));
 
         assertThat(config)
                 .isEqualTo(new LocalClusterConfig(
@@ -50,9 +54,12 @@ class LocalClusterConfigTest {
                         Duration.ofMinutes(5),
                         Duration.ofSeconds(1),
                         65536,
-                        false,
+                        LocalClusterConfig.Sandbox.NONE,
                         200_000,
-                        50_000));
+                        50_000,
+                        false,
+                        false,
+                        512));
     }
 
     @Test
@@ -84,6 +91,10 @@ class LocalClusterConfigTest {
                 Map.of("restart-backoff-initial", "10s", "restart-backoff-max", "1s"),
                 "cluster.local.restart-backoff-max");
         assertInvalid(Map.of("log-max-bytes", "12"), "cluster.local.log-max-bytes");
+        assertInvalid(Map.of("sandbox", "jail"), "cluster.local.sandbox");
+        assertInvalid(Map.of("namespaces", "on"), "cluster.local.namespaces");
+        assertInvalid(Map.of("cgroups", "yes"), "cluster.local.cgroups");
+        assertInvalid(Map.of("max-processes", "2"), "cluster.local.max-processes");
     }
 
     private static void assertInvalid(Map<String, String> values, String key) {

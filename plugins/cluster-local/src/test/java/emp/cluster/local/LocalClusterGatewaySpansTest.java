@@ -50,7 +50,8 @@ class LocalClusterGatewaySpansTest {
     void start() {
         manager = new LocalClusterManager(
                 LocalClusterConfig.from(new PluginConfig(
-                        LocalClusterConfig.SECTION, Map.of("gateway-port", "0", "health-interval", "50ms"))),
+                        LocalClusterConfig.SECTION,
+                        Map.of("gateway-port", "0", "health-interval", "50ms", "sandbox", "none"))),
                 dataDir,
                 Clock.systemUTC(),
                 spans -> {

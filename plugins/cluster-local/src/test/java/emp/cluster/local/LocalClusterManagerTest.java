@@ -159,7 +159,6 @@ class LocalClusterManagerTest extends AbstractClusterManagerTck {
         assertThat(get(instance.endpoint().resolve("/anything")).body())
                 .contains(
                         "\"app\":\"tck/greet\"",
-                        "\"instance\":\"" + instance.pid().getAsLong() + "\"",
                         "\"port\":" + port,
                         "\"path\":\"/anything\"",
                         "\"message\":\"bonjour\"");
@@ -197,11 +196,12 @@ class LocalClusterManagerTest extends AbstractClusterManagerTck {
             HttpResponse<String> response = get(endpoint.resolve("songs/" + i + "?x=1"));
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(response.body()).contains("\"app\":\"tck/routed\"", "\"path\":\"/songs/" + i + "\"");
-            answered.add(response.body().replaceAll(".*\"instance\":\"(\\d+)\".*\\s*", "$1"));
+            // Its port tells the replicas apart: in PID namespaces of their own, each is pid 2 to itself.
+            answered.add(response.body().replaceAll("(?s).*\"port\":(\\d+).*", "$1"));
         }
         assertThat(answered)
                 .isEqualTo(status.instances().stream()
-                        .map(instance -> Long.toString(instance.pid().getAsLong()))
+                        .map(instance -> Integer.toString(instance.endpoint().getPort()))
                         .collect(Collectors.toSet()));
 
         manager().scale(app, 0);
@@ -314,12 +314,17 @@ class LocalClusterManagerTest extends AbstractClusterManagerTck {
         AppRef app = ref("chatty");
         manager().deploy(deployment(app, runnableSpec(app.name()), 1));
         InstanceStatus instance = awaitReady(app, 1).instances().get(0);
-        String started = "hello: app 'tck/chatty' pid " + instance.pid().getAsLong() + " listening on http://127.0.0.1:"
+        // The pid it prints is its own as it sees it: 2 in a PID namespace of its own.
+        String started = "hello: app 'tck/chatty' pid \\d+ listening on http://127\\.0\\.0\\.1:"
                 + instance.endpoint().getPort();
 
         waitUntil()
-                .untilAsserted(
-                        () -> assertThat(manager().logs(app, 1)).containsExactly(new LogLine("chatty-1", started)));
+                .untilAsserted(() -> assertThat(manager().logs(app, 1))
+                        .singleElement()
+                        .satisfies(line -> {
+                            assertThat(line.instance()).isEqualTo("chatty-1");
+                            assertThat(line.line()).matches(started);
+                        }));
         assertThat(manager().logs(app, 10))
                 .extracting(LogLine::line)
                 .hasSize(2)
@@ -393,7 +398,7 @@ class LocalClusterManagerTest extends AbstractClusterManagerTck {
         String probe = "cat /proc/$VICTIM/environ > /dev/null 2>&1 && echo environ=read || echo environ=denied;"
                 + " kill -0 $VICTIM 2> /dev/null && echo signal=sent || echo signal=denied;"
                 + " cat $STORE > /dev/null 2>&1 && echo store=read || echo store=denied;"
-                + " ls ../.. > /dev/null 2>&1 && echo siblings=listed || echo siblings=hidden;"
+                + " ls $VICTIM_DIR > /dev/null 2>&1 && echo siblings=listed || echo siblings=hidden;"
                 + " echo uid=$(id -u) home=$HOME; touch here && echo own=writable; sleep 1000";
         AppRef mallory = new AppRef("mal", "probe");
         manager.deploy(deployment(
@@ -403,6 +408,8 @@ class LocalClusterManagerTest extends AbstractClusterManagerTck {
                         List.of("sh", "-c", probe),
                         "VICTIM",
                         Long.toString(victimPid),
+                        "VICTIM_DIR",
+                        dir.resolve("apps/vic/web/replicas/web-1").toString(),
                         "STORE",
                         secret.toString()),
                 1));
@@ -418,12 +425,133 @@ class LocalClusterManagerTest extends AbstractClusterManagerTck {
                 .findFirst()
                 .orElseThrow();
         assertThat(identity).matches("uid=23000[01] home=/.*/replicas/probe-1");
-        assertThat(Files.getAttribute(Path.of("/proc", Long.toString(victimPid)), "unix:uid"))
+        long victimApp = ProcessHandle.of(victimPid)
+                .orElseThrow()
+                .descendants()
+                .filter(process -> process.info().command().orElse("").endsWith("sleep"))
+                .findFirst()
+                .orElseThrow()
+                .pid();
+        assertThat(Files.getAttribute(Path.of("/proc", Long.toString(victimApp)), "unix:uid"))
                 .as("the victim runs as its own tenant's user")
                 .isIn(230000, 230001)
                 .isNotEqualTo(Integer.parseInt(identity.substring(4, 10)));
         manager.remove(victim, false);
         manager.remove(mallory, false);
+
+        Path closed = Files.createDirectories(dataDir.resolve("closed"));
+        Files.setPosixFilePermissions(closed, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Path script = Files.writeString(closed.resolve("app.sh"), "sleep 1000");
+        assertThatThrownBy(() -> manager.validate(AppSpec.ofCommand("closed", List.of("sh", script.toString()))))
+                .isInstanceOfSatisfying(PlatformException.class, e -> {
+                    assertThat(e.field()).contains("command");
+                    assertThat(e.getMessage())
+                            .contains("'" + script + "' is under ")
+                            .contains("sandbox=none");
+                });
+    }
+
+    @Test
+    void stopAndRemoveEndEveryProcessAReplicaStartedHoweverItDetached() {
+        LocalClusterManager manager = start(dataDir.resolve("detach"), Map.of("stop-grace", "1s"));
+        boolean walled = Confinement.open(config(Map.of()), dataDir.resolve("probe"))
+                        .namespaces()
+                || Confinement.open(config(Map.of()), dataDir.resolve("probe")).cgroups();
+        AppRef stopped = ref("stopped");
+        AppRef removed = ref("removed");
+        long base = 60_000 + ProcessHandle.current().pid() % 1000 * 10;
+        manager.deploy(deployment(stopped, AppSpec.ofCommand("stopped", List.of("sh", "-c", escaping(base))), 1));
+        manager.deploy(deployment(removed, AppSpec.ofCommand("removed", List.of("sh", "-c", escaping(base + 5))), 1));
+        int escapes = walled ? 5 : 4;
+        List<Long> fromStopped = awaitSleeps(base, escapes);
+        List<Long> fromRemoved = awaitSleeps(base + 5, escapes);
+
+        manager.scale(stopped, 0);
+        manager.remove(removed, false);
+
+        waitUntil().untilAsserted(() -> {
+            assertThat(manager.status(stopped).instances()).isEmpty();
+            assertThat(fromStopped)
+                    .as("stop ended every process of the replica")
+                    .allSatisfy(pid -> assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive))
+                            .isEmpty());
+            assertThat(fromRemoved)
+                    .as("remove ended every process of the replica")
+                    .allSatisfy(pid -> assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive))
+                            .isEmpty());
+        });
+    }
+
+    /**
+     * A replica that leaves processes behind every way a shell can: a new session, a double fork, nohup, and (the
+     * last, {@code base + 4}) a new session outside its folder; each sleeps for a number of seconds that names it.
+     */
+    private static String escaping(long base) {
+        return "setsid sleep " + base + " & (sleep " + (base + 1) + " &) ; nohup sleep " + (base + 2)
+                + " > /dev/null 2>&1 & (cd / && setsid sleep " + (base + 4) + " &) ; exec sleep " + (base + 3);
+    }
+
+    /** The host pids of the sleeps {@link #escaping} started, once all {@code count} run. */
+    private List<Long> awaitSleeps(long base, int count) {
+        return waitUntil()
+                .until(
+                        () -> ProcessHandle.allProcesses()
+                                .filter(process ->
+                                        process.info().command().orElse("").endsWith("sleep"))
+                                .filter(process -> process.info()
+                                        .arguments()
+                                        .filter(arguments -> arguments.length == 1 && arguments[0].matches("\\d+"))
+                                        .map(arguments -> Long.parseLong(arguments[0]) - base)
+                                        .filter(offset -> offset >= 0 && offset < count)
+                                        .isPresent())
+                                .map(ProcessHandle::pid)
+                                .toList(),
+                        pids -> pids.size() == count);
+    }
+
+    @Test
+    void inItsNamespacesAndControlGroupAReplicaSeesOnlyItselfAndGetsTheLimitsOfItsSpec() throws Exception {
+        LocalClusterManager manager = start(dataDir.resolve("walls"), Map.of("max-processes", "64"));
+        Confinement walls = Confinement.open(config(Map.of()), dataDir.resolve("probe"));
+        assumeTrue(walls.namespaces() && walls.cgroups(), "needs PID namespaces and writable cgroups (root)");
+        String probe = "echo processes=$(ls -d /proc/[0-9]* | wc -l); echo pid=$$;"
+                + " cat /proc/self/cgroup | tr ':' ' ' | while read n controller group; do"
+                + " case $controller in memory) echo memory=$(cat /sys/fs/cgroup/memory$group/memory.limit_in_bytes);;"
+                + " cpu) echo cpu=$(cat /sys/fs/cgroup/cpu$group/cpu.cfs_quota_us);;"
+                + " pids) echo pids=$(cat /sys/fs/cgroup/pids$group/pids.max);; esac; done; exec sleep 1000";
+        AppRef app = ref("walled");
+        AppSpec spec = new AppSpec(
+                "walled",
+                null,
+                null,
+                null,
+                null,
+                null,
+                List.of("sh", "-c", probe),
+                null,
+                null,
+                null,
+                new emp.spi.app.Resources("250m", "64Mi"),
+                null,
+                null,
+                null,
+                null,
+                null);
+        manager.deploy(deployment(app, spec, 1));
+
+        waitUntil()
+                .untilAsserted(() -> assertThat(manager.logs(app, 20))
+                        .extracting(LogLine::line)
+                        .contains("pid=2", "memory=67108864", "cpu=25000", "pids=64"));
+        String processes = manager.logs(app, 20).stream()
+                .map(LogLine::line)
+                .filter(line -> line.startsWith("processes="))
+                .findFirst()
+                .orElseThrow();
+        assertThat(Integer.parseInt(processes.substring("processes=".length())))
+                .as("the replica sees its own few processes only")
+                .isLessThan(6);
+        manager.remove(app, false);
     }
 
     private static AppSpec spec(String name, List<String> command, String... variables) {
@@ -667,7 +795,9 @@ class LocalClusterManagerTest extends AbstractClusterManagerTck {
                 "stop-grace", "5s",
                 "restart-backoff-initial", "100ms",
                 "restart-backoff-max", "1s",
-                "health-interval", "50ms"));
+                "health-interval", "50ms",
+                // The hello jar is in the Maven repository, often under a home folder closed to other users.
+                "sandbox", "none"));
         values.putAll(overrides);
         return LocalClusterConfig.from(new PluginConfig(LocalClusterConfig.SECTION, values));
     }

@@ -48,7 +48,8 @@ class RunningElsewhereTest {
     @BeforeEach
     void start() throws Exception {
         manager = new LocalClusterManager(
-                LocalClusterConfig.from(new PluginConfig(LocalClusterConfig.SECTION, Map.of("gateway-port", "0"))),
+                LocalClusterConfig.from(
+                        new PluginConfig(LocalClusterConfig.SECTION, Map.of("gateway-port", "0", "sandbox", "none"))),
                 dataDir,
                 Clock.systemUTC(),
                 spans -> {});

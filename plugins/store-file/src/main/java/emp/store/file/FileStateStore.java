@@ -11,8 +11,11 @@ import emp.spi.store.StateStore;
 import emp.spi.store.VersionConflictException;
 import emp.spi.store.Write;
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,6 +26,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -127,6 +131,7 @@ public final class FileStateStore implements StateStore {
         Path folder = path.getParent();
         try {
             Files.createDirectories(folder);
+            keepToOwner(path);
         } catch (IOException | SecurityException e) {
             throw new PlatformException(
                     ErrorCategory.UNAVAILABLE,
@@ -135,6 +140,23 @@ public final class FileStateStore implements StateStore {
                             + "); make the folder writable by"
                             + " the user running EMP, or set 'store.file.path' to a file in a writable folder",
                     e);
+        }
+    }
+
+    /**
+     * Makes the database file, or keeps it, readable and writable by the server's user alone (0600): it holds every
+     * account's password and token hashes, and the apps' replicas run on the same machine. SQLite gives its WAL and
+     * shared-memory files the database file's permissions.
+     */
+    private static void keepToOwner(Path database) throws IOException {
+        if (!database.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return;
+        }
+        Set<PosixFilePermission> owner = PosixFilePermissions.fromString("rw-------");
+        try {
+            Files.createFile(database, PosixFilePermissions.asFileAttribute(owner));
+        } catch (FileAlreadyExistsException e) {
+            Files.setPosixFilePermissions(database, owner);
         }
     }
 
