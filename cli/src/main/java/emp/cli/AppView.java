@@ -75,6 +75,21 @@ final class AppView {
     }
 
     /** What {@code emp info} prints: key/value lines, then a table of the instances. */
+    /** {@code 512 B}, {@code 3.4 KiB}, {@code 12.0 MiB}, {@code 1.2 GiB}. */
+    static String bytes(long count) {
+        if (count < 1024) {
+            return count + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double value = count;
+        int unit = -1;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return String.format(java.util.Locale.ROOT, "%.1f %s", value, units[unit]);
+    }
+
     static void printInfo(PrintWriter out, JsonNode app) {
         JsonNode spec = app.path("spec");
         List<String[]> fields = new ArrayList<>();
@@ -84,6 +99,9 @@ final class AppView {
         fields.add(new String[] {"State", Json.text(app, "state", "-")});
         fields.add(new String[] {"Ready", readiness(app) + " replicas" + bounds(spec)});
         fields.add(new String[] {"URL", Json.text(app, "url", "-")});
+        if (app.path("log_bytes").canConvertToLong()) {
+            fields.add(new String[] {"Logs", bytes(app.path("log_bytes").asLong()) + " on disk"});
+        }
         JsonNode command = spec.path("command");
         if (command.isArray() && !command.isEmpty()) {
             fields.add(new String[] {"Command", command.toString()});

@@ -116,10 +116,14 @@ class CrashRecoveryIT {
         return sum;
     }
 
-    /** The processes running examples/hello whose working folder is under the server's data folder. */
+    /**
+     * The JVMs running examples/hello whose working folder is under the server's data folder (not the unshare and
+     * shell that start each replica in its namespaces, whose arguments name the jar too).
+     */
     private static long replicaProcesses(Path data) {
         Path base = data.toAbsolutePath().normalize();
         return ProcessHandle.allProcesses()
+                .filter(process -> process.info().command().orElse("").endsWith("/java"))
                 .filter(process -> process.info().arguments().map(List::of).orElse(List.of()).stream()
                         .anyMatch(argument -> argument.endsWith("hello.jar")))
                 .filter(process -> {

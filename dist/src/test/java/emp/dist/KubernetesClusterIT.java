@@ -503,7 +503,13 @@ class KubernetesClusterIT {
     }
 
     private static Map<String, String> env(Container container) {
-        return container.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
+        // A variable from the downward API (EMP_INSTANCE, the pod's name) has no value but where it comes from.
+        return container.getEnv().stream()
+                .collect(Collectors.toMap(
+                        EnvVar::getName,
+                        env -> env.getValue() != null
+                                ? env.getValue()
+                                : "from " + env.getValueFrom().getFieldRef().getFieldPath()));
     }
 
     // ---- the server ----

@@ -26,6 +26,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
@@ -426,7 +427,8 @@ public final class AppService {
             status = observed.read(record.id()).orElse(status);
         }
         String url = cluster.endpoint(record.ref()).map(URI::toString).orElse(null);
-        return AppView.of(record, status, url);
+        OptionalLong logBytes = cluster.logBytes(record.ref());
+        return AppView.of(record, status, url, logBytes.isPresent() ? logBytes.getAsLong() : null);
     }
 
     private record Found(AppRecord record, long version) {}

@@ -15,6 +15,7 @@ import java.util.Locale;
  * @param state {@code running} (every wanted replica ready), {@code pending} (some still starting),
  *              {@code degraded} (some crashed), {@code idle} (scaled to zero replicas; the next request wakes it),
  *              {@code stopped}
+ * @param logBytes the bytes its replicas' logs take on disk, where the cluster keeps them itself; null elsewhere
  */
 public record AppView(
         String id,
@@ -24,6 +25,7 @@ public record AppView(
         Replicas replicas,
         List<InstanceView> instances,
         String url,
+        Long logBytes,
         AppSpec spec,
         Instant createdAt,
         Instant updatedAt) {
@@ -45,7 +47,7 @@ public record AppView(
         }
     }
 
-    static AppView of(AppRecord record, AppStatus status, String url) {
+    static AppView of(AppRecord record, AppStatus status, String url, Long logBytes) {
         int desired = record.targetReplicas();
         int ready = status.ready();
         String state;
@@ -69,6 +71,7 @@ public record AppView(
                 new Replicas(desired, ready),
                 status.instances().stream().map(InstanceView::of).toList(),
                 url,
+                logBytes,
                 record.spec(),
                 record.createdAt(),
                 record.updatedAt());

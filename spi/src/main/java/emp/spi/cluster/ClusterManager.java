@@ -7,6 +7,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -107,6 +108,16 @@ public interface ClusterManager extends AutoCloseable {
      * @throws emp.spi.PlatformException of category UNSUPPORTED when the cluster keeps no logs
      */
     List<LogLine> logs(AppRef app, int tail);
+
+    /**
+     * The bytes the app's replicas' logs take where this cluster keeps them itself (the local cluster's files); empty
+     * where something else keeps them (Kubernetes' nodes). Not abstract, as added later.
+     *
+     * @since 0.1
+     */
+    default OptionalLong logBytes(AppRef app) {
+        return OptionalLong.empty();
+    }
 
     /** A cheap check of the backend, without throwing. */
     Health check();

@@ -99,7 +99,7 @@ public final class HelloService implements AutoCloseable {
             } else {
                 answer = ("{\"app\":" + quote(app)
                                 + ",\"instance\":"
-                                + quote(Long.toString(ProcessHandle.current().pid()))
+                                + quote(instance())
                                 + ",\"port\":" + port()
                                 + ",\"path\":" + quote(path)
                                 + ",\"message\":" + quote(greeting) + "}\n")
@@ -129,6 +129,14 @@ public final class HelloService implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Which replica answers: the platform's {@code EMP_INSTANCE}, or the process id where that is not set. */
+    private static String instance() {
+        String instance = System.getenv("EMP_INSTANCE");
+        return instance == null || instance.isBlank()
+                ? Long.toString(ProcessHandle.current().pid())
+                : instance;
     }
 
     private static String quote(String text) {

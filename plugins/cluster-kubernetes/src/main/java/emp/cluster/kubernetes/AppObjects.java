@@ -366,11 +366,24 @@ final class AppObjects {
         }
         values.remove("PORT");
         values.put("PORT", Integer.toString(containerPort(deployment.spec())));
+        values.remove(INSTANCE_VARIABLE);
         List<EnvVar> environment = new ArrayList<>();
         values.forEach((name, value) -> environment.add(
                 new EnvVarBuilder().withName(name).withValue(value).build()));
+        // Which replica this is, as on every cluster: here the pod's name, from the downward API.
+        environment.add(new EnvVarBuilder()
+                .withName(INSTANCE_VARIABLE)
+                .withNewValueFrom()
+                .withNewFieldRef()
+                .withFieldPath("metadata.name")
+                .endFieldRef()
+                .endValueFrom()
+                .build());
         return environment;
     }
+
+    /** The variable that names the replica a process runs as. */
+    static final String INSTANCE_VARIABLE = "EMP_INSTANCE";
 
     private ObjectMeta metadata(Names names) {
         return new ObjectMetaBuilder()

@@ -231,7 +231,10 @@ class AppObjectsTest {
         assertThat(container.getResources()).isNull();
         assertThat(container.getEnv())
                 .extracting(env -> env.getName() + "=" + env.getValue())
-                .containsExactly("PORT=8080");
+                .containsExactly("PORT=8080", "EMP_INSTANCE=null");
+        assertThat(container.getEnv().get(1).getValueFrom().getFieldRef().getFieldPath())
+                .as("the pod's name")
+                .isEqualTo("metadata.name");
     }
 
     @Test
@@ -313,7 +316,8 @@ class AppObjectsTest {
                         "KAFKAADDRESS=kafka.emp.svc.cluster.local:9092",
                         "KAFKA_ADDRESS=kafka.emp.svc.cluster.local:9092",
                         "SONG_DB_URL=http://song-db.emp-alice.svc.cluster.local:80",
-                        "PORT=8080");
+                        "PORT=8080",
+                        "EMP_INSTANCE=null");
         assertThat(container.getResources().getRequests())
                 .containsExactlyInAnyOrderEntriesOf(
                         Map.of("cpu", new Quantity("250m"), "memory", new Quantity("256Mi")));

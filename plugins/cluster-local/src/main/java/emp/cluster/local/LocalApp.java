@@ -55,7 +55,7 @@ final class LocalApp {
         return dir.resolve("replicas").resolve(id);
     }
 
-    ReplicaLog replicaLog(String id) {
-        return new ReplicaLog(dir.resolve("logs").resolve(id + ".log"));
+    ReplicaLog replicaLog(String id, int keep) {
+        return new ReplicaLog(dir.resolve("logs").resolve(id + ".log"), keep);
     }
 }

@@ -22,8 +22,9 @@ import java.util.Set;
  * @param restartBackoffMax     the longest wait between restarts ({@code restart-backoff-max}, default 30s)
  * @param healthInterval        how often a starting replica's health path is polled ({@code health-interval}, default
  *                              250ms); ready replicas are polled {@link #LIVENESS_FACTOR} times less often
- * @param logMaxBytes           the size at which a replica's log file is rotated ({@code log-max-bytes}, default 10 MiB);
- *                              one rotated file is kept beside it
+ * @param logMaxBytes           the size at which a replica's log file is rotated ({@code log-max-bytes}, default 10 MiB)
+ * @param logFiles              how many rotated files of a replica's log are kept beside it ({@code log-files}, default
+ *                              3), so a replica's logs take at most about {@code (logFiles + 1) * logMaxBytes}
  * @param sandbox               whether each tenant's replicas run as an OS user of their own ({@code sandbox}):
  *                              {@code tenant-users}, {@code none} (the server's own user) or {@code auto} (the
  *                              default: tenant users where the server runs as root with setpriv), see
@@ -46,6 +47,7 @@ public record LocalClusterConfig(
         Duration restartBackoffMax,
         Duration healthInterval,
         int logMaxBytes,
+        int logFiles,
         Sandbox sandbox,
         int sandboxUidBase,
         int sandboxUidCount,
@@ -74,6 +76,7 @@ public record LocalClusterConfig(
     static final String RESTART_BACKOFF_MAX = "restart-backoff-max";
     static final String HEALTH_INTERVAL = "health-interval";
     static final String LOG_MAX_BYTES = "log-max-bytes";
+    static final String LOG_FILES = "log-files";
     static final String SANDBOX = "sandbox";
     static final String SANDBOX_UID_BASE = "sandbox-uid-base";
     static final String SANDBOX_UID_COUNT = "sandbox-uid-count";
@@ -91,6 +94,7 @@ public record LocalClusterConfig(
             RESTART_BACKOFF_MAX,
             HEALTH_INTERVAL,
             LOG_MAX_BYTES,
+            LOG_FILES,
             SANDBOX,
             SANDBOX_UID_BASE,
             SANDBOX_UID_COUNT,
@@ -152,6 +156,7 @@ public record LocalClusterConfig(
                 max,
                 healthInterval,
                 config.integer(LOG_MAX_BYTES, 10 * 1024 * 1024, MIN_LOG_BYTES, Integer.MAX_VALUE),
+                config.integer(LOG_FILES, 3, 1, 100),
                 sandbox(config),
                 config.integer(SANDBOX_UID_BASE, 200_000, 1000, 2_000_000_000),
                 config.integer(SANDBOX_UID_COUNT, 50_000, 1, 1_000_000),

@@ -96,7 +96,8 @@ public final class LocalClusterManager implements ClusterManager {
     /** An adopted process whose start time differs from the recorded one by more than this is another process. */
     private static final Duration START_TOLERANCE = Duration.ofSeconds(1);
 
-    private static final Duration LOG_ROTATION_PERIOD = Duration.ofSeconds(2);
+    /** How often logs are measured: a stat each, so often enough that a fast writer overshoots its limit little. */
+    private static final Duration LOG_ROTATION_PERIOD = Duration.ofMillis(250);
     /** The server's configuration variables, which replicas do not inherit; the platform's own are set again. */
     static final String SERVER_VARIABLE_PREFIX = "EMP_";
 
@@ -672,7 +673,7 @@ public final class LocalClusterManager implements ClusterManager {
                 id,
                 index,
                 app.replicaDir(id),
-                app.replicaLog(id),
+                app.replicaLog(id, config.logFiles()),
                 app.fingerprint,
                 clock.instant(),
                 config.restartBackoffInitial());
@@ -697,6 +698,8 @@ public final class LocalClusterManager implements ClusterManager {
         environment.keySet().removeIf(name -> name.startsWith(SERVER_VARIABLE_PREFIX));
         environment.putAll(plan.environment());
         environment.put("PORT", Integer.toString(port));
+        // Which replica this is: in a PID namespace of its own every replica is pid 2 to itself.
+        environment.put("EMP_INSTANCE", replica.id);
         Optional<String> executable = CommandLine.resolve(argv.get(0), environment.get("PATH"));
         if (executable.isEmpty()) {
             crashed(app, replica, "could not start: '" + argv.get(0) + "' is not on the PATH");
@@ -1165,7 +1168,7 @@ public final class LocalClusterManager implements ClusterManager {
                     entry.id(),
                     entry.index(),
                     app.replicaDir(entry.id()),
-                    app.replicaLog(entry.id()),
+                    app.replicaLog(entry.id(), config.logFiles()),
                     entry.fingerprint(),
                     clock.instant(),
                     config.restartBackoffInitial());
@@ -1247,6 +1250,20 @@ public final class LocalClusterManager implements ClusterManager {
         } catch (RejectedExecutionException e) {
             // Closed: nobody listens any more.
         }
+    }
+
+    @Override
+    public OptionalLong logBytes(AppRef app) {
+        requireNonNull(app, "app is null");
+        List<ReplicaLog> logs = new ArrayList<>();
+        synchronized (lock) {
+            LocalApp local = apps.get(app);
+            if (local == null) {
+                return OptionalLong.empty();
+            }
+            local.replicas.forEach(replica -> logs.add(replica.log));
+        }
+        return OptionalLong.of(logs.stream().mapToLong(ReplicaLog::bytes).sum());
     }
 
     /** Empties logs that grew past the limit; runs on the supervisor and reads files without the lock. */

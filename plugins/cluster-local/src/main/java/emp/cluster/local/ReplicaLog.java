@@ -17,25 +17,35 @@ import java.util.List;
 
 /**
  * One replica's log: a file its process appends its standard output and error to directly (so it keeps logging
- * when the server is gone), and the previous file kept once it grew too large.
+ * when the server is gone), and up to {@code keep} earlier files, {@code .1} the newest, kept as it grew too large.
  *
  * @param file the file the process appends to
+ * @param keep how many rotated files are kept beside it, at least 1
  */
-record ReplicaLog(Path file) {
+record ReplicaLog(Path file, int keep) {
     private static final int CHUNK = 8192;
 
     ReplicaLog {
         requireNonNull(file, "file is null");
+        if (keep < 1) {
+            throw new IllegalArgumentException("keep is below 1: " + keep);
+        }
     }
 
-    /** The file the previous content was moved to when it was rotated. */
+    /** The file the content before the last rotation went to. */
     Path rotated() {
-        return file.resolveSibling(file.getFileName() + ".1");
+        return rotated(1);
+    }
+
+    /** The {@code n}th rotated file, 1 the newest. */
+    Path rotated(int n) {
+        return file.resolveSibling(file.getFileName() + "." + n);
     }
 
     /**
-     * Rotates the file when it is larger than {@code maxBytes}: copies it beside itself and empties it. The process
-     * opened it for appending, so its next write lands at the new end; the file is never renamed under it.
+     * Rotates the file when it is larger than {@code maxBytes}: the rotated files move one up (the oldest beyond
+     * {@code keep} goes), the file is copied to {@code .1} and emptied. The process opened it for appending, so its
+     * next write lands at the new end; the file is never renamed under it.
      *
      * @return whether it rotated
      */
@@ -43,6 +53,12 @@ record ReplicaLog(Path file) {
         try {
             if (Files.size(file) <= maxBytes) {
                 return false;
+            }
+            Files.deleteIfExists(rotated(keep));
+            for (int n = keep - 1; n >= 1; n--) {
+                if (Files.exists(rotated(n))) {
+                    Files.move(rotated(n), rotated(n + 1), StandardCopyOption.REPLACE_EXISTING);
+                }
             }
             Files.copy(file, rotated(), StandardCopyOption.REPLACE_EXISTING);
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
@@ -54,24 +70,39 @@ record ReplicaLog(Path file) {
         }
     }
 
-    /** The last {@code count} lines, oldest first, reaching into the rotated file when the current one has fewer. */
+    /** The last {@code count} lines, oldest first, reaching into the rotated files when the current one has fewer. */
     List<String> tail(int count) throws IOException {
         if (count <= 0) {
             return List.of();
         }
-        List<String> lines = lastLines(file, count);
-        if (lines.size() < count) {
-            List<String> older = new ArrayList<>(lastLines(rotated(), count - lines.size()));
+        List<String> lines = new ArrayList<>(lastLines(file, count));
+        for (int n = 1; n <= keep && lines.size() < count; n++) {
+            List<String> older = new ArrayList<>(lastLines(rotated(n), count - lines.size()));
             older.addAll(lines);
-            return older;
+            lines = older;
         }
         return lines;
     }
 
-    /** Deletes the log and its rotated copy. */
+    /** The bytes the log and its rotated files take. */
+    long bytes() {
+        long total = 0;
+        for (int n = 0; n <= keep; n++) {
+            try {
+                total += Files.size(n == 0 ? file : rotated(n));
+            } catch (IOException e) {
+                // Not there (never rotated so far, or being rotated): nothing to count.
+            }
+        }
+        return total;
+    }
+
+    /** Deletes the log and its rotated files. */
     void delete() throws IOException {
         Files.deleteIfExists(file);
-        Files.deleteIfExists(rotated());
+        for (int n = 1; n <= keep; n++) {
+            Files.deleteIfExists(rotated(n));
+        }
     }
 
     /** Reads backwards from the end in chunks until {@code count} line breaks are found, so a large log costs little. */

@@ -333,9 +333,43 @@ class LocalClusterManagerTest extends AbstractClusterManagerTck {
                 .startsWith("--- emp: ")
                 .contains("starting replica chatty-1 on port "
                         + instance.endpoint().getPort());
+        assertThat(manager().logBytes(app))
+                .hasValue(dataDir.resolve("apps/tck/chatty/logs/chatty-1.log")
+                        .toFile()
+                        .length());
+        assertThat(manager().logBytes(ref("nobody"))).isEmpty();
         assertThatThrownBy(() -> manager().logs(ref("nobody"), 10))
                 .isInstanceOfSatisfying(
                         PlatformException.class, e -> assertThat(e.category()).isEqualTo(ErrorCategory.NOT_FOUND));
+    }
+
+    @Test
+    void aReplicasLogIsRotatedAndKeepsOnlyItsNewestFiles() throws Exception {
+        LocalClusterManager manager =
+                start(dataDir.resolve("rotate"), Map.of("log-max-bytes", "4096", "log-files", "2"));
+        AppRef app = ref("writer");
+        manager.deploy(deployment(
+                app,
+                AppSpec.ofCommand(
+                        "writer",
+                        List.of(
+                                "sh",
+                                "-c",
+                                "i=0; while true; do i=$((i+1)); echo \"line $i of a busy replica\"; done")),
+                1));
+        Path logs = dataDir.resolve("rotate/apps/tck/writer/logs");
+
+        waitUntil().until(() -> Files.exists(logs.resolve("writer-1.log.2")));
+        Thread.sleep(1000);
+
+        try (var files = Files.list(logs)) {
+            assertThat(files.map(file -> file.getFileName().toString()))
+                    .containsExactlyInAnyOrder("writer-1.log", "writer-1.log.1", "writer-1.log.2");
+        }
+        assertThat(manager.logs(app, 5))
+                .hasSize(5)
+                .allSatisfy(line -> assertThat(line.line()).matches("line \\d+ of a busy replica"));
+        manager.remove(app, false);
     }
 
     @Test

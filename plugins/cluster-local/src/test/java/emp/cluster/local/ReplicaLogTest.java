@@ -18,12 +18,12 @@ class ReplicaLogTest {
 
     @Test
     void tailOfAMissingLogIsEmpty() throws Exception {
-        assertThat(new ReplicaLog(dir.resolve("none.log")).tail(10)).isEmpty();
+        assertThat(new ReplicaLog(dir.resolve("none.log"), 1).tail(10)).isEmpty();
     }
 
     @Test
     void tailReturnsTheLastLinesOldestFirst() throws Exception {
-        ReplicaLog log = new ReplicaLog(dir.resolve("a.log"));
+        ReplicaLog log = new ReplicaLog(dir.resolve("a.log"), 1);
         Files.writeString(log.file(), "one\r\ntwo\nthree\n");
 
         assertThat(log.tail(2)).containsExactly("two", "three");
@@ -33,7 +33,7 @@ class ReplicaLogTest {
 
     @Test
     void tailKeepsAnUnfinishedLastLine() throws Exception {
-        ReplicaLog log = new ReplicaLog(dir.resolve("a.log"));
+        ReplicaLog log = new ReplicaLog(dir.resolve("a.log"), 1);
         Files.writeString(log.file(), "one\n\ntwo");
 
         assertThat(log.tail(3)).containsExactly("one", "", "two");
@@ -41,7 +41,7 @@ class ReplicaLogTest {
 
     @Test
     void tailReadsAcrossChunks() throws Exception {
-        ReplicaLog log = new ReplicaLog(dir.resolve("a.log"));
+        ReplicaLog log = new ReplicaLog(dir.resolve("a.log"), 1);
         String lines =
                 IntStream.range(0, 5000).mapToObj(i -> "line " + i + " é").collect(Collectors.joining("\n", "", "\n"));
         Files.writeString(log.file(), lines);
@@ -52,7 +52,7 @@ class ReplicaLogTest {
 
     @Test
     void rotationKeepsThePreviousContentForTheTail() throws Exception {
-        ReplicaLog log = new ReplicaLog(dir.resolve("a.log"));
+        ReplicaLog log = new ReplicaLog(dir.resolve("a.log"), 1);
         // The process holds the file open for appending, as a replica's redirected output does.
         try (OutputStream process =
                 Files.newOutputStream(log.file(), StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
@@ -72,5 +72,29 @@ class ReplicaLogTest {
         log.delete();
         assertThat(log.file()).doesNotExist();
         assertThat(log.rotated()).doesNotExist();
+    }
+
+    @Test
+    void rotationKeepsTheNewestFilesAndTheTailReadsThroughThem() throws Exception {
+        ReplicaLog log = new ReplicaLog(dir.resolve("b.log"), 2);
+        try (OutputStream process =
+                Files.newOutputStream(log.file(), StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+            for (int round = 1; round <= 4; round++) {
+                process.write(("round " + round + "\n").getBytes(UTF_8));
+                process.flush();
+                assertThat(log.rotateIfLarger(4)).isTrue();
+            }
+            process.write("now\n".getBytes(UTF_8));
+        }
+
+        assertThat(log.rotated(1)).hasContent("round 4\n");
+        assertThat(log.rotated(2)).hasContent("round 3\n");
+        assertThat(log.rotated(3)).as("beyond keep").doesNotExist();
+        assertThat(log.tail(10)).containsExactly("round 3", "round 4", "now");
+        assertThat(log.bytes()).isEqualTo("round 3\nround 4\nnow\n".length());
+
+        log.delete();
+        assertThat(log.rotated(1)).doesNotExist();
+        assertThat(log.rotated(2)).doesNotExist();
     }
 }
