@@ -98,6 +98,9 @@ final class AppView {
         fields.add(new String[] {"Owner", Json.text(app, "owner", "-")});
         fields.add(new String[] {"State", Json.text(app, "state", "-")});
         fields.add(new String[] {"Ready", readiness(app) + " replicas" + bounds(spec)});
+        if (Json.text(app, "message", null) != null) {
+            fields.add(new String[] {"Cluster", Json.text(app, "message", null)});
+        }
         fields.add(new String[] {"URL", Json.text(app, "url", "-")});
         if (app.path("log_bytes").canConvertToLong()) {
             fields.add(new String[] {"Logs", bytes(app.path("log_bytes").asLong()) + " on disk"});

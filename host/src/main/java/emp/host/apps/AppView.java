@@ -15,6 +15,8 @@ import java.util.Locale;
  * @param state {@code running} (every wanted replica ready), {@code pending} (some still starting),
  *              {@code degraded} (some crashed), {@code idle} (scaled to zero replicas; the next request wakes it),
  *              {@code stopped}
+ * @param message  what the cluster says of the app as a whole when no replica can (Kubernetes makes no pod and
+ *                 says why), or null
  * @param logBytes the bytes its replicas' logs take on disk, where the cluster keeps them itself; null elsewhere
  */
 public record AppView(
@@ -24,6 +26,7 @@ public record AppView(
         String state,
         Replicas replicas,
         List<InstanceView> instances,
+        String message,
         String url,
         Long logBytes,
         AppSpec spec,
@@ -70,6 +73,7 @@ public record AppView(
                 state,
                 new Replicas(desired, ready),
                 status.instances().stream().map(InstanceView::of).toList(),
+                status.message(),
                 url,
                 logBytes,
                 record.spec(),

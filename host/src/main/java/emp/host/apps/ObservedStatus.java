@@ -21,9 +21,16 @@ import java.util.OptionalLong;
  * @param deployed  whether the cluster holds the app
  * @param desired   the replicas the cluster drives towards
  * @param instances the replicas, as the API shows them
+ * @param message   what the cluster said of the app as a whole, or null
  */
 record ObservedStatus(
-        String server, String owner, String name, boolean deployed, int desired, List<AppView.InstanceView> instances) {
+        String server,
+        String owner,
+        String name,
+        boolean deployed,
+        int desired,
+        List<AppView.InstanceView> instances,
+        String message) {
     ObservedStatus {
         requireNonNull(server, "server is null");
         requireNonNull(owner, "owner is null");
@@ -38,7 +45,8 @@ record ObservedStatus(
                 status.app().name(),
                 status.deployed(),
                 status.desired(),
-                status.instances().stream().map(AppView.InstanceView::of).toList());
+                status.instances().stream().map(AppView.InstanceView::of).toList(),
+                status.message());
     }
 
     AppRef app() {
@@ -50,7 +58,8 @@ record ObservedStatus(
                 app(),
                 deployed,
                 desired,
-                instances.stream().map(ObservedStatus::toInstance).toList());
+                instances.stream().map(ObservedStatus::toInstance).toList(),
+                message);
     }
 
     private static InstanceStatus toInstance(AppView.InstanceView view) {

@@ -535,7 +535,10 @@ public final class KubernetesClusterManager implements ClusterManager {
                 .sorted(Comparator.comparing(pod -> pod.getMetadata().getName()))
                 .map(pod -> Replica.of(pod, app, now).instance(port))
                 .toList();
-        return new AppStatus(app, true, replicasOf(workload), instances);
+        String problem = workload instanceof Deployment deployment
+                ? WorkloadConditions.problem(deployment).orElse(null)
+                : null;
+        return new AppStatus(app, true, replicasOf(workload), instances, problem);
     }
 
     /** The apps whose Deployment or StatefulSet carries EMP's labels and names the app in its annotations. */

@@ -74,6 +74,9 @@ class WorkloadConditionsTest {
                             assertThat(event.message())
                                     .startsWith("Kubernetes makes no replica of app 'tck/web': FailedCreate: " + QUOTA);
                         }));
+                assertThat(manager.status(WEB).message())
+                        .as("emp info shows it too")
+                        .isEqualTo("FailedCreate: " + QUOTA);
             } finally {
                 manager.close();
             }
