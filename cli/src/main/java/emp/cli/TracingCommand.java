@@ -35,7 +35,8 @@ final class TracingCommand extends EmpCommand {
         PrintWriter out = context.out();
         out.println(
                 tracing.path("app").asText(id) + ": " + tracing.path("spans").asLong() + " requests in the last "
-                        + number(tracing.path("window_seconds").asDouble()) + " s");
+                        + number(tracing.path("window_seconds").asDouble()) + " s"
+                        + sampling(tracing.path("sampling").asDouble(1)));
         Table figures = new Table("RATE", "ERRORS", "P50", "P95", "P99", "SELF", "IN FLIGHT");
         figures.row(
                 number(tracing.path("rate").asDouble()) + "/s",
@@ -76,5 +77,13 @@ final class TracingCommand extends EmpCommand {
 
     private static String percent(double fraction) {
         return String.format(Locale.ROOT, "%.1f%%", fraction * 100);
+    }
+
+    /** Nothing while every trace is read; else how many, as the server is behind and the figures are scaled. */
+    static String sampling(double fraction) {
+        if (fraction >= 1 || fraction <= 0) {
+            return "";
+        }
+        return " (reading 1 trace in " + Math.round(1 / fraction) + ": the server is behind on traces, figures scaled)";
     }
 }

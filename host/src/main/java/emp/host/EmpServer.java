@@ -117,7 +117,8 @@ public final class EmpServer implements AutoCloseable {
                     knownApps,
                     clock,
                     config.duration(HostKey.TRACING_SETTLE),
-                    config.integer(HostKey.TRACING_MAX_PENDING_SPANS, 1000, 100_000_000));
+                    config.integer(HostKey.TRACING_MAX_PENDING_SPANS, 1000, 100_000_000),
+                    analysisThreads(config.integer(HostKey.TRACING_ANALYSIS_THREADS, 0, 256)));
             resources.push(aggregator);
             aggregator.start();
 
@@ -293,6 +294,11 @@ public final class EmpServer implements AutoCloseable {
 
     public Optional<URI> gatewayUri() {
         return gatewayUri;
+    }
+
+    /** {@code tracing.analysis-threads}: 0 is one per core. */
+    private static int analysisThreads(int configured) {
+        return configured == 0 ? Runtime.getRuntime().availableProcessors() : configured;
     }
 
     private static PluginContext context(

@@ -5,18 +5,23 @@ import emp.spi.scheduler.EdgeMetrics;
 import emp.spi.scheduler.WindowMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 
 /**
  * Sliding windows of what traces say, per app and per call edge: one bucket per second (by the time the sample's
  * request ended), the last {@code window} of them read together. Bucketing by the end, not the start, keeps the slow
  * requests: a request that waited 5 s in a backlog is reported only when it ends, and by its start it would fall out
- * of the window (or be dropped as too old) just when it is the news an autoscaler needs. Memory is bounded by the number of apps and edges times the
- * buckets kept; samples older than the buckets kept are dropped and counted. Thread-safe (one lock: samples come
- * from one analysing thread, reads from API requests and the scheduler).
+ * of the window just when it is the news an autoscaler needs. Memory is bounded by the number of apps and edges times
+ * the buckets kept. A sample whose bucket is gone already (its trace was read late, or its clock is behind) goes into
+ * the bucket of its arrival and is counted as late, rather than lost: a platform behind on its traces still sees the
+ * load. Each sample carries a weight, the number of requests it stands for when only some traces are read (see
+ * {@link TraceSampler}). Thread-safe without a global lock: each app's and edge's series has its own, so analysing
+ * threads writing different apps never wait for each other.
  */
 public final class SpanWindows {
     /** Latencies above this are recorded as this: an hour, in microseconds. */
@@ -27,9 +32,9 @@ public final class SpanWindows {
     /** Buckets kept beyond the window, so samples of traces that settle late still land. */
     private final int spareBuckets;
 
-    private final Map<AppRef, Series> apps = new HashMap<>();
-    private final Map<List<AppRef>, Series> edges = new HashMap<>();
-    private long tooOld;
+    private final ConcurrentMap<AppRef, Series> apps = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Edge, Series> edges = new ConcurrentHashMap<>();
+    private final LongAdder late = new LongAdder();
 
     public SpanWindows(Duration window, Duration bucket, Duration lateness) {
         this.bucketMicros = bucket.toNanos() / 1000;
@@ -37,27 +42,46 @@ public final class SpanWindows {
         this.spareBuckets = (int) Math.max(1, (lateness.toNanos() + bucket.toNanos() - 1) / bucket.toNanos()) + 1;
     }
 
-    public synchronized void add(AppSample sample, long nowMicros) {
-        Series series = apps.computeIfAbsent(sample.app(), app -> new Series());
-        if (!series.bucket(bucketOf(sample.startMicros() + sample.durationMicros()), bucketOf(nowMicros))
-                .add(sample.durationMicros(), sample.selfMicros(), sample.error())) {
-            tooOld++;
-        }
+    public void add(AppSample sample, long nowMicros) {
+        add(sample, nowMicros, 1);
     }
 
-    public synchronized void add(EdgeSample sample, long nowMicros) {
-        Series series = edges.computeIfAbsent(List.of(sample.from(), sample.to()), key -> new Series());
-        if (!series.bucket(bucketOf(sample.startMicros() + sample.durationMicros()), bucketOf(nowMicros))
-                .add(sample.durationMicros(), 0, sample.error())) {
-            tooOld++;
+    /** Records {@code sample} as {@code weight} requests. */
+    public void add(AppSample sample, long nowMicros, long weight) {
+        Series series = apps.get(sample.app());
+        if (series == null) {
+            series = apps.computeIfAbsent(sample.app(), app -> new Series());
         }
+        series.add(
+                bucketOf(sample.startMicros() + sample.durationMicros()),
+                bucketOf(nowMicros),
+                sample.durationMicros(),
+                sample.selfMicros(),
+                sample.error(),
+                weight);
+    }
+
+    public void add(EdgeSample sample, long nowMicros) {
+        add(sample, nowMicros, 1);
+    }
+
+    /** Records {@code sample} as {@code weight} calls. */
+    public void add(EdgeSample sample, long nowMicros, long weight) {
+        Series series = edges.computeIfAbsent(new Edge(sample.from(), sample.to()), key -> new Series());
+        series.add(
+                bucketOf(sample.startMicros() + sample.durationMicros()),
+                bucketOf(nowMicros),
+                sample.durationMicros(),
+                0,
+                sample.error(),
+                weight);
     }
 
     /**
      * The app's figures over the window that ends at {@code nowMicros}. Rates are per second of the window that has
      * data: an app whose requests began 2 s ago has the rate of those 2 s, not a tenth of it diluted over 20 s.
      */
-    public synchronized WindowMetrics app(AppRef app, long nowMicros) {
+    public WindowMetrics app(AppRef app, long nowMicros) {
         Series series = apps.get(app);
         if (series == null) {
             return WindowMetrics.empty(windowSeconds());
@@ -81,11 +105,10 @@ public final class SpanWindows {
     }
 
     /** The calls {@code app} made to other apps over the window, busiest first. */
-    public synchronized List<EdgeMetrics> edgesFrom(AppRef app, long nowMicros) {
-        double seconds = windowSeconds();
+    public List<EdgeMetrics> edgesFrom(AppRef app, long nowMicros) {
         List<EdgeMetrics> result = new ArrayList<>();
-        for (Map.Entry<List<AppRef>, Series> entry : edges.entrySet()) {
-            if (!entry.getKey().get(0).equals(app)) {
+        for (Map.Entry<Edge, Series> entry : edges.entrySet()) {
+            if (!entry.getKey().from().equals(app)) {
                 continue;
             }
             long nowIndex = bucketOf(nowMicros);
@@ -93,7 +116,7 @@ public final class SpanWindows {
             if (total.count > 0) {
                 result.add(new EdgeMetrics(
                         app,
-                        entry.getKey().get(1),
+                        entry.getKey().to(),
                         total.count / coveredSeconds(total, nowIndex),
                         (double) total.errors / total.count,
                         millis(total.latency.getValueAtPercentile(95))));
@@ -104,14 +127,14 @@ public final class SpanWindows {
     }
 
     /** Forgets an app and its edges (it was removed). */
-    public synchronized void forget(AppRef app) {
+    public void forget(AppRef app) {
         apps.remove(app);
-        edges.keySet().removeIf(key -> key.contains(app));
+        edges.keySet().removeIf(key -> key.from().equals(app) || key.to().equals(app));
     }
 
-    /** Samples dropped because they fell before the oldest bucket kept. */
-    public synchronized long tooOld() {
-        return tooOld;
+    /** Samples that came after their own bucket was gone, put in the bucket of their arrival instead. */
+    public long late() {
+        return late.sum();
     }
 
     public double windowSeconds() {
@@ -132,15 +155,27 @@ public final class SpanWindows {
         return micros / 1000.0;
     }
 
-    /** A ring of buckets for one app or edge. */
+    private record Edge(AppRef from, AppRef to) {}
+
+    /** A ring of buckets for one app or edge, guarded by its own lock. */
     private final class Series {
         private final Bucket[] ring = new Bucket[windowBuckets + spareBuckets];
 
-        /** The bucket for {@code index}, or a sink that refuses when it is older than the ring keeps. */
-        Bucket bucket(long index, long nowIndex) {
-            if (index <= nowIndex - ring.length || index > nowIndex + 1) {
-                return Bucket.REFUSING;
+        synchronized void add(
+                long index, long nowIndex, long durationMicros, long selfMicros, boolean error, long weight) {
+            long at = index;
+            if (index <= nowIndex - ring.length) {
+                late.increment();
+                at = nowIndex;
+            } else if (index > nowIndex + 1) {
+                // A clock ahead of the server's: the sample is news now.
+                at = nowIndex;
             }
+            bucket(at).add(durationMicros, selfMicros, error, weight);
+        }
+
+        /** The bucket for {@code index}, made anew when its slot holds an older one. */
+        private Bucket bucket(long index) {
             int slot = (int) Math.floorMod(index, (long) ring.length);
             Bucket bucket = ring[slot];
             if (bucket == null || bucket.index != index) {
@@ -151,7 +186,7 @@ public final class SpanWindows {
         }
 
         /** The window's buckets merged: the last {@code windowBuckets} complete seconds and the current one. */
-        Bucket window(long nowIndex) {
+        synchronized Bucket window(long nowIndex) {
             Bucket total = new Bucket(nowIndex);
             for (Bucket bucket : ring) {
                 if (bucket != null && bucket.index > nowIndex - windowBuckets && bucket.index <= nowIndex) {
@@ -166,8 +201,6 @@ public final class SpanWindows {
     }
 
     private static final class Bucket {
-        static final Bucket REFUSING = new Bucket(Long.MIN_VALUE);
-
         final long index;
         final Histogram latency = new Histogram(MAX_MICROS, 2);
         long count;
@@ -181,16 +214,12 @@ public final class SpanWindows {
             this.index = index;
         }
 
-        boolean add(long durationMicros, long selfMicros, boolean error) {
-            if (this == REFUSING) {
-                return false;
-            }
-            latency.recordValue(Math.max(0, Math.min(MAX_MICROS, durationMicros)));
-            count++;
-            errors += error ? 1 : 0;
-            selfSum += selfMicros;
-            durationSum += durationMicros;
-            return true;
+        void add(long durationMicros, long selfMicros, boolean error, long weight) {
+            latency.recordValueWithCount(Math.max(0, Math.min(MAX_MICROS, durationMicros)), weight);
+            count += weight;
+            errors += error ? weight : 0;
+            selfSum += selfMicros * weight;
+            durationSum += durationMicros * weight;
         }
 
         void merge(Bucket other) {

@@ -18,10 +18,10 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,8 +29,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns the spans every source delivers into the platform's windows. Spans are grouped by trace; a trace is read
  * ({@link TraceAnalysis}) once no span of it has arrived for {@code settle}, since services report their parts of one
- * trace independently, a second or so apart. Memory is bounded: past {@code maxPendingSpans} the oldest pending traces
- * are read early, never an out-of-memory.
+ * trace independently, a second or so apart.
+ *
+ * <p>The work is split by trace id over {@code shards} (as many as cores by default), each with its own lock, its
+ * own pending traces and its own analysing thread, writing into windows that take concurrent writers: so it grows
+ * with cores, and a source's threads only hash and append. Memory is bounded: past {@code maxPendingSpans} (shared
+ * out among the shards) a shard's oldest pending traces are read early, never an out-of-memory. When analysis falls
+ * behind, a {@link TraceSampler} keeps whole traces by id and weights what it keeps, rather than letting queues drop
+ * arbitrary spans; {@link #counters()} says how much it keeps.
  */
 public final class TraceAggregator implements SpanSink, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TraceAggregator.class);
@@ -40,90 +46,112 @@ public final class TraceAggregator implements SpanSink, AutoCloseable {
     private final Predicate<AppRef> knownApp;
     private final Clock clock;
     private final long settleMillis;
-    private final int maxPendingSpans;
-    /** Traces still gathering spans, oldest first (access order is insertion order: a trace keeps its place). */
-    private final LinkedHashMap<String, PendingTrace> pending = new LinkedHashMap<>();
-
-    private int pendingSpans;
+    private final long periodMillis;
+    private final Shard[] shards;
+    private final TraceSampler sampler;
     /** The last traces read through each app, newest last; bounded per app. */
     private final Map<AppRef, ArrayDeque<TraceSummary>> recent = new HashMap<>();
 
-    private final AtomicLong received = new AtomicLong();
-    private final AtomicLong ignored = new AtomicLong();
-    private final AtomicLong forcedEarly = new AtomicLong();
-    private final ScheduledExecutorService settler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "emp-trace-settler");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final LongAdder received = new LongAdder();
+    private final LongAdder ignored = new LongAdder();
+    private final LongAdder forcedEarly = new LongAdder();
+    private final ScheduledThreadPoolExecutor analysts;
 
     public TraceAggregator(
             SpanWindows windows, Predicate<AppRef> knownApp, Clock clock, Duration settle, int maxPendingSpans) {
+        this(
+                windows,
+                knownApp,
+                clock,
+                settle,
+                maxPendingSpans,
+                Runtime.getRuntime().availableProcessors());
+    }
+
+    /** @param shards how many analysing threads, each reading the traces whose ids hash to it */
+    public TraceAggregator(
+            SpanWindows windows,
+            Predicate<AppRef> knownApp,
+            Clock clock,
+            Duration settle,
+            int maxPendingSpans,
+            int shards) {
         this.windows = requireNonNull(windows, "windows is null");
         this.knownApp = requireNonNull(knownApp, "knownApp is null");
         this.clock = requireNonNull(clock, "clock is null");
+        if (shards < 1) {
+            throw new IllegalArgumentException("shards is below 1: " + shards);
+        }
         this.settleMillis = settle.toMillis();
-        this.maxPendingSpans = maxPendingSpans;
+        this.periodMillis = Math.max(50, settleMillis / 4);
+        // Behind by more than a settle time: the windows would lag twice what they must.
+        this.sampler = new TraceSampler(Math.max(1000, settleMillis));
+        this.shards = new Shard[shards];
+        int perShard = Math.max(1, maxPendingSpans / shards);
+        for (int i = 0; i < shards; i++) {
+            this.shards[i] = new Shard(perShard);
+        }
+        AtomicInteger number = new AtomicInteger();
+        this.analysts = new ScheduledThreadPoolExecutor(shards, runnable -> {
+            Thread thread = new Thread(runnable, "emp-trace-analysis-" + number.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     public void start() {
-        long period = Math.max(50, settleMillis / 4);
-        settler.scheduleWithFixedDelay(this::settleSafely, period, period, TimeUnit.MILLISECONDS);
+        for (Shard shard : shards) {
+            analysts.scheduleWithFixedDelay(
+                    () -> shard.settleSafely(clock.millis()), periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+        }
     }
 
     @Override
     public void accept(List<Span> spans) {
         long now = clock.millis();
-        List<List<Span>> early = new ArrayList<>();
-        synchronized (pending) {
-            for (Span span : spans) {
-                pending.computeIfAbsent(span.traceId(), id -> new PendingTrace())
-                        .add(span, now);
-                pendingSpans++;
+        if (shards.length == 1) {
+            shards[0].add(spans, now);
+        } else {
+            List<List<Span>> split = new ArrayList<>(shards.length);
+            for (int i = 0; i < shards.length; i++) {
+                split.add(new ArrayList<>());
             }
-            while (pendingSpans > maxPendingSpans && !pending.isEmpty()) {
-                Iterator<PendingTrace> oldest = pending.values().iterator();
-                PendingTrace trace = oldest.next();
-                oldest.remove();
-                pendingSpans -= trace.spans.size();
-                early.add(trace.spans);
-                forcedEarly.incrementAndGet();
+            for (Span span : spans) {
+                split.get(shardOf(TraceSampler.hash(span.traceId()))).add(span);
+            }
+            for (int i = 0; i < shards.length; i++) {
+                if (!split.get(i).isEmpty()) {
+                    shards[i].add(split.get(i), now);
+                }
             }
         }
-        received.addAndGet(spans.size());
-        early.forEach(this::analyse);
+        received.add(spans.size());
     }
 
     /** Reads every trace that has settled; visible for tests, which call it instead of waiting. */
     void settle(long nowMillis) {
-        List<List<Span>> ready = new ArrayList<>();
-        synchronized (pending) {
-            for (Iterator<PendingTrace> traces = pending.values().iterator(); traces.hasNext(); ) {
-                PendingTrace trace = traces.next();
-                if (nowMillis - trace.lastArrival >= settleMillis) {
-                    traces.remove();
-                    pendingSpans -= trace.spans.size();
-                    ready.add(trace.spans);
-                }
-            }
-        }
-        ready.forEach(this::analyse);
-    }
-
-    private void settleSafely() {
-        try {
-            settle(clock.millis());
-        } catch (RuntimeException e) {
-            log.error("reading settled traces failed", e);
+        for (Shard shard : shards) {
+            shard.settle(nowMillis);
         }
     }
 
-    private void analyse(List<Span> trace) {
-        TraceAnalysis.TraceResult result = TraceAnalysis.analyse(trace, knownApp);
+    /** The sampler, for tests that set its level. */
+    TraceSampler sampler() {
+        return sampler;
+    }
+
+    private int shardOf(long hash) {
+        // The low bits: the sampler decides on the high ones, so each shard sees every level's share.
+        return (int) Long.remainderUnsigned(hash, shards.length);
+    }
+
+    private void analyse(PendingTrace trace) {
+        TraceAnalysis.TraceResult result = TraceAnalysis.analyse(trace.spans, knownApp);
         long nowMicros = clock.millis() * 1000;
-        result.apps().forEach(sample -> windows.add(sample, nowMicros));
+        long weight = 1L << trace.level;
+        result.apps().forEach(sample -> windows.add(sample, nowMicros, weight));
         if (!result.apps().isEmpty()) {
-            TraceSummary summary = TraceSummary.of(trace);
+            TraceSummary summary = TraceSummary.of(trace.spans);
             synchronized (recent) {
                 result.apps().stream().map(AppSample::app).distinct().forEach(app -> {
                     ArrayDeque<TraceSummary> traces = recent.computeIfAbsent(app, key -> new ArrayDeque<>());
@@ -134,8 +162,8 @@ public final class TraceAggregator implements SpanSink, AutoCloseable {
                 });
             }
         }
-        result.edges().forEach(sample -> windows.add(sample, nowMicros));
-        ignored.addAndGet(result.ignored());
+        result.edges().forEach(sample -> windows.add(sample, nowMicros, weight));
+        ignored.add(result.ignored());
     }
 
     /**
@@ -147,14 +175,29 @@ public final class TraceAggregator implements SpanSink, AutoCloseable {
         return new AppFigures(windows.app(app, nowMicros), windows.edgesFrom(app, nowMicros));
     }
 
-    /** Counts for {@code /healthz} and the logs: received, ignored (foreign services), read early, too old. */
+    /**
+     * Counts for {@code /healthz} and the logs: received, ignored (foreign services), read early, late into the
+     * windows, not read by the sampler, the share of traces read now, and the spans waiting.
+     */
     public Map<String, Long> counters() {
         Map<String, Long> counters = new LinkedHashMap<>();
-        counters.put("spans_received", received.get());
-        counters.put("spans_ignored", ignored.get());
-        counters.put("traces_read_early", forcedEarly.get());
-        counters.put("samples_too_old", windows.tooOld());
+        counters.put("spans_received", received.sum());
+        counters.put("spans_ignored", ignored.sum());
+        counters.put("traces_read_early", forcedEarly.sum());
+        counters.put("samples_late", windows.late());
+        counters.put("spans_sampled_out", sampler.dropped());
+        counters.put("sampling_one_in", 1L << sampler.level());
+        long pending = 0;
+        for (Shard shard : shards) {
+            pending += shard.pendingSpans();
+        }
+        counters.put("spans_pending", pending);
         return counters;
+    }
+
+    /** The share of traces read now: 1 while analysis keeps up, 0.5, 0.25... when it does not. */
+    public double samplingFraction() {
+        return sampler.fraction();
     }
 
     /** The newest {@code limit} traces read through {@code app}, newest first. */
@@ -175,15 +218,102 @@ public final class TraceAggregator implements SpanSink, AutoCloseable {
 
     @Override
     public void close() {
-        settler.shutdownNow();
+        analysts.shutdownNow();
     }
 
     /** An app's window and its edges, as {@link AppView} holds them. */
     public record AppFigures(WindowMetrics metrics, List<EdgeMetrics> edges) {}
 
+    /** The traces whose ids hash to one analysing thread. */
+    private final class Shard {
+        private final int maxSpans;
+        /** Traces still gathering spans, least recently added to first: access order is arrival order here. */
+        private final LinkedHashMap<String, PendingTrace> pending = new LinkedHashMap<>(1024, 0.75f, true);
+
+        private int pendingSpans;
+
+        Shard(int maxSpans) {
+            this.maxSpans = maxSpans;
+        }
+
+        void add(List<Span> spans, long now) {
+            List<PendingTrace> early = null;
+            synchronized (this) {
+                for (Span span : spans) {
+                    PendingTrace trace = pending.get(span.traceId());
+                    if (trace == null) {
+                        if (!sampler.keeps(TraceSampler.hash(span.traceId()))) {
+                            continue;
+                        }
+                        trace = new PendingTrace(sampler.level());
+                        pending.put(span.traceId(), trace);
+                    }
+                    trace.add(span, now);
+                    pendingSpans++;
+                }
+                while (pendingSpans > maxSpans && !pending.isEmpty()) {
+                    Iterator<PendingTrace> oldest = pending.values().iterator();
+                    PendingTrace trace = oldest.next();
+                    oldest.remove();
+                    pendingSpans -= trace.spans.size();
+                    if (early == null) {
+                        early = new ArrayList<>();
+                    }
+                    early.add(trace);
+                    forcedEarly.increment();
+                }
+            }
+            if (early != null) {
+                // Read on the caller's thread: a source that outruns analysis is slowed down, not let grow.
+                early.forEach(TraceAggregator.this::analyse);
+            }
+        }
+
+        synchronized int pendingSpans() {
+            return pendingSpans;
+        }
+
+        void settle(long nowMillis) {
+            List<PendingTrace> ready = new ArrayList<>();
+            long lag = 0;
+            synchronized (this) {
+                for (Iterator<PendingTrace> traces = pending.values().iterator(); traces.hasNext(); ) {
+                    PendingTrace trace = traces.next();
+                    long quiet = nowMillis - trace.lastArrival;
+                    if (quiet < settleMillis) {
+                        break;
+                    }
+                    if (ready.isEmpty()) {
+                        lag = quiet - settleMillis;
+                    }
+                    traces.remove();
+                    pendingSpans -= trace.spans.size();
+                    ready.add(trace);
+                }
+            }
+            sampler.observe(lag, nowMillis);
+            ready.forEach(TraceAggregator.this::analyse);
+        }
+
+        void settleSafely(long nowMillis) {
+            try {
+                settle(nowMillis);
+            } catch (RuntimeException e) {
+                log.error("reading settled traces failed", e);
+            }
+        }
+    }
+
     private static final class PendingTrace {
-        final List<Span> spans = new ArrayList<>();
+        final List<Span> spans = new ArrayList<>(4);
+        /** The sampler's level when the trace was taken: each of its samples stands for {@code 2^level}. */
+        final int level;
+
         long lastArrival;
+
+        PendingTrace(int level) {
+            this.level = level;
+        }
 
         void add(Span span, long now) {
             spans.add(span);

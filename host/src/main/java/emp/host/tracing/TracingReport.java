@@ -19,6 +19,8 @@ import java.util.List;
  * @param concurrency   mean requests in flight
  * @param edges         calls to other apps, busiest first
  * @param traceUrl      where the app's traces open in a trace UI, when one is configured
+ * @param sampling      the share of traces read now: 1 while analysis keeps up; 0.5, 0.25... when it does not, and the
+ *                      figures are scaled back from the traces read
  */
 public record TracingReport(
         String app,
@@ -32,7 +34,8 @@ public record TracingReport(
         double selfMs,
         double concurrency,
         List<Edge> edges,
-        String traceUrl) {
+        String traceUrl,
+        double sampling) {
     public TracingReport {
         edges = List.copyOf(edges);
     }

@@ -73,7 +73,8 @@ public final class TracingService {
                                 edge.to().toString(), round(edge.rate()), round(edge.errorRate()), round(edge.p95Ms())))
                         .toList(),
                 uiUrl.map(base -> base + "/?serviceName=" + URLEncoder.encode(ref.toString(), StandardCharsets.UTF_8))
-                        .orElse(null));
+                        .orElse(null),
+                aggregator.samplingFraction());
     }
 
     /** The app's newest traces, newest first, each with its spans. */
