@@ -24,6 +24,10 @@
 # the measured interval: "offered" from the generator (spans the target answered 2xx for / the broker acknowledged),
 # "EMP" from GET /healthz checks.aggregation (spans_received: spans that reached the trace aggregator, of which
 # spans_ignored were from unknown services), "Zipkin" from its /metrics (zipkin_collector spans minus spans_dropped).
+# Correctness at each sample: every app's window (GET /v1/apps/APP/tracing) against what the traces EMP took in over
+# the interval imply (bench/spans Expectation: each app's requests per trace and the p95 of their durations, from
+# traces made the same way): rate_err% and p95_err% are the worst app's relative errors, sampling the share of
+# traces EMP read (1 while it keeps up; the window's figures are then scaled back).
 #
 # Knobs (environment): PATHS ("http kafka"), WARMUP (20), HTTP_SECONDS (60), KAFKA_SECONDS (600: the long run),
 # KAFKA_RATE (120000 spans/s; 0 = as fast as the producer goes), HTTP_RATE (0 = as fast as each target answers),
@@ -118,6 +122,8 @@ KAFKA_CP=$(python3 -c 'import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).r
     bench_die "cannot read the broker's classpath from $HARNESS_JAR; reinstall it with: mvn -q -B install -f test-support/pom.xml"
 CP=$WORK/classes:$HARNESS_JAR:$KAFKA_CP:$ZIPKIN2_JAR
 javac -d "$WORK/classes" -cp "$CP" "$BENCH_ROOT"/bench/spans/src/emp/bench/spans/*.java
+# What each app's window should say per trace taken in: "expect APP per_trace=K p50_ms=X p95_ms=Y" a line.
+java -cp "$CP" emp.bench.spans.Expectation bench >"$WORK/expect"
 
 echo "span-ingest: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "span-ingest: paths '$PATHS', warm-up ${WARMUP}s, http ${HTTP_SECONDS}s, kafka ${KAFKA_SECONDS}s at ${KAFKA_RATE} spans/s offered," \
@@ -269,16 +275,52 @@ memory() {
     echo "$((rss / 1024)) ${heap:-?}"
 }
 
+# windows_check SPANS_PER_S: each app's window (GET /v1/apps/APP/tracing) against what the traces EMP took in
+# imply: its rate against SPANS_PER_S / 11 x the app's requests per trace, its p95 against the traces' p95. Prints
+# "worst_rate_err% worst_p95_err% sampling detail", the detail "app=rate/expected p95/expected" per app.
+windows_check() {
+    local app tracing=""
+    for app in "${APPS[@]}"; do
+        tracing+="$(bench_call GET "/v1/apps/$app/tracing" | tr -d '\n')"$'\n'
+    done
+    python3 - "$1" "$WORK/expect" "$tracing" <<'PY'
+import json, sys
+spans_per_s, expect_file, tracing = float(sys.argv[1]), sys.argv[2], sys.argv[3]
+expect = {}
+for line in open(expect_file):
+    parts = line.split()
+    expect[parts[1]] = {k: float(v) for k, v in (kv.split("=") for kv in parts[2:])}
+traces_per_s = spans_per_s / 11
+worst_rate = worst_p95 = 0.0
+sampling = 1.0
+detail = []
+for line in tracing.strip().splitlines():
+    d = json.loads(line)
+    app = d["app"].split("/", 1)[1]
+    e = expect[app]
+    rate, p95 = d.get("rate") or 0.0, d.get("p95_ms") or 0.0
+    sampling = min(sampling, d.get("sampling", 1.0))
+    want_rate = traces_per_s * e["per_trace"]
+    rate_err = abs(rate - want_rate) / want_rate * 100 if want_rate > 0 else float("nan")
+    p95_err = abs(p95 - e["p95_ms"]) / e["p95_ms"] * 100
+    worst_rate, worst_p95 = max(worst_rate, rate_err), max(worst_p95, p95_err)
+    detail.append("%s=%.0f/%.0f %.2f/%.2fms" % (app, rate, want_rate, p95, e["p95_ms"]))
+print("%.1f %.1f %g %s" % (worst_rate, worst_p95, sampling, " ".join(detail)))
+PY
+}
+
 # measure TRANSPORT SECONDS: the load runs already; waits WARMUP, then samples every SAMPLE_EVERY s for SECONDS.
 measure() {
     local transport=$1 seconds=$2
     sleep "$WARMUP"
-    local t0 c0 o0 oz0 t c o oz elapsed mem
+    local t0 c0 o0 oz0 t c o oz elapsed mem check
+    LAST_CHECK="- - - (no sample)"
     t0=$(date +%s.%N)
     read -r -a c0 <<<"$(counters "$transport")"
     o0=$(offered "$OFFER_EMP")
     oz0=$(offered "$OFFER_ZIPKIN")
-    printf '  %6s %12s %12s %12s %12s %8s %8s\n' t_s offered/s EMP/s Zipkin/s EMP_ignored rss_MB heap_MB
+    printf '  %6s %12s %12s %12s %12s %8s %8s %10s %10s %9s\n' t_s offered/s EMP/s Zipkin/s EMP_ignored rss_MB heap_MB \
+        rate_err% p95_err% sampling
     local last_t=$t0 last_c=("${c0[@]}") last_o=$o0 end=$(($(date +%s) + seconds))
     while (($(date +%s) < end)); do
         sleep "$SAMPLE_EVERY"
@@ -287,12 +329,16 @@ measure() {
         read -r -a c <<<"$(counters "$transport")"
         o=$(offered "$OFFER_EMP")
         mem=$(memory)
+        # The windows against the spans EMP took in over this interval (the window is 10 s ending 2 s ago).
+        check=$(windows_check "$(python3 -c 'import sys; print((int(sys.argv[1].split()[0]) - int(sys.argv[2].split()[0])) / (float(sys.argv[3]) - float(sys.argv[4])))' "${c[*]}" "${last_c[*]}" "$t" "$last_t")")
         python3 -c 'import sys
 t, lt, t0, c, lc, o, lo = float(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), sys.argv[4].split(), sys.argv[5].split(), int(sys.argv[6]), int(sys.argv[7])
 dt = t - lt
-print("  %6.0f %12.0f %12.0f %12.0f %12d %8s %8s" % (t - t0, (o - lo) / dt, (int(c[0]) - int(lc[0])) / dt,
-      ((int(c[2]) - int(c[3])) - (int(lc[2]) - int(lc[3]))) / dt, int(c[1]), *sys.argv[8].split()))' \
-            "$t" "$last_t" "$t0" "${c[*]}" "${last_c[*]}" "$o" "$last_o" "$mem"
+check = sys.argv[9].split()
+print("  %6.0f %12.0f %12.0f %12.0f %12d %8s %8s %10s %10s %9s" % (t - t0, (o - lo) / dt, (int(c[0]) - int(lc[0])) / dt,
+      ((int(c[2]) - int(c[3])) - (int(lc[2]) - int(lc[3]))) / dt, int(c[1]), *sys.argv[8].split(), check[0], check[1], check[2]))' \
+            "$t" "$last_t" "$t0" "${c[*]}" "${last_c[*]}" "$o" "$last_o" "$mem" "$check"
+        LAST_CHECK=$check
         last_t=$t
         last_c=("${c[@]}")
         last_o=$o
@@ -313,11 +359,7 @@ print("  %s over %.0f s: offered to EMP %.0f spans/s%s; EMP ingested %.0f spans/
       emp, int(c[1]) - int(c0[1]), zipkin, int(c[3]) - int(c0[3]), emp / zipkin if zipkin > 0 else float("nan")))' \
         "$t" "$t0" "${c[*]}" "${c0[*]}" "$o" "$o0" "$oz" "$oz0" "$transport"
     echo "  $transport EMP health: $(curl -s "$API/healthz" | python3 -c 'import json, sys; c = json.load(sys.stdin)["checks"]; print(c["tracing"]["detail"], "|", c.get("aggregation", {}).get("detail", "(no aggregation counters in this server)"))')"
-    local app windows=""
-    for app in "${APPS[@]}"; do
-        windows+=" $app=$(bench_call GET "/v1/apps/$app/tracing" | python3 -c 'import json, sys; d = json.load(sys.stdin); print("%s spans, %.0f req/s" % (d.get("spans"), d.get("rate") or 0))')"
-    done
-    echo "  $transport windows now (10 s each):$windows"
+    echo "  $transport windows at the last sample, rate/expected p95/expected (worst errors ${LAST_CHECK%% *}% rate, then p95 and sampling): ${LAST_CHECK}"
     echo "  load generator: $(grep '^load-total' "$WORK/load.log" | tr '\n' ' ' || true)"
 }
 
