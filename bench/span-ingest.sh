@@ -25,7 +25,7 @@
 # "EMP" from GET /healthz checks.aggregation (spans_received: spans that reached the trace aggregator, of which
 # spans_ignored were from unknown services), "Zipkin" from its /metrics (zipkin_collector spans minus spans_dropped).
 # Correctness at each sample: every app's window (GET /v1/apps/APP/tracing) against what the traces EMP took in over
-# the interval imply (bench/spans Expectation: each app's requests per trace and the p95 of their durations, from
+# the same 10 s imply (EMP's spans_received every second; bench/spans Expectation: each app's requests per trace and the p95 of their durations, from
 # traces made the same way): rate_err% and p95_err% are the worst app's relative errors, sampling the share of
 # traces EMP read (1 while it keeps up; the window's figures are then scaled back).
 #
@@ -81,6 +81,7 @@ BROKER_PID=
 ZIPKIN_PID=
 LOAD_PID=
 EMP_PID=
+WATCH_PID=
 
 stop_pid() { # stop_pid PID NAME: SIGTERM, SIGKILL after 30 s
     local pid=$1 name=$2 i
@@ -99,6 +100,7 @@ stop_pid() { # stop_pid PID NAME: SIGTERM, SIGKILL after 30 s
 
 cleanup() {
     local status=$?
+    stop_pid "$WATCH_PID" "the counter watch"
     stop_pid "$LOAD_PID" "the load generator"
     stop_pid "$EMP_PID" "the EMP server"
     stop_pid "$ZIPKIN_PID" "the Zipkin server"
@@ -275,33 +277,63 @@ memory() {
     echo "$((rss / 1024)) ${heap:-?}"
 }
 
-# windows_check SPANS_PER_S: each app's window (GET /v1/apps/APP/tracing) against what the traces EMP took in
-# imply: its rate against SPANS_PER_S / 11 x the app's requests per trace, its p95 against the traces' p95. Prints
-# "worst_rate_err% worst_p95_err% sampling detail", the detail "app=rate/expected p95/expected" per app.
+# watch_received: every second, "EPOCH_SECONDS SPANS_RECEIVED" of EMP's aggregator into $WORK/received (background).
+watch_received() {
+    while true; do
+        echo "$(date +%s.%N) $(curl -s --max-time 2 "$API/healthz" | grep -o 'spans_received=[0-9]*' | cut -d= -f2)"
+        sleep 1
+    done >"$WORK/received" 2>/dev/null &
+    WATCH_PID=$!
+}
+
+# windows_check: each app's window (GET /v1/apps/APP/tracing, 10 s ending `settle` = 2 s before it is read)
+# against what the traces EMP took in over those same 10 s imply (from $WORK/received): its rate against the spans
+# received / 11 x the app's requests per trace, its p95 against the traces' p95. Prints "worst_rate_err%
+# worst_p95_err% sampling detail", the detail "app=rate/expected p95/expected" per app.
 windows_check() {
     local app tracing=""
     for app in "${APPS[@]}"; do
-        tracing+="$(bench_call GET "/v1/apps/$app/tracing" | tr -d '\n')"$'\n'
+        tracing+="$(date +%s.%N) $(bench_call GET "/v1/apps/$app/tracing" | tr -d '\n')"$'\n'
     done
-    python3 - "$1" "$WORK/expect" "$tracing" <<'PY'
-import json, sys
-spans_per_s, expect_file, tracing = float(sys.argv[1]), sys.argv[2], sys.argv[3]
+    python3 - "$WORK/expect" "$WORK/received" "$tracing" <<'PY'
+import bisect, json, sys
+expect_file, received_file, tracing = sys.argv[1], sys.argv[2], sys.argv[3]
 expect = {}
 for line in open(expect_file):
     parts = line.split()
     expect[parts[1]] = {k: float(v) for k, v in (kv.split("=") for kv in parts[2:])}
-traces_per_s = spans_per_s / 11
+points = []
+for line in open(received_file):
+    parts = line.split()
+    if len(parts) == 2:
+        points.append((float(parts[0]), int(parts[1])))
+times = [p[0] for p in points]
+
+def received_at(t):
+    i = bisect.bisect_left(times, t)
+    if i == 0 or i >= len(points):
+        return None
+    (t0, r0), (t1, r1) = points[i - 1], points[i]
+    return r0 + (r1 - r0) * (t - t0) / (t1 - t0) if t1 > t0 else r0
+
 worst_rate = worst_p95 = 0.0
 sampling = 1.0
 detail = []
 for line in tracing.strip().splitlines():
-    d = json.loads(line)
+    at, body = line.split(" ", 1)
+    d = json.loads(body)
     app = d["app"].split("/", 1)[1]
     e = expect[app]
     rate, p95 = d.get("rate") or 0.0, d.get("p95_ms") or 0.0
     sampling = min(sampling, d.get("sampling", 1.0))
-    want_rate = traces_per_s * e["per_trace"]
-    rate_err = abs(rate - want_rate) / want_rate * 100 if want_rate > 0 else float("nan")
+    window = d.get("window_seconds") or 10.0
+    end = float(at) - 2.0
+    a, b = received_at(end - window), received_at(end)
+    if a is None or b is None:
+        detail.append("%s=?" % app)
+        continue
+    want_rate = (b - a) / window / 11 * e["per_trace"]
+    rate_err = abs(rate - want_rate) / want_rate * 100 if want_rate > 0 else 0.0
     p95_err = abs(p95 - e["p95_ms"]) / e["p95_ms"] * 100
     worst_rate, worst_p95 = max(worst_rate, rate_err), max(worst_p95, p95_err)
     detail.append("%s=%.0f/%.0f %.2f/%.2fms" % (app, rate, want_rate, p95, e["p95_ms"]))
@@ -315,6 +347,7 @@ measure() {
     sleep "$WARMUP"
     local t0 c0 o0 oz0 t c o oz elapsed mem check
     LAST_CHECK="- - - (no sample)"
+    watch_received
     t0=$(date +%s.%N)
     read -r -a c0 <<<"$(counters "$transport")"
     o0=$(offered "$OFFER_EMP")
@@ -329,8 +362,7 @@ measure() {
         read -r -a c <<<"$(counters "$transport")"
         o=$(offered "$OFFER_EMP")
         mem=$(memory)
-        # The windows against the spans EMP took in over this interval (the window is 10 s ending 2 s ago).
-        check=$(windows_check "$(python3 -c 'import sys; print((int(sys.argv[1].split()[0]) - int(sys.argv[2].split()[0])) / (float(sys.argv[3]) - float(sys.argv[4])))' "${c[*]}" "${last_c[*]}" "$t" "$last_t")")
+        check=$(windows_check)
         python3 -c 'import sys
 t, lt, t0, c, lc, o, lo = float(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), sys.argv[4].split(), sys.argv[5].split(), int(sys.argv[6]), int(sys.argv[7])
 dt = t - lt
@@ -359,6 +391,7 @@ print("  %s over %.0f s: offered to EMP %.0f spans/s%s; EMP ingested %.0f spans/
       emp, int(c[1]) - int(c0[1]), zipkin, int(c[3]) - int(c0[3]), emp / zipkin if zipkin > 0 else float("nan")))' \
         "$t" "$t0" "${c[*]}" "${c0[*]}" "$o" "$o0" "$oz" "$oz0" "$transport"
     echo "  $transport EMP health: $(curl -s "$API/healthz" | python3 -c 'import json, sys; c = json.load(sys.stdin)["checks"]; print(c["tracing"]["detail"], "|", c.get("aggregation", {}).get("detail", "(no aggregation counters in this server)"))')"
+    stop_pid "$WATCH_PID" "the counter watch"
     echo "  $transport windows at the last sample, rate/expected p95/expected (worst errors ${LAST_CHECK%% *}% rate, then p95 and sampling): ${LAST_CHECK}"
     echo "  load generator: $(grep '^load-total' "$WORK/load.log" | tr '\n' ' ' || true)"
 }
