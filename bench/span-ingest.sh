@@ -73,7 +73,7 @@ bench_require javac jcmd
 [[ -f $ZIPKIN_JAR ]] || bench_die "the Zipkin server jar $ZIPKIN_JAR is missing; build the distribution (mvn -B -q package -DskipTests)"
 [[ -f $HARNESS_JAR ]] || bench_die "the test harness $HARNESS_JAR is missing; install it with: mvn -q -B install -f test-support/pom.xml"
 [[ -f $ZIPKIN2_JAR ]] || bench_die "$ZIPKIN2_JAR is missing; fetch it with: mvn -q dependency:get -Dartifact=io.zipkin.zipkin2:zipkin:3.5.1"
-case " $PATHS " in *" http "* | *" kafka "*) ;; *) bench_die "PATHS='$PATHS' names neither http nor kafka" ;; esac
+case " $PATHS " in *" http "* | *" kafka "* | *" drain "*) ;; *) bench_die "PATHS='$PATHS' names none of http, kafka, drain" ;; esac
 [[ $ENCODING == json || $ENCODING == proto3 ]] || bench_die "ENCODING='$ENCODING' is neither json nor proto3"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/emp-span-ingest.XXXXXX")
@@ -167,11 +167,14 @@ start_zipkin() {
     bench_die "the Zipkin server did not answer $ZIPKIN/health within 180 s"
 }
 
-# start_emp ARGS...: `emp server` on free ports, an account and the five apps at 0 replicas.
+# start_emp ARGS...: `emp server` on free ports, an account and the five apps at 0 replicas. With RESTART=1, the server
+# of the last start_emp again, on its data folder (same account, apps and span credentials).
 start_emp() {
     BENCH_WORK=$WORK/emp
-    rm -rf "$BENCH_WORK"
-    mkdir -p "$BENCH_WORK"
+    if [[ ${RESTART:-0} != 1 ]]; then
+        rm -rf "$BENCH_WORK"
+        mkdir -p "$BENCH_WORK"
+    fi
     API_PORT=$(bench_free_port)
     GATEWAY_PORT=$(bench_free_port)
     API=http://127.0.0.1:$API_PORT
@@ -193,6 +196,7 @@ start_emp() {
         sleep 0.1
     done
     [[ $status == 200 ]] || bench_die "GET $API/healthz did not answer 200 within 120 s (last: '$status')"
+    [[ ${RESTART:-0} == 1 ]] && return 0
     TOKEN=
     bench_login
     local app
@@ -428,4 +432,59 @@ if [[ " $PATHS " == *" kafka "* ]]; then
     measure kafka "$KAFKA_SECONDS"
     echo "  load average at end $(cut -d' ' -f1-3 /proc/loadavg)"
     stop_phase
+fi
+
+# drain: how fast each reader empties a full topic, alone on the machine: DRAIN_SPANS spans produced while neither
+# runs, then EMP (its consumer group resumes where it was) and afterwards Zipkin (a group of its own, from the
+# earliest offset), each timed from its start until it has counted them all.
+if [[ " $PATHS " == *" drain "* ]]; then
+    DRAIN_SPANS=${DRAIN_SPANS:-2000000}
+    echo "== drain: $DRAIN_SPANS spans in topic zipkin ($PARTITIONS partition(s), $COMPRESSION), read by EMP, then by Zipkin, each alone"
+    start_broker
+    ZIPKIN=${ZIPKIN:-http://127.0.0.1:1}
+    start_emp --tracing kafka --set "tracing.kafka.bootstrap-servers=$BOOTSTRAP"
+    # Subscribed (offsets at the end of the empty topic committed), then stopped: it resumes from there.
+    sleep 5
+    stop_pid "$EMP_PID" "the EMP server"
+    EMP_PID=
+    produced_at=$(date +%s)
+    SPAN_CREDENTIALS=$WORK/credentials java -cp "$CP" emp.bench.spans.SpanLoad kafka bench 3600 0 \
+        "$ENCODING" "$TRACES_PER_BATCH" "$PRODUCER_THREADS" "$BOOTSTRAP" zipkin "$COMPRESSION" \
+        >"$WORK/load.log" 2>&1 </dev/null &
+    LOAD_PID=$!
+    while (($(offered kafka) < DRAIN_SPANS)); do
+        kill -0 "$LOAD_PID" 2>/dev/null || bench_die "the load generator stopped early"
+        sleep 1
+    done
+    stop_pid "$LOAD_PID" "the load generator"
+    LOAD_PID=
+    produced=$(offered kafka)
+    echo "  produced $produced spans in $(($(date +%s) - produced_at)) s"
+    RESTART=1 start_emp --tracing kafka --set "tracing.kafka.bootstrap-servers=$BOOTSTRAP"
+    t0=$(date +%s.%N)
+    while true; do
+        read -r -a c <<<"$(counters kafka)"
+        ((c[0] >= produced)) && break
+        kill -0 "$EMP_PID" 2>/dev/null || bench_die "the EMP server stopped"
+        sleep 0.5
+    done
+    t1=$(date +%s.%N)
+    echo "  EMP: $(python3 -c 'import sys; n, t = int(sys.argv[1]), float(sys.argv[2]); print("%d spans in %.1f s (from its start): %.0f spans/s" % (n, t, n / t))' "${c[0]}" "$(echo "$t1 - $t0" | bc)")"
+    echo "  EMP health: $(curl -s "$API/healthz" | python3 -c 'import json, sys; c = json.load(sys.stdin)["checks"]; print(c.get("aggregation", {}).get("detail", "?"))')"
+    stop_pid "$EMP_PID" "the EMP server"
+    EMP_PID=
+    # Zipkin's group is new: it starts from the earliest offset when told to.
+    ZIPKIN_JAVA_OPTS="${ZIPKIN_JAVA_OPTS:--Xmx512m} -Dzipkin.collector.kafka.overrides.auto.offset.reset=earliest" \
+        start_zipkin "$BOOTSTRAP"
+    t0=$(date +%s.%N)
+    while true; do
+        read -r -a c <<<"$(counters kafka)"
+        ((c[2] >= produced)) && break
+        kill -0 "$ZIPKIN_PID" 2>/dev/null || bench_die "the Zipkin server stopped"
+        sleep 0.5
+    done
+    t1=$(date +%s.%N)
+    echo "  Zipkin: $(python3 -c 'import sys; n, t = int(sys.argv[1]), float(sys.argv[2]); print("%d spans in %.1f s (from its start): %.0f spans/s" % (n, t, n / t))' "${c[2]}" "$(echo "$t1 - $t0" | bc)")"
+    stop_pid "$ZIPKIN_PID" "the Zipkin server"
+    ZIPKIN_PID=
 fi
