@@ -434,11 +434,38 @@ if [[ " $PATHS " == *" kafka "* ]]; then
     stop_phase
 fi
 
+# drain_wait FIELD PID NAME: waits until field FIELD of `counters kafka` (0 EMP, 2 Zipkin) reaches $produced, or
+# DRAIN_TIMEOUT s pass, and prints the rate from the reader's first span to its last (and from its start).
+drain_wait() {
+    local field=$1 pid=$2 name=$3 started first="" last count=0 c
+    started=$(date +%s.%N)
+    while true; do
+        read -r -a c <<<"$(counters kafka)"
+        count=${c[$field]}
+        if ((count > 0)) && [[ -z $first ]]; then
+            first=$(date +%s.%N)
+        fi
+        ((count >= produced)) && break
+        if ! kill -0 "$pid" 2>/dev/null || (($(date +%s) - ${started%.*} > DRAIN_TIMEOUT)); then
+            echo "  $name: stopped or timed out after $(($(date +%s) - ${started%.*})) s with $count of $produced spans"
+            return 0
+        fi
+        sleep 0.5
+    done
+    last=$(date +%s.%N)
+    python3 -c 'import sys
+name, n, started, first, last = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
+print("  %s: %d spans, %.0f spans/s from its first span (%.1f s), %.0f spans/s from its start (%.1f s)" % (
+    name, n, n / (last - first), last - first, n / (last - started), last - started))' \
+        "$name" "$count" "$started" "${first:-$started}" "$last"
+}
+
 # drain: how fast each reader empties a full topic, alone on the machine: DRAIN_SPANS spans produced while neither
 # runs, then EMP (its consumer group resumes where it was) and afterwards Zipkin (a group of its own, from the
 # earliest offset), each timed from its start until it has counted them all.
 if [[ " $PATHS " == *" drain "* ]]; then
     DRAIN_SPANS=${DRAIN_SPANS:-2000000}
+    DRAIN_TIMEOUT=${DRAIN_TIMEOUT:-300}
     echo "== drain: $DRAIN_SPANS spans in topic zipkin ($PARTITIONS partition(s), $COMPRESSION), read by EMP, then by Zipkin, each alone"
     start_broker
     ZIPKIN=${ZIPKIN:-http://127.0.0.1:1}
@@ -461,30 +488,14 @@ if [[ " $PATHS " == *" drain "* ]]; then
     produced=$(offered kafka)
     echo "  produced $produced spans in $(($(date +%s) - produced_at)) s"
     RESTART=1 start_emp --tracing kafka --set "tracing.kafka.bootstrap-servers=$BOOTSTRAP"
-    t0=$(date +%s.%N)
-    while true; do
-        read -r -a c <<<"$(counters kafka)"
-        ((c[0] >= produced)) && break
-        kill -0 "$EMP_PID" 2>/dev/null || bench_die "the EMP server stopped"
-        sleep 0.5
-    done
-    t1=$(date +%s.%N)
-    echo "  EMP: $(python3 -c 'import sys; n, t = int(sys.argv[1]), float(sys.argv[2]); print("%d spans in %.1f s (from its start): %.0f spans/s" % (n, t, n / t))' "${c[0]}" "$(echo "$t1 - $t0" | bc)")"
+    drain_wait 0 "$EMP_PID" EMP
     echo "  EMP health: $(curl -s "$API/healthz" | python3 -c 'import json, sys; c = json.load(sys.stdin)["checks"]; print(c.get("aggregation", {}).get("detail", "?"))')"
     stop_pid "$EMP_PID" "the EMP server"
     EMP_PID=
     # Zipkin's group is new: it starts from the earliest offset when told to.
     ZIPKIN_JAVA_OPTS="${ZIPKIN_JAVA_OPTS:--Xmx512m} -Dzipkin.collector.kafka.overrides.auto.offset.reset=earliest" \
         start_zipkin "$BOOTSTRAP"
-    t0=$(date +%s.%N)
-    while true; do
-        read -r -a c <<<"$(counters kafka)"
-        ((c[2] >= produced)) && break
-        kill -0 "$ZIPKIN_PID" 2>/dev/null || bench_die "the Zipkin server stopped"
-        sleep 0.5
-    done
-    t1=$(date +%s.%N)
-    echo "  Zipkin: $(python3 -c 'import sys; n, t = int(sys.argv[1]), float(sys.argv[2]); print("%d spans in %.1f s (from its start): %.0f spans/s" % (n, t, n / t))' "${c[2]}" "$(echo "$t1 - $t0" | bc)")"
+    drain_wait 2 "$ZIPKIN_PID" Zipkin
     stop_pid "$ZIPKIN_PID" "the Zipkin server"
     ZIPKIN_PID=
 fi

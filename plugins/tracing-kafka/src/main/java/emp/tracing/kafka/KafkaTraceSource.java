@@ -22,6 +22,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -40,8 +47,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads Zipkin spans from a Kafka topic in a consumer group of EMP's own, so a Zipkin server reading the same topic in
- * its group sees every span too. One thread polls, decodes each message (a span list in JSON, proto3 or Thrift) and
- * hands the spans of each poll to the sink as one batch. A message that is not spans is skipped and counted. The
+ * its group sees every span too. One thread polls; the messages of each poll are decoded (span lists in JSON, proto3
+ * or Thrift) on as many threads as cores, each handing its share's spans to the sink as one batch, and the next poll
+ * waits until all are delivered (so the offsets committed at it are of spans delivered). A message that is not spans is skipped and counted. The
  * thread never dies of an error: a broker that goes away is reconnected to by kafka-clients, and any exception is
  * logged (at most every 10 s), waited out and retried with a new consumer.
  *
@@ -69,6 +77,8 @@ public final class KafkaTraceSource implements TraceSource {
     private static final Duration BACKOFF_INITIAL = Duration.ofMillis(500);
     private static final Duration BACKOFF_MAX = Duration.ofSeconds(10);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    /** A poll with fewer messages is decoded on the polling thread alone: splitting it would cost more. */
+    private static final int SPLIT_FROM = 64;
 
     private final KafkaTraceConfig config;
     private final Clock clock;
@@ -89,6 +99,10 @@ public final class KafkaTraceSource implements TraceSource {
     private final Object lock = new Object();
 
     private Thread thread;
+    /** Decodes the shares of a poll beyond the polling thread's own; null before start. */
+    private ExecutorService decoders;
+
+    private final int decodeThreads = Runtime.getRuntime().availableProcessors();
     private volatile boolean started;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile boolean running;
@@ -133,6 +147,12 @@ public final class KafkaTraceSource implements TraceSource {
             running = true;
             started = true;
             startedMillis = clock.millis();
+            AtomicInteger number = new AtomicInteger();
+            decoders = Executors.newFixedThreadPool(Math.max(1, decodeThreads - 1), runnable -> {
+                Thread decoder = new Thread(runnable, "emp-tracing-kafka-decode-" + number.incrementAndGet());
+                decoder.setDaemon(true);
+                return decoder;
+            });
             thread = new Thread(() -> run(sink), "emp-tracing-kafka");
             // kafka-clients loads classes named in its configuration through the context class loader: it must be
             // the plugin's, whose copy of kafka-clients this is, never the host's.
@@ -247,6 +267,14 @@ public final class KafkaTraceSource implements TraceSource {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            ExecutorService pool;
+            synchronized (lock) {
+                pool = decoders;
+            }
+            if (pool != null) {
+                pool.shutdownNow();
+            }
         }
     }
 
@@ -311,7 +339,46 @@ public final class KafkaTraceSource implements TraceSource {
         return new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
+    /** Decodes and delivers a poll's messages, split over the decoding threads; returns once all are delivered. */
     private void deliver(ConsumerRecords<byte[], byte[]> records, SpanSink sink, SenderCache senders) {
+        List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>(records.count());
+        records.forEach(all::add);
+        int shares = all.size() < SPLIT_FROM ? 1 : Math.min(decodeThreads, all.size() / (SPLIT_FROM / 2));
+        if (shares <= 1) {
+            deliver(all, sink, senders);
+            return;
+        }
+        int size = (all.size() + shares - 1) / shares;
+        List<Future<?>> pending = new ArrayList<>(shares - 1);
+        try {
+            for (int from = size; from < all.size(); from += size) {
+                List<ConsumerRecord<byte[], byte[]>> share = all.subList(from, Math.min(all.size(), from + size));
+                pending.add(decoders.submit(() -> deliver(share, sink, senders)));
+            }
+        } catch (RejectedExecutionException e) {
+            // Closing: what could not be handed out is decoded here.
+            pending.forEach(future -> future.cancel(false));
+            deliver(all, sink, senders);
+            return;
+        }
+        deliver(all.subList(0, Math.min(size, all.size())), sink, senders);
+        for (Future<?> future : pending) {
+            try {
+                future.get();
+            } catch (ExecutionException e) {
+                if (errorLog.allow()) {
+                    log.error("decoding spans from Kafka failed", e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (CancellationException e) {
+                // Closed meanwhile.
+            }
+        }
+    }
+
+    private void deliver(List<ConsumerRecord<byte[], byte[]>> records, SpanSink sink, SenderCache senders) {
         List<Span> batch = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> record : records) {
             messages.incrementAndGet();
