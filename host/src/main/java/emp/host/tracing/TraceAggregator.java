@@ -13,11 +13,12 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -49,8 +50,11 @@ public final class TraceAggregator implements SpanSink, AutoCloseable {
     private final long periodMillis;
     private final Shard[] shards;
     private final TraceSampler sampler;
-    /** The last traces read through each app, newest last; bounded per app. */
-    private final Map<AppRef, ArrayDeque<TraceSummary>> recent = new HashMap<>();
+    /**
+     * The spans of the last traces read through each app, newest last; bounded per app, each deque guarded by itself.
+     * Summarised only when asked for, as almost none ever is.
+     */
+    private final ConcurrentMap<AppRef, ArrayDeque<List<Span>>> recent = new ConcurrentHashMap<>();
 
     private final LongAdder received = new LongAdder();
     private final LongAdder ignored = new LongAdder();
@@ -150,16 +154,21 @@ public final class TraceAggregator implements SpanSink, AutoCloseable {
         long nowMicros = clock.millis() * 1000;
         long weight = 1L << trace.level;
         result.apps().forEach(sample -> windows.add(sample, nowMicros, weight));
-        if (!result.apps().isEmpty()) {
-            TraceSummary summary = TraceSummary.of(trace.spans);
-            synchronized (recent) {
-                result.apps().stream().map(AppSample::app).distinct().forEach(app -> {
-                    ArrayDeque<TraceSummary> traces = recent.computeIfAbsent(app, key -> new ArrayDeque<>());
-                    traces.addLast(summary);
+        AppRef last = null;
+        for (AppSample sample : result.apps()) {
+            if (sample.app().equals(last)) {
+                continue;
+            }
+            last = sample.app();
+            ArrayDeque<List<Span>> traces = recent.computeIfAbsent(sample.app(), key -> new ArrayDeque<>());
+            synchronized (traces) {
+                // A trace with several requests of one app is kept once.
+                if (traces.peekLast() != trace.spans) {
+                    traces.addLast(trace.spans);
                     while (traces.size() > RECENT_PER_APP) {
                         traces.removeFirst();
                     }
-                });
+                }
             }
         }
         result.edges().forEach(sample -> windows.add(sample, nowMicros, weight));
@@ -202,18 +211,23 @@ public final class TraceAggregator implements SpanSink, AutoCloseable {
 
     /** The newest {@code limit} traces read through {@code app}, newest first. */
     public List<TraceSummary> recentTraces(AppRef app, int limit) {
-        synchronized (recent) {
-            List<TraceSummary> traces = new ArrayList<>(recent.getOrDefault(app, new ArrayDeque<>()));
-            Collections.reverse(traces);
-            return List.copyOf(traces.subList(0, Math.min(limit, traces.size())));
+        ArrayDeque<List<Span>> traces = recent.get(app);
+        if (traces == null) {
+            return List.of();
         }
+        List<List<Span>> newestFirst;
+        synchronized (traces) {
+            newestFirst = new ArrayList<>(traces);
+        }
+        Collections.reverse(newestFirst);
+        return newestFirst.subList(0, Math.min(limit, newestFirst.size())).stream()
+                .map(TraceSummary::of)
+                .toList();
     }
 
     public void forget(AppRef app) {
         windows.forget(app);
-        synchronized (recent) {
-            recent.remove(app);
-        }
+        recent.remove(app);
     }
 
     @Override
