@@ -290,7 +290,8 @@ watch_received() {
     WATCH_PID=$!
 }
 
-# windows_check: each app's window (GET /v1/apps/APP/tracing, 10 s ending `settle` = 2 s before it is read)
+# windows_check: each app's window (GET /v1/apps/APP/tracing: 10 whole seconds ending before the traces still
+# awaited, settle + a settling period = 2.5 s before it is read)
 # against what the traces EMP took in over those same 10 s imply (from $WORK/received): its rate against the spans
 # received / 11 x the app's requests per trace, its p95 against the traces' p95. Prints "worst_rate_err%
 # worst_p95_err% sampling detail", the detail "app=rate/expected p95/expected" per app.
@@ -331,7 +332,9 @@ for line in tracing.strip().splitlines():
     rate, p95 = d.get("rate") or 0.0, d.get("p95_ms") or 0.0
     sampling = min(sampling, d.get("sampling", 1.0))
     window = d.get("window_seconds") or 10.0
-    end = float(at) - 2.0
+    # The window ends with the last whole second before the traces still awaited: settle (2 s) plus a settling
+    # period (0.5 s) before the read.
+    end = float(int(float(at) - 2.5))
     a, b = received_at(end - window), received_at(end)
     if a is None or b is None:
         detail.append("%s=?" % app)

@@ -126,6 +126,14 @@ public final class SpanWindows {
         return result;
     }
 
+    /**
+     * The last instant of the last whole bucket that ends at or before {@code micros}: a window read there holds
+     * whole seconds only. One read at {@code micros} itself would count the second still filling as a whole one.
+     */
+    public long lastWholeBucketBefore(long micros) {
+        return Math.floorDiv(micros, bucketMicros) * bucketMicros - 1;
+    }
+
     /** Forgets an app and its edges (it was removed). */
     public void forget(AppRef app) {
         apps.remove(app);

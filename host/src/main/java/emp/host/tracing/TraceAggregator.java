@@ -176,12 +176,14 @@ public final class TraceAggregator implements SpanSink, AutoCloseable {
     }
 
     /**
-     * What a scheduler or {@code emp tracing} reads of one app now: the window that ends {@code settle} ago, since the
-     * requests that ended after that are still being waited for.
+     * What a scheduler or {@code emp tracing} reads of one app now: the window of whole seconds that ends before the
+     * traces still being waited for (a trace is read up to {@code settle} plus a settling period after its last span),
+     * so every second in it is complete: a second still filling would read low, and two apps read a moment apart would
+     * disagree (measured: 5 to 12 % when the window ended {@code settle} ago).
      */
     public AppFigures figures(AppRef app) {
-        long nowMicros = (clock.millis() - settleMillis) * 1000;
-        return new AppFigures(windows.app(app, nowMicros), windows.edgesFrom(app, nowMicros));
+        long endMicros = windows.lastWholeBucketBefore((clock.millis() - settleMillis - periodMillis) * 1000);
+        return new AppFigures(windows.app(app, endMicros), windows.edgesFrom(app, endMicros));
     }
 
     /**
