@@ -91,7 +91,7 @@ final class Confinement {
 
     /** What this machine and {@code config} allow for the cluster whose data folder is {@code root}. */
     static Confinement open(LocalClusterConfig config, Path root) {
-        boolean root0 = TenantUsers.runsAsRoot();
+        boolean asRoot = TenantUsers.runsAsRoot();
         String path = System.getenv("PATH");
         Optional<String> shell = CommandLine.resolve("sh", path);
         List<String> missing = new ArrayList<>();
@@ -102,7 +102,7 @@ final class Confinement {
                 missing.add("PID namespaces (util-linux's unshare or sh is not on the PATH)");
             } else {
                 List<String> candidate = new ArrayList<>(List.of(found.get()));
-                if (!root0) {
+                if (!asRoot) {
                     candidate.add("--map-current-user");
                 }
                 candidate.addAll(List.of("--pid", "--fork", "--kill-child", "--mount-proc", "--"));
@@ -116,7 +116,7 @@ final class Confinement {
         }
         Cgroups cgroups = null;
         if (config.cgroups()) {
-            if (!root0 || shell.isEmpty()) {
+            if (!asRoot || shell.isEmpty()) {
                 missing.add("cgroups (the server is not root)");
             } else {
                 try {
