@@ -27,7 +27,8 @@
 # Correctness at each sample: every app's window (GET /v1/apps/APP/tracing) against what the traces EMP took in over
 # the same 10 s imply (EMP's spans_received every second; bench/spans Expectation: each app's requests per trace and the p95 of their durations, from
 # traces made the same way): rate_err% and p95_err% are the worst app's relative errors, sampling the share of
-# traces EMP read (1 while it keeps up; the window's figures are then scaled back).
+# traces EMP read (1 while it keeps up; the window's figures are then scaled back). The control API's latency (200
+# sequential GET /v1/apps, p50 and p99) is taken before the load and at the end of each phase, under it.
 #
 # Knobs (environment): PATHS ("http kafka"), WARMUP (20), HTTP_SECONDS (60), KAFKA_SECONDS (600: the long run),
 # KAFKA_RATE (120000 spans/s; 0 = as fast as the producer goes), HTTP_RATE (0 = as fast as each target answers),
@@ -281,6 +282,16 @@ memory() {
     echo "$((rss / 1024)) ${heap:-?}"
 }
 
+# api_p99 [N]: the p50 and p99 in ms of N (200) sequential GET /v1/apps, the control API a user and the CLI call.
+api_p99() {
+    local n=${1:-200} i
+    for i in $(seq 1 "$n"); do
+        curl -s -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $TOKEN" "$API/v1/apps"
+    done | python3 -c 'import sys
+t = sorted(float(x) * 1000 for x in sys.stdin if x.strip())
+print("p50 %.1f ms, p99 %.1f ms" % (t[len(t) // 2], t[min(len(t) - 1, int(len(t) * 0.99))]))'
+}
+
 # watch_received: every second, "EPOCH_SECONDS SPANS_RECEIVED" of EMP's aggregator into $WORK/received (background).
 watch_received() {
     while true; do
@@ -399,6 +410,7 @@ print("  %s over %.0f s: offered to EMP %.0f spans/s%s; EMP ingested %.0f spans/
         "$t" "$t0" "${c[*]}" "${c0[*]}" "$o" "$o0" "$oz" "$oz0" "$transport"
     echo "  $transport EMP health: $(curl -s "$API/healthz" | python3 -c 'import json, sys; c = json.load(sys.stdin)["checks"]; print(c["tracing"]["detail"], "|", c.get("aggregation", {}).get("detail", "(no aggregation counters in this server)"))')"
     stop_pid "$WATCH_PID" "the counter watch"
+    echo "  $transport GET /v1/apps during the load: $(api_p99) (before it: $API_BEFORE)"
     echo "  $transport windows at the last sample, rate/expected p95/expected (worst errors ${LAST_CHECK%% *}% rate, then p95 and sampling): ${LAST_CHECK}"
     echo "  load generator: $(grep '^load-total' "$WORK/load.log" | tr '\n' ' ' || true)"
 }
@@ -407,6 +419,7 @@ if [[ " $PATHS " == *" http "* ]]; then
     echo "== http: POST /api/v2/spans to EMP (tracing-http) and to Zipkin, $HTTP_CONNECTIONS connections each"
     start_zipkin
     start_emp
+    API_BEFORE=$(api_p99)
     OFFER_EMP=emp OFFER_ZIPKIN=zipkin
     SPAN_CREDENTIALS=$WORK/credentials java -cp "$CP" emp.bench.spans.SpanLoad http bench \
         $((WARMUP + HTTP_SECONDS + SAMPLE_EVERY + 5)) "$HTTP_RATE" "$ENCODING" "$TRACES_PER_BATCH" "$HTTP_CONNECTIONS" \
@@ -425,6 +438,7 @@ if [[ " $PATHS " == *" kafka "* ]]; then
     echo "  broker $BOOTSTRAP (JVM: $BROKER_JVM_OPTS)"
     start_zipkin "$BOOTSTRAP"
     start_emp --tracing kafka --set "tracing.kafka.bootstrap-servers=$BOOTSTRAP"
+    API_BEFORE=$(api_p99)
     OFFER_EMP=kafka OFFER_ZIPKIN=kafka
     SPAN_CREDENTIALS=$WORK/credentials java -cp "$CP" emp.bench.spans.SpanLoad kafka bench \
         $((WARMUP + KAFKA_SECONDS + SAMPLE_EVERY + 5)) "$KAFKA_RATE" \

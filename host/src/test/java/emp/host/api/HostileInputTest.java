@@ -90,11 +90,13 @@ class HostileInputTest {
         assertThat(credentials.detail()).contains("/v1/accounts takes at most " + RequestBodyLimits.CREDENTIALS);
 
         String token = newUser();
-        Reply chunked = send(HttpRequest.newBuilder(server.api().resolve("/v1/apps"))
+        Optional<Reply> chunked = trySend(HttpRequest.newBuilder(server.api().resolve("/v1/apps"))
                 .header("Content-Type", "application/json")
                 .header("Authorization", "Bearer " + token)
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new Filler(2 << 20))));
-        assertThat(chunked.status()).isEqualTo(413);
+        // The server answers 413 and closes the connection without reading the rest: a client still sending may see
+        // the answer, or only the closed connection (broken pipe), depending on which comes first.
+        chunked.ifPresent(reply -> assertThat(reply.status()).isEqualTo(413));
         assertThat(server.send("GET", "/v1/apps", token, null).list()).isEmpty();
     }
 
