@@ -5,14 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import emp.host.TestServer;
 import emp.host.plugin.PluginHost;
+import emp.host.testing.MovableClock;
 import emp.spi.ErrorCategory;
 import emp.spi.PlatformException;
 import emp.spi.store.StateStore;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,9 +66,9 @@ class AccountServiceTest {
         operator("frank");
         Session session = accounts.login(credentials("frank"), null);
         assertThat(session.expiresAt()).isEqualTo(Instant.parse("2026-11-28T10:00:00Z"));
-        clock.now = Instant.parse("2026-11-28T09:59:59Z");
+        clock.set(Instant.parse("2026-11-28T09:59:59Z"));
         assertThat(accounts.authenticate(session.token())).isEqualTo(new Caller("frank", Role.OPERATOR));
-        clock.now = Instant.parse("2026-11-28T10:00:00Z");
+        clock.set(Instant.parse("2026-11-28T10:00:00Z"));
         assertThatThrownBy(() -> accounts.authenticate(session.token()))
                 .isInstanceOfSatisfying(
                         PlatformException.class, e -> assertThat(e.category()).isEqualTo(ErrorCategory.UNAUTHENTICATED))
@@ -139,7 +138,7 @@ class AccountServiceTest {
                 .as("used")
                 .hasMessageContaining("not valid");
         Invite later = accounts.invite(kim, null);
-        clock.now = clock.now.plus(AccountService.INVITE_TTL);
+        clock.advance(AccountService.INVITE_TTL);
         assertThatThrownBy(() -> accounts.create(signUp("max", later.code(), null), null, false))
                 .as("expired")
                 .hasMessageContaining("not valid");
@@ -194,39 +193,16 @@ class AccountServiceTest {
                 .as("and this address waits, whatever the username")
                 .isInstanceOf(Throttled.class);
 
-        clock.now = clock.now.plusSeconds(2);
+        clock.advance(Duration.ofSeconds(2));
         assertThatThrownBy(() -> accounts.login(wrong, "10.0.0.3")).hasMessage("wrong username or password");
         assertThatThrownBy(() -> accounts.login(credentials("sam"), "10.0.0.3"))
                 .as("each failure past the free ones doubles the wait")
                 .isInstanceOfSatisfying(
                         Throttled.class, e -> assertThat(e.retryAfterSeconds()).isBetween(2L, 3L));
-        clock.now = clock.now.plusSeconds(3);
+        clock.advance(Duration.ofSeconds(3));
         assertThat(accounts.login(credentials("sam"), "10.0.0.3").username()).isEqualTo("sam");
         assertThat(accounts.audit(100, null))
                 .extracting(AuditLog.AuditEvent::type)
                 .contains("login-throttled");
-    }
-
-    private static final class MovableClock extends Clock {
-        Instant now;
-
-        MovableClock(Instant now) {
-            this.now = now;
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

@@ -3,13 +3,12 @@ package emp.host.tracing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.withinPercentage;
 
+import emp.host.testing.MovableClock;
 import emp.spi.AppRef;
 import emp.spi.scheduler.WindowMetrics;
 import emp.spi.tracing.Span;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +20,7 @@ class TraceAggregatorTest {
     private static final AppRef BACK = new AppRef("alice", "back");
     private static final long START_MILLIS = 1_000_000_000L;
 
-    private final MutableClock clock = new MutableClock(START_MILLIS);
+    private final MovableClock clock = new MovableClock(Instant.ofEpochMilli(START_MILLIS));
 
     @Test
     void sampledWholeTracesScaledBackGiveTheOfferedRateAndLatencies() {
@@ -157,37 +156,5 @@ class TraceAggregatorTest {
                 Map.of(),
                 false));
         return spans;
-    }
-
-    private static final class MutableClock extends Clock {
-        private volatile long millis;
-
-        MutableClock(long millis) {
-            this.millis = millis;
-        }
-
-        void advance(Duration duration) {
-            millis += duration.toMillis();
-        }
-
-        @Override
-        public long millis() {
-            return millis;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis);
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
     }
 }
