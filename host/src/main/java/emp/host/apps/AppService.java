@@ -162,7 +162,7 @@ public final class AppService {
     }
 
     public List<AppView> list(String owner) {
-        return records(owner).stream().map(this::view).toList();
+        return records(owner).stream().map(this::listed).toList();
     }
 
     /** Every user's apps, by owner and name: an operator's view. */
@@ -171,7 +171,7 @@ public final class AppService {
         for (Entry entry : store.list(NAMES)) {
             store.get(APPS, entry.value())
                     .map(app -> JsonCodec.readStored(app.value(), AppRecord.class))
-                    .map(this::view)
+                    .map(this::listed)
                     .ifPresent(all::add);
         }
         all.sort(java.util.Comparator.comparing(AppView::owner).thenComparing(AppView::name));
@@ -411,7 +411,16 @@ public final class AppService {
         return records;
     }
 
+    /** An app as a list shows it: without the disk use of its logs, which costs a file system call per replica. */
+    private AppView listed(AppRecord record) {
+        return view(record, false);
+    }
+
     private AppView view(AppRecord record) {
+        return view(record, true);
+    }
+
+    private AppView view(AppRecord record, boolean withLogBytes) {
         AppStatus status;
         try {
             status = cluster.status(record.ref());
@@ -427,7 +436,7 @@ public final class AppService {
             status = observed.read(record.id()).orElse(status);
         }
         String url = cluster.endpoint(record.ref()).map(URI::toString).orElse(null);
-        OptionalLong logBytes = cluster.logBytes(record.ref());
+        OptionalLong logBytes = withLogBytes ? cluster.logBytes(record.ref()) : OptionalLong.empty();
         return AppView.of(record, status, url, logBytes.isPresent() ? logBytes.getAsLong() : null);
     }
 

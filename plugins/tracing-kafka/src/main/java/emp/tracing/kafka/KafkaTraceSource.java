@@ -20,18 +20,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -323,59 +317,16 @@ public final class KafkaTraceSource implements TraceSource {
     }
 
     private KafkaConsumer<byte[], byte[]> newConsumer() {
-        Properties properties = new Properties();
-        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        properties.put(ConsumerConfig.GROUP_ID_CONFIG, config.group());
-        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, config.offsetReset());
-        properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "true");
-        // Spans come in many small messages: fetch in large batches (8 MiB a partition, 2,000 records a poll, a fetch
-        // waiting up to 50 ms for 64 KiB) so that a poll costs little per span, with a socket buffer to match.
-        properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
-        properties.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(8 * 1024 * 1024));
-        properties.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, Integer.toString(64 * 1024));
-        properties.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
-        properties.put(ConsumerConfig.RECEIVE_BUFFER_CONFIG, Integer.toString(1024 * 1024));
         // Deserializers as instances, not class names, so none is looked up through a class loader.
-        return new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        return new KafkaConsumer<>(
+                ConsumerSettings.of(config), new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     /** Decodes and delivers a poll's messages, split over the decoding threads; returns once all are delivered. */
     private void deliver(ConsumerRecords<byte[], byte[]> records, SpanSink sink, SenderCache senders) {
         List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>(records.count());
         records.forEach(all::add);
-        int shares = all.size() < SPLIT_FROM ? 1 : Math.min(decodeThreads, all.size() / (SPLIT_FROM / 2));
-        if (shares <= 1) {
-            deliver(all, sink, senders);
-            return;
-        }
-        int size = (all.size() + shares - 1) / shares;
-        List<Future<?>> pending = new ArrayList<>(shares - 1);
-        try {
-            for (int from = size; from < all.size(); from += size) {
-                List<ConsumerRecord<byte[], byte[]>> share = all.subList(from, Math.min(all.size(), from + size));
-                pending.add(decoders.submit(() -> deliver(share, sink, senders)));
-            }
-        } catch (RejectedExecutionException e) {
-            // Closing: what could not be handed out is decoded here.
-            pending.forEach(future -> future.cancel(false));
-            deliver(all, sink, senders);
-            return;
-        }
-        deliver(all.subList(0, Math.min(size, all.size())), sink, senders);
-        for (Future<?> future : pending) {
-            try {
-                future.get();
-            } catch (ExecutionException e) {
-                if (errorLog.allow()) {
-                    log.error("decoding spans from Kafka failed", e.getCause());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (CancellationException e) {
-                // Closed meanwhile.
-            }
-        }
+        SharedWork.run(all, decodeThreads, SPLIT_FROM, decoders, share -> deliver(share, sink, senders));
     }
 
     private void deliver(List<ConsumerRecord<byte[], byte[]>> records, SpanSink sink, SenderCache senders) {
