@@ -10,7 +10,6 @@ import emp.spi.cluster.AppDeployment;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -40,12 +39,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import java.net.URI;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The Kubernetes objects that run one app, made from its deployment and the plugin's configuration. Pure: it reads
@@ -337,53 +331,19 @@ final class AppObjects {
                 "http://" + names.object() + "." + names.namespace() + "." + CLUSTER_DOMAIN + ":" + SERVICE_PORT);
     }
 
-    /** {@code song-db} becomes {@code SONG_DB_URL}, as on the local cluster. */
-    static String dependencyVariable(String dependency) {
-        return dependency.toUpperCase(Locale.ROOT).replace('-', '_') + "_URL";
-    }
-
     static int containerPort(AppSpec spec) {
         return spec.port() == null ? DEFAULT_CONTAINER_PORT : spec.port();
     }
 
-    /**
-     * The replicas' environment: the spec's {@code envs}, then the platform's variables, then the configured Kafka
-     * address, then {@code <DEP>_URL} of each dependency, and {@code PORT} last; a later one wins.
-     */
+    /** The replicas' environment, see {@link ContainerEnvironment}. */
     List<EnvVar> environment(AppDeployment deployment) {
-        Map<String, String> values = new LinkedHashMap<>();
-        deployment.spec().envs().forEach(env -> values.put(env.name(), env.value()));
-        values.putAll(new TreeMap<>(deployment.environment()));
-        if (config.kafkaAddress() != null) {
-            values.put("KAFKA_ADDRESS", config.kafkaAddress());
-            values.put("KAFKAADDRESS", config.kafkaAddress());
-        }
         AppRef app = deployment.app();
-        for (String dependency : deployment.spec().dependencies()) {
-            values.put(
-                    dependencyVariable(dependency),
-                    internalUrl(names(new AppRef(app.owner(), dependency))).toString());
-        }
-        values.remove("PORT");
-        values.put("PORT", Integer.toString(containerPort(deployment.spec())));
-        values.remove(INSTANCE_VARIABLE);
-        List<EnvVar> environment = new ArrayList<>();
-        values.forEach((name, value) -> environment.add(
-                new EnvVarBuilder().withName(name).withValue(value).build()));
-        // Which replica this is, as on every cluster: here the pod's name, from the downward API.
-        environment.add(new EnvVarBuilder()
-                .withName(INSTANCE_VARIABLE)
-                .withNewValueFrom()
-                .withNewFieldRef()
-                .withFieldPath("metadata.name")
-                .endFieldRef()
-                .endValueFrom()
-                .build());
-        return environment;
+        return ContainerEnvironment.of(
+                deployment,
+                config.kafkaAddress(),
+                dependency -> internalUrl(names(new AppRef(app.owner(), dependency))),
+                containerPort(deployment.spec()));
     }
-
-    /** The variable that names the replica a process runs as. */
-    static final String INSTANCE_VARIABLE = "EMP_INSTANCE";
 
     private ObjectMeta metadata(Names names) {
         return new ObjectMetaBuilder()
