@@ -44,7 +44,7 @@ public final class TraceAggregator implements SpanSink, AutoCloseable {
     private static final int RECENT_PER_APP = 50;
 
     private final SpanWindows windows;
-    private final Predicate<AppRef> knownApp;
+    private final ServiceApps apps;
     private final Clock clock;
     private final long settleMillis;
     private final long periodMillis;
@@ -81,7 +81,7 @@ public final class TraceAggregator implements SpanSink, AutoCloseable {
             int maxPendingSpans,
             int shards) {
         this.windows = requireNonNull(windows, "windows is null");
-        this.knownApp = requireNonNull(knownApp, "knownApp is null");
+        this.apps = new ServiceApps(requireNonNull(knownApp, "knownApp is null"));
         this.clock = requireNonNull(clock, "clock is null");
         if (shards < 1) {
             throw new IllegalArgumentException("shards is below 1: " + shards);
@@ -150,7 +150,7 @@ public final class TraceAggregator implements SpanSink, AutoCloseable {
     }
 
     private void analyse(PendingTrace trace) {
-        TraceAnalysis.TraceResult result = TraceAnalysis.analyse(trace.spans, knownApp);
+        TraceAnalysis.TraceResult result = TraceAnalysis.analyse(trace.spans, apps);
         long nowMicros = clock.millis() * 1000;
         long weight = 1L << trace.level;
         result.apps().forEach(sample -> windows.add(sample, nowMicros, weight));

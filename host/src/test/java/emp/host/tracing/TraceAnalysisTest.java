@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import emp.spi.AppRef;
 import emp.spi.tracing.Span;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -144,14 +147,69 @@ class TraceAnalysisTest {
     }
 
     @Test
+    void aSpanSentTwiceCountsOnce() {
+        List<Span> once = List.of(
+                server("a", null, AGG, 0, 1000), client("c", "a", AGG, 100, 500), server("s", "c", SONGS, 150, 400));
+        List<Span> twice = new ArrayList<>(once);
+        twice.addAll(once);
+        TraceAnalysis.TraceResult result = TraceAnalysis.analyse(twice, APPS::contains);
+        assertThat(result.apps()).extracting(AppSample::app).containsExactlyInAnyOrder(AGG, SONGS);
+        assertThat(result.edges())
+                .singleElement()
+                .satisfies(edge -> assertThat(edge.to()).isEqualTo(SONGS));
+        assertThat(sample(result, AGG).selfMicros()).isEqualTo(500);
+    }
+
+    @Test
+    void aTraceOfManySpansAndAChainAsDeepAreReadWholeWithoutExhaustingTheStack() {
+        // 100,000 spans of the aggregator nested in one another under its request, the last calling songs
+        int depth = 100_000;
+        List<Span> chain = new ArrayList<>();
+        chain.add(server("r", null, AGG, 0, 10_000));
+        for (int i = 1; i <= depth; i++) {
+            chain.add(span("n" + i, i == 1 ? "r" : "n" + (i - 1), null, AGG.toString(), null, 10, 9000, false, false));
+        }
+        chain.add(client("c", "n" + depth, AGG, 100, 4000));
+        chain.add(server("s", "c", SONGS, 200, 3000));
+        Collections.shuffle(chain, new Random(7));
+
+        TraceAnalysis.TraceResult result = TraceAnalysis.analyse(chain, APPS::contains);
+
+        assertThat(result.apps()).extracting(AppSample::app).containsExactlyInAnyOrder(AGG, SONGS);
+        assertThat(sample(result, AGG).selfMicros()).isEqualTo(6000);
+        assertThat(result.edges())
+                .singleElement()
+                .satisfies(edge -> assertThat(edge.to()).isEqualTo(SONGS));
+
+        // 50,000 calls from one request, each answered
+        List<Span> wide = new ArrayList<>();
+        wide.add(server("r", null, AGG, 0, 100_000));
+        for (int i = 0; i < 25_000; i++) {
+            wide.add(client("c" + i, "r", AGG, i, 10));
+            wide.add(server("s" + i, "c" + i, SONGS, i, 5));
+        }
+        TraceAnalysis.TraceResult flat = TraceAnalysis.analyse(wide, APPS::contains);
+        assertThat(flat.apps()).hasSize(25_001);
+        assertThat(flat.edges()).hasSize(25_000);
+        assertThat(sample(flat, AGG).selfMicros()).isEqualTo(100_000 - 25_009);
+    }
+
+    @Test
     void coveredMergesIntervalsAndClipsThem() {
-        assertThat(TraceAnalysis.covered(List.of(new long[] {0, 10}, new long[] {5, 15}, new long[] {20, 30}), 0, 100))
-                .isEqualTo(25);
-        assertThat(TraceAnalysis.covered(List.of(new long[] {-10, 10}, new long[] {90, 200}), 0, 100))
-                .isEqualTo(20);
-        assertThat(TraceAnalysis.covered(List.of(new long[] {0, 100}, new long[] {10, 20}), 0, 100))
-                .isEqualTo(100);
-        assertThat(TraceAnalysis.covered(List.of(), 0, 100)).isZero();
+        assertThat(covered(new long[][] {{20, 30}, {0, 10}, {5, 15}}, 0, 100)).isEqualTo(25);
+        assertThat(covered(new long[][] {{-10, 10}, {90, 200}}, 0, 100)).isEqualTo(20);
+        assertThat(covered(new long[][] {{0, 100}, {10, 20}}, 0, 100)).isEqualTo(100);
+        assertThat(covered(new long[][] {}, 0, 100)).isZero();
+    }
+
+    private static long covered(long[][] intervals, long from, long to) {
+        long[] starts = new long[intervals.length];
+        long[] ends = new long[intervals.length];
+        for (int i = 0; i < intervals.length; i++) {
+            starts[i] = intervals[i][0];
+            ends[i] = intervals[i][1];
+        }
+        return TraceAnalysis.covered(starts, ends, intervals.length, from, to);
     }
 
     private static AppSample sample(TraceAnalysis.TraceResult result, AppRef app) {
