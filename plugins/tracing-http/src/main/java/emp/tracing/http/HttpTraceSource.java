@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import emp.plugins.zipkin.LogThrottle;
 import emp.plugins.zipkin.SenderCheck;
-import emp.plugins.zipkin.ZipkinSpans;
 import emp.spi.AppRef;
 import emp.spi.Health;
 import emp.spi.PlatformException;
@@ -153,7 +152,7 @@ public final class HttpTraceSource implements TraceSource, SpanReceiver {
                             + " it runs",
                     null);
         }
-        List<zipkin2.Span> spans;
+        List<Span> spans;
         try {
             spans = SpanBodyDecoder.decode(body, contentType, contentEncoding);
         } catch (PlatformException e) {
@@ -178,7 +177,7 @@ public final class HttpTraceSource implements TraceSource, SpanReceiver {
         }
         if (accepted > 0) {
             try {
-                queue.add(ZipkinSpans.toEmp(accepted == spans.size() ? spans : spans.subList(0, accepted)));
+                queue.add(accepted == spans.size() ? spans : List.copyOf(spans.subList(0, accepted)));
             } catch (RuntimeException e) {
                 queue.release(accepted);
                 throw e;

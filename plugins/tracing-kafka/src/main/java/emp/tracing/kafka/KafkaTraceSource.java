@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import emp.plugins.zipkin.LogThrottle;
 import emp.plugins.zipkin.SenderCheck;
-import emp.plugins.zipkin.ZipkinSpans;
 import emp.spi.AppRef;
 import emp.spi.Health;
 import emp.spi.PlatformException;
@@ -359,7 +358,7 @@ public final class KafkaTraceSource implements TraceSource {
                 continue;
             }
             byte[] value = record.value();
-            List<zipkin2.Span> decoded;
+            List<Span> decoded;
             try {
                 decoded = SpanMessageDecoder.decode(value == null ? new byte[0] : value);
             } catch (IllegalArgumentException e) {
@@ -378,7 +377,7 @@ public final class KafkaTraceSource implements TraceSource {
                 continue;
             }
             try {
-                batch.addAll(ZipkinSpans.toEmp(SenderCheck.own(decoded, sender.get(), forged)));
+                batch.addAll(SenderCheck.own(decoded, sender.get(), forged));
             } catch (PlatformException e) {
                 if (forgedLog.allow()) {
                     log.warn(

@@ -1,15 +1,19 @@
 package emp.tracing.kafka;
 
+import emp.plugins.zipkin.JsonSpanDecoder;
+import emp.plugins.zipkin.ZipkinSpans;
+import emp.spi.tracing.Span;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import zipkin2.Span;
 import zipkin2.SpanBytesDecoderDetector;
+import zipkin2.codec.BytesDecoder;
 import zipkin2.codec.SpanBytesDecoder;
 
 /**
  * Decodes one Kafka message into spans, telling its format from its first bytes the way Zipkin's own Kafka collector
  * does: a list in JSON ({@code [}), proto3 ({@code 0x0A} then a non-zero length) or Thrift, as zipkin-reporter's
- * {@code KafkaSender} sends them, or a single span ({@code {}, or a legacy Thrift struct). Stateless.
+ * {@code KafkaSender} sends them, or a single span ({@code {}, or a legacy Thrift struct). A JSON v2 list, what
+ * reporters send, is read by {@link JsonSpanDecoder}; the rest by the zipkin2 library's codecs. Stateless.
  */
 final class SpanMessageDecoder {
     private static final byte THRIFT_LIST = 12;
@@ -27,13 +31,16 @@ final class SpanMessageDecoder {
         }
         try {
             if (message[0] == '{') {
-                return List.of(decodeSingleJson(message));
+                return List.of(ZipkinSpans.toEmp(decodeSingleJson(message)));
             }
             if (!protobuf3(message) && message[0] <= THRIFT_MAX_FIELD_TYPE && message[0] != THRIFT_LIST) {
                 // One span in Thrift, the oldest encoding, which Zipkin still reads.
-                return List.of(SpanBytesDecoder.THRIFT.decodeOne(message));
+                return List.of(ZipkinSpans.toEmp(SpanBytesDecoder.THRIFT.decodeOne(message)));
             }
-            return SpanBytesDecoderDetector.decoderForListMessage(message).decodeList(message);
+            BytesDecoder<zipkin2.Span> decoder = SpanBytesDecoderDetector.decoderForListMessage(message);
+            return decoder == SpanBytesDecoder.JSON_V2
+                    ? JsonSpanDecoder.decodeList(message)
+                    : ZipkinSpans.toEmp(decoder.decodeList(message));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("not a span list in JSON, proto3 or Thrift (" + describe(e) + ")", e);
         }
@@ -44,12 +51,12 @@ final class SpanMessageDecoder {
      * v2's fields, so the choice is made here: v1 alone has {@code "endpoint"} (inside annotations) and
      * {@code "binaryAnnotations"}.
      */
-    private static Span decodeSingleJson(byte[] message) {
+    private static zipkin2.Span decodeSingleJson(byte[] message) {
         String text = new String(message, StandardCharsets.UTF_8);
         SpanBytesDecoder decoder = text.contains("\"endpoint\"") || text.contains("\"binaryAnnotations\"")
                 ? SpanBytesDecoder.JSON_V1
                 : SpanBytesDecoder.JSON_V2;
-        Span span = decoder.decodeOne(message);
+        zipkin2.Span span = decoder.decodeOne(message);
         if (span == null) {
             throw new IllegalArgumentException("no span in the JSON object");
         }

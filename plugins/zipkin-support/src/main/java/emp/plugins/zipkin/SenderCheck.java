@@ -2,11 +2,10 @@ package emp.plugins.zipkin;
 
 import emp.spi.AppRef;
 import emp.spi.PlatformException;
+import emp.spi.tracing.Span;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
-import zipkin2.Endpoint;
-import zipkin2.Span;
 
 /**
  * Holds a body's (or a message's) spans to their sender, the app whose span credential came with them: each must be
@@ -26,19 +25,25 @@ public final class SenderCheck {
         List<Span> own = null;
         for (int i = 0; i < spans.size(); i++) {
             Span span = spans.get(i);
-            String local = span.localServiceName();
+            String local = span.localService();
             if (local == null) {
                 if (own == null) {
                     own = new ArrayList<>(spans);
                 }
-                Endpoint endpoint = span.localEndpoint();
                 own.set(
                         i,
-                        span.toBuilder()
-                                .localEndpoint((endpoint == null ? Endpoint.newBuilder() : endpoint.toBuilder())
-                                        .serviceName(service)
-                                        .build())
-                                .build());
+                        new Span(
+                                span.traceId(),
+                                span.id(),
+                                span.parentId(),
+                                span.name(),
+                                span.kind(),
+                                service,
+                                span.remoteService(),
+                                span.timestampMicros(),
+                                span.durationMicros(),
+                                span.tags(),
+                                span.shared()));
             } else if (!local.equals(service)) {
                 forged.increment();
                 throw PlatformException.forbidden("span " + i + " of the body (id " + span.id() + ") names service '"
