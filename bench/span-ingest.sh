@@ -34,8 +34,8 @@
 # KAFKA_RATE (120000 spans/s; 0 = as fast as the producer goes), HTTP_RATE (0 = as fast as each target answers),
 # ENCODING (json or proto3), HTTP_CONNECTIONS (4 per target), TRACES_PER_BATCH (10 = 110 spans a batch, sent as 5 posts or messages, one per app),
 # PRODUCER_THREADS (2), COMPRESSION (lz4; none, gzip, snappy, zstd), PARTITIONS (1), SAMPLE_EVERY (10),
-# HEAP_AFTER_GC (1), EMP_C2 (0: the distribution's launcher as shipped, which pins -XX:TieredStopAtLevel=1;
-# 1: the same java command without it), EMP_JAVA_OPTS (extra JVM options of the server),
+# HEAP_AFTER_GC (1), EMP_JAVA_OPTS (extra JVM options of the server, as EMP_SERVER_JAVA_OPTS of bin/emp, which runs
+# the server with the full JIT),
 # ZIPKIN_JAVA_OPTS (-Xmx512m, as `emp server --zipkin`), BROKER_JVM_OPTS ("-Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20"), EMP_SERVER_ARGS (extra `emp server` args).
 # Needs the distribution (dist/target/emp with zipkin/zipkin-server.jar), the test harness installed
 # (mvn -q -B install -f test-support/pom.xml), io.zipkin.zipkin2:zipkin:3.5.1 in the local Maven repository, and
@@ -60,7 +60,6 @@ COMPRESSION=${COMPRESSION:-lz4}
 PARTITIONS=${PARTITIONS:-1}
 SAMPLE_EVERY=${SAMPLE_EVERY:-10}
 HEAP_AFTER_GC=${HEAP_AFTER_GC:-1}
-EMP_C2=${EMP_C2:-0}
 BROKER_JVM_OPTS=${BROKER_JVM_OPTS:--Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20}
 read -r -a SERVER_EXTRA <<<"${EMP_SERVER_ARGS:-}"
 
@@ -130,7 +129,7 @@ java -cp "$CP" emp.bench.spans.Expectation bench >"$WORK/expect"
 
 echo "span-ingest: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "span-ingest: paths '$PATHS', warm-up ${WARMUP}s, http ${HTTP_SECONDS}s, kafka ${KAFKA_SECONDS}s at ${KAFKA_RATE} spans/s offered," \
-    "$ENCODING, $TRACES_PER_BATCH traces (=$((TRACES_PER_BATCH * 11)) spans of 5 apps) per batch, one post/message per app, EMP_C2=$EMP_C2"
+    "$ENCODING, $TRACES_PER_BATCH traces (=$((TRACES_PER_BATCH * 11)) spans of 5 apps) per batch, one post/message per app, EMP_JAVA_OPTS='${EMP_JAVA_OPTS:-}'"
 
 start_broker() {
     local options
@@ -179,13 +178,7 @@ start_emp() {
     API_PORT=$(bench_free_port)
     GATEWAY_PORT=$(bench_free_port)
     API=http://127.0.0.1:$API_PORT
-    local command=("$EMP_BIN")
-    if [[ $EMP_C2 == 1 ]]; then
-        # bin/emp without its -XX:TieredStopAtLevel=1: the server with the C2 compiler.
-        command=(java -Xshare:auto -Demp.home="$EMP_DIST" -cp "$EMP_DIST/lib/*" emp.cli.EmpMain)
-    fi
-    # shellcheck disable=SC2086
-    EMP_HOME=$BENCH_WORK/home EMP_JAVA_OPTS=${EMP_JAVA_OPTS:-} exec_emp "${command[@]}" server --api-port "$API_PORT" \
+    EMP_HOME=$BENCH_WORK/home EMP_SERVER_JAVA_OPTS=${EMP_JAVA_OPTS:-} "$EMP_BIN" server --api-port "$API_PORT" \
         --gateway-port "$GATEWAY_PORT" --data-dir "$BENCH_WORK/data" "$@" ${SERVER_EXTRA[@]+"${SERVER_EXTRA[@]}"} \
         >"$WORK/emp.log" 2>&1 </dev/null &
     EMP_PID=$!
@@ -212,15 +205,6 @@ d = json.load(sys.stdin)
 print(d["app"], d["environment"]["EMP_SPAN_TOKEN"])' >>"$WORK/credentials" ||
             bench_die "GET /v1/apps/$app/span-credential gave no EMP_SPAN_TOKEN"
     done
-}
-
-exec_emp() {
-    if [[ $1 == java ]]; then
-        shift
-        # shellcheck disable=SC2086
-        exec java ${EMP_JAVA_OPTS:-} "$@"
-    fi
-    exec "$@"
 }
 
 stop_phase() {
@@ -509,10 +493,14 @@ if [[ " $PATHS " == *" drain "* ]]; then
     echo "  EMP health: $(curl -s "$API/healthz" | python3 -c 'import json, sys; c = json.load(sys.stdin)["checks"]; print(c.get("aggregation", {}).get("detail", "?"))')"
     stop_pid "$EMP_PID" "the EMP server"
     EMP_PID=
+    if [[ ${DRAIN_ZIPKIN:-1} == 0 ]]; then
+        echo "  Zipkin: not run (DRAIN_ZIPKIN=0)"
+    else
     # Zipkin's group is new: it starts from the earliest offset when told to.
     ZIPKIN_JAVA_OPTS="${ZIPKIN_JAVA_OPTS:--Xmx512m} -Dzipkin.collector.kafka.overrides.auto.offset.reset=earliest" \
         start_zipkin "$BOOTSTRAP"
     drain_wait 2 "$ZIPKIN_PID" Zipkin
     stop_pid "$ZIPKIN_PID" "the Zipkin server"
     ZIPKIN_PID=
+    fi
 fi

@@ -117,7 +117,7 @@ public final class EmpServer implements AutoCloseable {
                     knownApps,
                     clock,
                     config.duration(HostKey.TRACING_SETTLE),
-                    config.integer(HostKey.TRACING_MAX_PENDING_SPANS, 1000, 100_000_000),
+                    maxPendingSpans(config.integer(HostKey.TRACING_MAX_PENDING_SPANS, 0, 100_000_000)),
                     analysisThreads(config.integer(HostKey.TRACING_ANALYSIS_THREADS, 0, 256)));
             resources.push(aggregator);
             aggregator.start();
@@ -297,6 +297,19 @@ public final class EmpServer implements AutoCloseable {
     }
 
     /** {@code tracing.analysis-threads}: 0 is one per core. */
+    /**
+     * The spans of traces still gathering that the server may hold: as set, or (0) what a quarter of the heap holds at
+     * 200 bytes a waiting span (175 measured, bench/RESULTS.md, "Span ingestion"), from 100,000 to 4,000,000.
+     * A bound below what arrives in a settle time has traces read before they are whole.
+     */
+    static int maxPendingSpans(int configured) {
+        if (configured > 0) {
+            return configured;
+        }
+        long share = Runtime.getRuntime().maxMemory() / 4 / 200;
+        return (int) Math.max(100_000, Math.min(4_000_000, share));
+    }
+
     private static int analysisThreads(int configured) {
         return configured == 0 ? Runtime.getRuntime().availableProcessors() : configured;
     }

@@ -26,7 +26,7 @@ public enum HostKey {
     TRACING_WINDOW("tracing.window", "10s"),
     TRACING_BUCKET("tracing.bucket", "1s"),
     TRACING_SETTLE("tracing.settle", "2s"),
-    TRACING_MAX_PENDING_SPANS("tracing.max-pending-spans", "200000"),
+    TRACING_MAX_PENDING_SPANS("tracing.max-pending-spans", "0"),
     TRACING_ANALYSIS_THREADS("tracing.analysis-threads", "0"),
     TRACING_UI_URL("tracing.ui-url", ""),
     SCHEDULER_INTERVAL("scheduler.interval", "1s"),

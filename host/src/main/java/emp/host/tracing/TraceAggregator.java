@@ -50,6 +50,8 @@ public final class TraceAggregator implements SpanSink, AutoCloseable {
     private final long periodMillis;
     private final Shard[] shards;
     private final TraceSampler sampler;
+    /** The names and services waiting spans share. */
+    private final StringTable strings = new StringTable();
     /**
      * The spans of the last traces read through each app, newest last; bounded per app, each deque guarded by itself.
      * Summarised only when asked for, as almost none ever is.
@@ -149,10 +151,10 @@ public final class TraceAggregator implements SpanSink, AutoCloseable {
         return (int) Long.remainderUnsigned(hash, shards.length);
     }
 
-    private void analyse(PendingTrace trace) {
-        TraceAnalysis.TraceResult result = TraceAnalysis.analyse(trace.spans, apps);
+    private void analyse(ReadyTrace trace) {
+        TraceAnalysis.TraceResult result = TraceAnalysis.analyse(trace.spans(), apps);
         long nowMicros = clock.millis() * 1000;
-        long weight = 1L << trace.level;
+        long weight = 1L << trace.level();
         result.apps().forEach(sample -> windows.add(sample, nowMicros, weight));
         AppRef last = null;
         for (AppSample sample : result.apps()) {
@@ -163,8 +165,8 @@ public final class TraceAggregator implements SpanSink, AutoCloseable {
             ArrayDeque<List<Span>> traces = recent.computeIfAbsent(sample.app(), key -> new ArrayDeque<>());
             synchronized (traces) {
                 // A trace with several requests of one app is kept once.
-                if (traces.peekLast() != trace.spans) {
-                    traces.addLast(trace.spans);
+                if (traces.peekLast() != trace.spans()) {
+                    traces.addLast(trace.spans());
                     while (traces.size() > RECENT_PER_APP) {
                         traces.removeFirst();
                     }
@@ -246,36 +248,40 @@ public final class TraceAggregator implements SpanSink, AutoCloseable {
         /** Traces still gathering spans, least recently added to first: access order is arrival order here. */
         private final LinkedHashMap<String, PendingTrace> pending = new LinkedHashMap<>(1024, 0.75f, true);
 
-        private int pendingSpans;
+        private final PendingSpans spans;
 
         Shard(int maxSpans) {
             this.maxSpans = maxSpans;
+            this.spans = new PendingSpans(Math.min(maxSpans, 4096), strings);
         }
 
-        void add(List<Span> spans, long now) {
-            List<PendingTrace> early = null;
+        void add(List<Span> arriving, long now) {
+            List<ReadyTrace> early = null;
             synchronized (this) {
-                for (Span span : spans) {
+                for (Span span : arriving) {
                     PendingTrace trace = pending.get(span.traceId());
                     if (trace == null) {
                         if (!sampler.keeps(TraceSampler.hash(span.traceId()))) {
                             continue;
                         }
-                        trace = new PendingTrace(sampler.level());
-                        pending.put(span.traceId(), trace);
+                        trace = new PendingTrace(span.traceId(), sampler.level());
+                        pending.put(trace.traceId, trace);
                     }
-                    trace.add(span, now);
-                    pendingSpans++;
+                    trace.tail = spans.append(span, trace.tail);
+                    if (trace.head < 0) {
+                        trace.head = trace.tail;
+                    }
+                    trace.count++;
+                    trace.lastArrival = now;
                 }
-                while (pendingSpans > maxSpans && !pending.isEmpty()) {
+                while (spans.size() > maxSpans && !pending.isEmpty()) {
                     Iterator<PendingTrace> oldest = pending.values().iterator();
                     PendingTrace trace = oldest.next();
                     oldest.remove();
-                    pendingSpans -= trace.spans.size();
                     if (early == null) {
                         early = new ArrayList<>();
                     }
-                    early.add(trace);
+                    early.add(take(trace));
                     forcedEarly.increment();
                 }
             }
@@ -286,11 +292,11 @@ public final class TraceAggregator implements SpanSink, AutoCloseable {
         }
 
         synchronized int pendingSpans() {
-            return pendingSpans;
+            return spans.size();
         }
 
         void settle(long nowMillis) {
-            List<PendingTrace> ready = new ArrayList<>();
+            List<ReadyTrace> ready = new ArrayList<>();
             long lag = 0;
             synchronized (this) {
                 for (Iterator<PendingTrace> traces = pending.values().iterator(); traces.hasNext(); ) {
@@ -303,12 +309,16 @@ public final class TraceAggregator implements SpanSink, AutoCloseable {
                         lag = quiet - settleMillis;
                     }
                     traces.remove();
-                    pendingSpans -= trace.spans.size();
-                    ready.add(trace);
+                    ready.add(take(trace));
                 }
             }
             sampler.observe(lag, nowMillis);
             ready.forEach(TraceAggregator.this::analyse);
+        }
+
+        /** The trace's spans out of the columns, its slots freed; the caller holds the lock. */
+        private ReadyTrace take(PendingTrace trace) {
+            return new ReadyTrace(spans.take(trace.head, trace.count, trace.traceId), trace.level);
         }
 
         void settleSafely(long nowMillis) {
@@ -320,20 +330,23 @@ public final class TraceAggregator implements SpanSink, AutoCloseable {
         }
     }
 
+    /** A trace taken out of its shard to be read, and the sampler's level when it was taken. */
+    private record ReadyTrace(List<Span> spans, int level) {}
+
+    /** A trace still gathering spans: its chain of slots in its shard's {@link PendingSpans}. */
     private static final class PendingTrace {
-        final List<Span> spans = new ArrayList<>(4);
+        final String traceId;
         /** The sampler's level when the trace was taken: each of its samples stands for {@code 2^level}. */
         final int level;
 
+        int head = -1;
+        int tail = -1;
+        int count;
         long lastArrival;
 
-        PendingTrace(int level) {
+        PendingTrace(String traceId, int level) {
+            this.traceId = traceId;
             this.level = level;
-        }
-
-        void add(Span span, long now) {
-            spans.add(span);
-            lastArrival = now;
         }
     }
 }

@@ -3,6 +3,7 @@ package emp.plugins.zipkin;
 import emp.spi.tracing.Span;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
@@ -44,11 +45,20 @@ public final class JsonSpanDecoder {
     private static final byte[] PORT = ascii("port");
     private static final byte[] VALUE = ascii("value");
     private static final String ZEROS = "00000000000000000000000000000000";
+    /** Service and span names, lower-cased as Zipkin does. */
+    private static final RepeatedStrings NAMES = new RepeatedStrings(true);
+    /** Tag keys, as they are. */
+    private static final RepeatedStrings KEYS = new RepeatedStrings(false);
 
     private final byte[] in;
     private int pos;
     /** The last field name read that had escapes in it. */
     private String escapedName;
+    /** The last trace id read, and where its bytes are: a reporter's batch holds the spans of a trace together. */
+    private String lastTraceId;
+
+    private int lastTraceIdStart = -1;
+    private int lastTraceIdEnd = -1;
 
     private JsonSpanDecoder(byte[] in) {
         this.in = in;
@@ -114,7 +124,7 @@ public final class JsonSpanDecoder {
             int nameStart = pos + 1;
             int nameEnd = fieldName();
             if (is(TRACE_ID, nameStart, nameEnd)) {
-                traceId = traceId(string("traceId"));
+                traceId = traceIdField();
                 continue;
             }
             if (is(ID, nameStart, nameEnd)) {
@@ -129,7 +139,7 @@ public final class JsonSpanDecoder {
             } else if (is(KIND, nameStart, nameEnd)) {
                 kind = kind(string("kind"));
             } else if (is(NAME, nameStart, nameEnd)) {
-                name = lowerOrNull(string("name"));
+                name = emptyToNull(string("name", NAMES));
             } else if (is(TIMESTAMP, nameStart, nameEnd)) {
                 timestamp = Math.max(0, number("timestamp"));
             } else if (is(DURATION, nameStart, nameEnd)) {
@@ -164,6 +174,32 @@ public final class JsonSpanDecoder {
                 traceId, id, parentId, name, kind, localService, remoteService, timestamp, duration, tags, shared);
     }
 
+    /** The trace id, the same string as the last span's when its bytes are the same. */
+    private String traceIdField() {
+        skipWhitespace();
+        int start = pos + 1;
+        int end = start;
+        if (peek() == '"') {
+            while (end < in.length && in[end] != '"' && in[end] != '\\') {
+                end++;
+            }
+            if (end < in.length
+                    && in[end] == '"'
+                    && lastTraceId != null
+                    && Arrays.equals(in, start, end, in, lastTraceIdStart, lastTraceIdEnd)) {
+                pos = end + 1;
+                return lastTraceId;
+            }
+        }
+        String traceId = traceId(string("traceId"));
+        if (end < in.length && in[end] == '"' && pos == end + 1) {
+            lastTraceId = traceId;
+            lastTraceIdStart = start;
+            lastTraceIdEnd = end;
+        }
+        return traceId;
+    }
+
     /** An endpoint object: its service name (lower case), null when it has none; its other fields checked, unused. */
     private String endpoint() {
         expect('{');
@@ -175,9 +211,9 @@ public final class JsonSpanDecoder {
                 continue;
             }
             if (is(SERVICE_NAME, nameStart, nameEnd)) {
-                service = lowerOrNull(string("serviceName"));
+                service = emptyToNull(string("serviceName", NAMES));
             } else if (is(IPV4, nameStart, nameEnd) || is(IPV6, nameStart, nameEnd)) {
-                string("an endpoint's ip");
+                skipString("an endpoint's ip");
             } else if (is(PORT, nameStart, nameEnd)) {
                 long port = number("port");
                 if (port != (int) port) {
@@ -204,7 +240,7 @@ public final class JsonSpanDecoder {
                     number("an annotation's timestamp");
                     timestamp = true;
                 } else if (is(VALUE, nameStart, nameEnd)) {
-                    string("an annotation's value");
+                    skipString("an annotation's value");
                     value = true;
                 } else {
                     skipValue();
@@ -216,20 +252,59 @@ public final class JsonSpanDecoder {
         }
     }
 
-    private Map<String, String> tags(Map<String, String> tags) {
+    /** The tags object, added to those of an earlier one in the span (a repeated key: the last value wins). */
+    private Map<String, String> tags(Map<String, String> earlier) {
         expect('{');
-        Map<String, String> result = tags == null ? new HashMap<>(8) : tags;
+        List<String> pairs = new ArrayList<>(8);
+        if (earlier != null) {
+            earlier.forEach((key, value) -> {
+                pairs.add(key);
+                pairs.add(value);
+            });
+        }
         for (boolean first = true; more('}', first); first = false) {
-            String key = string("a tag's key");
+            String key = string("a tag's key", KEYS);
             skipWhitespace();
             expect(':');
             skipWhitespace();
             if (nullValue()) {
                 throw error("tag '" + key + "' has no value");
             }
-            result.put(key, string("tag '" + key + "'"));
+            pairs.add(key);
+            pairs.add(string("a tag's value"));
         }
-        return result;
+        return immutableMap(pairs);
+    }
+
+    /** Keys and values in turn as a map; a repeated key takes its last value. */
+    private static Map<String, String> immutableMap(List<String> pairs) {
+        int size = pairs.size() / 2;
+        if (size > 8) {
+            Map<String, String> map = new HashMap<>(size * 2);
+            for (int i = 0; i < pairs.size(); i += 2) {
+                map.put(pairs.get(i), pairs.get(i + 1));
+            }
+            return Map.copyOf(map);
+        }
+        @SuppressWarnings("unchecked")
+        Map.Entry<String, String>[] entries = new Map.Entry[size];
+        int kept = 0;
+        for (int i = 0; i < pairs.size(); i += 2) {
+            String key = pairs.get(i);
+            int same = 0;
+            while (same < kept && !entries[same].getKey().equals(key)) {
+                same++;
+            }
+            entries[same] = Map.entry(key, pairs.get(i + 1));
+            if (same == kept) {
+                kept++;
+            }
+        }
+        return switch (kept) {
+            case 0 -> Map.of();
+            case 1 -> Map.of(entries[0].getKey(), entries[0].getValue());
+            default -> Map.ofEntries(Arrays.copyOf(entries, kept));
+        };
     }
 
     /**
@@ -283,6 +358,14 @@ public final class JsonSpanDecoder {
 
     /** A string, or a number read as its text (as Gson's {@code nextString} allows). */
     private String string(String what) {
+        return string(what, null);
+    }
+
+    /**
+     * A string, or a number read as its text (as Gson's {@code nextString} allows); taken from {@code repeated} when
+     * given and the string has no escapes.
+     */
+    private String string(String what, RepeatedStrings repeated) {
         skipWhitespace();
         byte first = peek();
         if (first != '"') {
@@ -298,16 +381,55 @@ public final class JsonSpanDecoder {
         while (pos < in.length) {
             byte b = in[pos];
             if (b == '"') {
-                String text = new String(
-                        in, start, pos - start, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
+                String text = repeated != null
+                        ? repeated.get(in, start, pos, ascii)
+                        : new String(
+                                in, start, pos - start, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
                 pos++;
                 return text;
             }
             if (b == '\\') {
-                return escapedString(start, what);
+                String text = escapedString(start, what);
+                return repeated == null || !repeated.lowerCase() ? text : text.toLowerCase(Locale.ROOT);
             }
             if (b < 0) {
                 ascii = false;
+            }
+            pos++;
+        }
+        throw error(what + " is an unterminated string");
+    }
+
+    /** Reads past a string (or a number, as {@link #string(String)} takes one), checking its escapes, keeping nothing. */
+    private void skipString(String what) {
+        skipWhitespace();
+        if (peek() != '"') {
+            string(what);
+            return;
+        }
+        pos++;
+        while (pos < in.length) {
+            byte b = in[pos];
+            if (b == '"') {
+                pos++;
+                return;
+            }
+            if (b == '\\') {
+                if (pos + 1 >= in.length) {
+                    break;
+                }
+                byte escape = in[pos + 1];
+                pos += 2;
+                if (escape == 'u') {
+                    for (int i = 0; i < 4; i++) {
+                        if (pos >= in.length || Character.digit(in[pos++], 16) < 0) {
+                            throw error("a \\u escape with a non-hex digit in " + what);
+                        }
+                    }
+                } else if ("\"\\/'bfnrt".indexOf(escape) < 0) {
+                    throw error("an unknown escape \\" + (char) escape + " in " + what);
+                }
+                continue;
             }
             pos++;
         }
@@ -489,7 +611,7 @@ public final class JsonSpanDecoder {
                     }
                     pos++;
                 }
-                case '"' -> string("a value");
+                case '"' -> skipString("a value");
                 case 't' -> literal("true");
                 case 'f' -> literal("false");
                 case 'n' -> literal("null");
@@ -610,8 +732,8 @@ public final class JsonSpanDecoder {
         }
     }
 
-    private static String lowerOrNull(String text) {
-        return text.isEmpty() ? null : text.toLowerCase(Locale.ROOT);
+    private static String emptyToNull(String text) {
+        return text.isEmpty() ? null : text;
     }
 
     private static byte[] ascii(String text) {
