@@ -27,7 +27,9 @@
 # Correctness at each sample: every app's window (GET /v1/apps/APP/tracing) against what the traces EMP took in over
 # the same 10 s imply (EMP's spans_received every second; bench/spans Expectation: each app's requests per trace and the p95 of their durations, from
 # traces made the same way): rate_err% and p95_err% are the worst app's relative errors, sampling the share of
-# traces EMP read (1 while it keeps up; the window's figures are then scaled back). The control API's latency (200
+# traces EMP read (1 while it keeps up; the window's figures are then scaled back), offered_err% the worst app's rate
+# against what the generator offered over the same 10 s (spans are timed when made, so a reader that lags behind
+# the load, or windows that are stale, read low there). The control API's latency (200
 # sequential GET /v1/apps, p50 and p99) is taken before the load and at the end of each phase, under it.
 #
 # Knobs (environment): PATHS ("http kafka"), WARMUP (20), HTTP_SECONDS (60), KAFKA_SECONDS (600: the long run),
@@ -276,10 +278,12 @@ t = sorted(float(x) * 1000 for x in sys.stdin if x.strip())
 print("p50 %.1f ms, p99 %.1f ms" % (t[len(t) // 2], t[min(len(t) - 1, int(len(t) * 0.99))]))'
 }
 
-# watch_received: every second, "EPOCH_SECONDS SPANS_RECEIVED" of EMP's aggregator into $WORK/received (background).
+# watch_received: every second, "EPOCH_SECONDS SPANS_RECEIVED SPANS_OFFERED" (EMP's aggregator, and the generator's
+# count of spans sent to EMP) into $WORK/received (background).
 watch_received() {
     while true; do
-        echo "$(date +%s.%N) $(curl -s --max-time 2 "$API/healthz" | grep -o 'spans_received=[0-9]*' | cut -d= -f2)"
+        echo "$(date +%s.%N) $(curl -s --max-time 2 "$API/healthz" | grep -o 'spans_received=[0-9]*' | cut -d= -f2)" \
+            "$(offered "$OFFER_EMP")"
         sleep 1
     done >"$WORK/received" 2>/dev/null &
     WATCH_PID=$!
@@ -288,8 +292,10 @@ watch_received() {
 # windows_check: each app's window (GET /v1/apps/APP/tracing: 10 whole seconds ending before the traces still
 # awaited, settle + a settling period = 2.5 s before it is read)
 # against what the traces EMP took in over those same 10 s imply (from $WORK/received): its rate against the spans
-# received / 11 x the app's requests per trace, its p95 against the traces' p95. Prints "worst_rate_err%
-# worst_p95_err% sampling detail", the detail "app=rate/expected p95/expected" per app.
+# received / 11 x the app's requests per trace, its p95 against the traces' p95; and its rate against what the
+# generator offered over those 10 s (spans are timed when made, so a reader that lags reads low here). Prints
+# "worst_rate_err% worst_p95_err% sampling worst_offered_err% detail", the detail "app=rate/expected p95/expected" per
+# app.
 windows_check() {
     local app tracing=""
     for app in "${APPS[@]}"; do
@@ -305,18 +311,19 @@ for line in open(expect_file):
 points = []
 for line in open(received_file):
     parts = line.split()
-    if len(parts) == 2:
-        points.append((float(parts[0]), int(parts[1])))
+    if len(parts) == 3:
+        points.append((float(parts[0]), int(parts[1]), int(parts[2])))
 times = [p[0] for p in points]
 
-def received_at(t):
+def count_at(t, column=1):
     i = bisect.bisect_left(times, t)
     if i == 0 or i >= len(points):
         return None
-    (t0, r0), (t1, r1) = points[i - 1], points[i]
+    t0, r0, t1, r1 = points[i - 1][0], points[i - 1][column], points[i][0], points[i][column]
     return r0 + (r1 - r0) * (t - t0) / (t1 - t0) if t1 > t0 else r0
 
-worst_rate = worst_p95 = 0.0
+received_at = count_at
+worst_rate = worst_p95 = worst_offered = 0.0
 sampling = 1.0
 detail = []
 for line in tracing.strip().splitlines():
@@ -336,10 +343,14 @@ for line in tracing.strip().splitlines():
         continue
     want_rate = (b - a) / window / 11 * e["per_trace"]
     rate_err = abs(rate - want_rate) / want_rate * 100 if want_rate > 0 else 0.0
+    oa, ob = count_at(end - window, 2), count_at(end, 2)
+    offered_rate = (ob - oa) / window / 11 * e["per_trace"] if oa is not None and ob is not None else 0.0
+    if offered_rate > 0:
+        worst_offered = max(worst_offered, abs(rate - offered_rate) / offered_rate * 100)
     p95_err = abs(p95 - e["p95_ms"]) / e["p95_ms"] * 100
     worst_rate, worst_p95 = max(worst_rate, rate_err), max(worst_p95, p95_err)
     detail.append("%s=%.0f/%.0f %.2f/%.2fms" % (app, rate, want_rate, p95, e["p95_ms"]))
-print("%.1f %.1f %g %s" % (worst_rate, worst_p95, sampling, " ".join(detail)))
+print("%.1f %.1f %g %.1f %s" % (worst_rate, worst_p95, sampling, worst_offered, " ".join(detail)))
 PY
 }
 
@@ -348,14 +359,14 @@ measure() {
     local transport=$1 seconds=$2
     sleep "$WARMUP"
     local t0 c0 o0 oz0 t c o oz elapsed mem check
-    LAST_CHECK="- - - (no sample)"
+    LAST_CHECK="- - - - (no sample)"
     watch_received
     t0=$(date +%s.%N)
     read -r -a c0 <<<"$(counters "$transport")"
     o0=$(offered "$OFFER_EMP")
     oz0=$(offered "$OFFER_ZIPKIN")
-    printf '  %6s %12s %12s %12s %12s %8s %8s %10s %10s %9s\n' t_s offered/s EMP/s Zipkin/s EMP_ignored rss_MB heap_MB \
-        rate_err% p95_err% sampling
+    printf '  %6s %12s %12s %12s %12s %8s %8s %10s %10s %9s %11s\n' t_s offered/s EMP/s Zipkin/s EMP_ignored rss_MB \
+        heap_MB rate_err% p95_err% sampling offered_err%
     local last_t=$t0 last_c=("${c0[@]}") last_o=$o0 end=$(($(date +%s) + seconds))
     while (($(date +%s) < end)); do
         sleep "$SAMPLE_EVERY"
@@ -369,8 +380,8 @@ measure() {
 t, lt, t0, c, lc, o, lo = float(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), sys.argv[4].split(), sys.argv[5].split(), int(sys.argv[6]), int(sys.argv[7])
 dt = t - lt
 check = sys.argv[9].split()
-print("  %6.0f %12.0f %12.0f %12.0f %12d %8s %8s %10s %10s %9s" % (t - t0, (o - lo) / dt, (int(c[0]) - int(lc[0])) / dt,
-      ((int(c[2]) - int(c[3])) - (int(lc[2]) - int(lc[3]))) / dt, int(c[1]), *sys.argv[8].split(), check[0], check[1], check[2]))' \
+print("  %6.0f %12.0f %12.0f %12.0f %12d %8s %8s %10s %10s %9s %11s" % (t - t0, (o - lo) / dt, (int(c[0]) - int(lc[0])) / dt,
+      ((int(c[2]) - int(c[3])) - (int(lc[2]) - int(lc[3]))) / dt, int(c[1]), *sys.argv[8].split(), *check[0:4]))' \
             "$t" "$last_t" "$t0" "${c[*]}" "${last_c[*]}" "$o" "$last_o" "$mem" "$check"
         LAST_CHECK=$check
         last_t=$t
@@ -395,7 +406,7 @@ print("  %s over %.0f s: offered to EMP %.0f spans/s%s; EMP ingested %.0f spans/
     echo "  $transport EMP health: $(curl -s "$API/healthz" | python3 -c 'import json, sys; c = json.load(sys.stdin)["checks"]; print(c["tracing"]["detail"], "|", c.get("aggregation", {}).get("detail", "(no aggregation counters in this server)"))')"
     stop_pid "$WATCH_PID" "the counter watch"
     echo "  $transport GET /v1/apps during the load: $(api_p99) (before it: $API_BEFORE)"
-    echo "  $transport windows at the last sample, rate/expected p95/expected (worst errors ${LAST_CHECK%% *}% rate, then p95 and sampling): ${LAST_CHECK}"
+    echo "  $transport windows at the last sample, rate/expected p95/expected (worst errors ${LAST_CHECK%% *}% rate, then p95, sampling, and rate against what was offered): ${LAST_CHECK}"
     echo "  load generator: $(grep '^load-total' "$WORK/load.log" | tr '\n' ' ' || true)"
 }
 

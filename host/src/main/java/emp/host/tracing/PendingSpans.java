@@ -65,7 +65,8 @@ final class PendingSpans {
             parents[slot] = parent;
             starts[slot] = span.timestampMicros();
             durations[slot] = span.durationMicros();
-            String error = span.tags().get("error");
+            Map<String, String> tags = span.tags();
+            String error = tags.isEmpty() ? null : tags.get("error");
             flags[slot] = (span.kind() == null ? 0 : span.kind().ordinal() + 1)
                     | (span.shared() ? SHARED : 0)
                     | (error != null ? ERROR : 0)
@@ -127,7 +128,10 @@ final class PendingSpans {
                 durations[slot],
                 (flag & ERROR) != 0 ? Map.of("error", error) : Map.of(),
                 (flag & SHARED) != 0);
-        Arrays.fill(texts, base, base + 4, null);
+        texts[base] = null;
+        texts[base + 1] = null;
+        texts[base + 2] = null;
+        texts[base + 3] = null;
         return span;
     }
 

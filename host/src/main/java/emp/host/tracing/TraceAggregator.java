@@ -261,23 +261,31 @@ public final class TraceAggregator implements SpanSink, AutoCloseable {
                 for (Span span : arriving) {
                     PendingTrace trace = pending.get(span.traceId());
                     if (trace == null) {
-                        if (!sampler.keeps(TraceSampler.hash(span.traceId()))) {
-                            continue;
-                        }
-                        trace = new PendingTrace(span.traceId(), sampler.level());
+                        // Whether a trace is read is decided at its first span, for all of them: a level that changes
+                        // while its spans arrive must not read a part of it.
+                        boolean kept = sampler.keeps(TraceSampler.hash(span.traceId()));
+                        trace = new PendingTrace(span.traceId(), sampler.level(), !kept);
                         pending.put(trace.traceId, trace);
+                    } else if (trace.sampledOut) {
+                        sampler.countOut();
+                    }
+                    trace.lastArrival = now;
+                    if (trace.sampledOut) {
+                        continue;
                     }
                     trace.tail = spans.append(span, trace.tail);
                     if (trace.head < 0) {
                         trace.head = trace.tail;
                     }
                     trace.count++;
-                    trace.lastArrival = now;
                 }
                 while (spans.size() > maxSpans && !pending.isEmpty()) {
                     Iterator<PendingTrace> oldest = pending.values().iterator();
                     PendingTrace trace = oldest.next();
                     oldest.remove();
+                    if (trace.sampledOut) {
+                        continue;
+                    }
                     if (early == null) {
                         early = new ArrayList<>();
                     }
@@ -309,7 +317,9 @@ public final class TraceAggregator implements SpanSink, AutoCloseable {
                         lag = quiet - settleMillis;
                     }
                     traces.remove();
-                    ready.add(take(trace));
+                    if (!trace.sampledOut) {
+                        ready.add(take(trace));
+                    }
                 }
             }
             sampler.observe(lag, nowMillis);
@@ -333,20 +343,26 @@ public final class TraceAggregator implements SpanSink, AutoCloseable {
     /** A trace taken out of its shard to be read, and the sampler's level when it was taken. */
     private record ReadyTrace(List<Span> spans, int level) {}
 
-    /** A trace still gathering spans: its chain of slots in its shard's {@link PendingSpans}. */
+    /**
+     * A trace still gathering spans: its chain of slots in its shard's {@link PendingSpans}; or, sampled out, only the
+     * mark that its spans are not read, kept as long as they may still come.
+     */
     private static final class PendingTrace {
         final String traceId;
         /** The sampler's level when the trace was taken: each of its samples stands for {@code 2^level}. */
         final int level;
+
+        final boolean sampledOut;
 
         int head = -1;
         int tail = -1;
         int count;
         long lastArrival;
 
-        PendingTrace(String traceId, int level) {
+        PendingTrace(String traceId, int level, boolean sampledOut) {
             this.traceId = traceId;
             this.level = level;
+            this.sampledOut = sampledOut;
         }
     }
 }

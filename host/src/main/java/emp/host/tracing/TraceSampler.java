@@ -31,7 +31,10 @@ final class TraceSampler {
         this.behindMillis = behindMillis;
     }
 
-    /** Whether the trace whose id hashes to {@code hash} is read at the current level; counts those that are not. */
+    /**
+     * Whether the trace whose id hashes to {@code hash} is read at the current level; counts the span that asked when it
+     * is not.
+     */
     boolean keeps(long hash) {
         int now = level;
         if (now == 0 || (hash >>> (64 - now)) == 0) {
@@ -39,6 +42,11 @@ final class TraceSampler {
         }
         dropped.increment();
         return false;
+    }
+
+    /** Counts a span of a trace not read. */
+    void countOut() {
+        dropped.increment();
     }
 
     /** The current level: a kept trace stands for {@code 2^level}. */

@@ -87,6 +87,36 @@ class TraceAggregatorTest {
     }
 
     @Test
+    void aTraceIsReadWholeOrNotAtAllWhenTheSamplingLevelChangesWhileItsSpansArrive() {
+        SpanWindows windows = windows();
+        try (TraceAggregator aggregator = aggregator(windows, 1_000_000, 2)) {
+            List<List<Span>> out = new ArrayList<>();
+            List<List<Span>> in = new ArrayList<>();
+            for (int i = 0; out.size() < 100 || in.size() < 100; i++) {
+                List<Span> trace = trace(i, START_MILLIS * 1000 - 1_000_000, 1000);
+                boolean keptAtLevelOne = TraceSampler.hash(trace.get(0).traceId()) >>> 63 == 0;
+                (keptAtLevelOne ? in : out).add(trace);
+            }
+            // Each trace's first span while one in two is read, the rest once all are read again.
+            aggregator.sampler().level(1);
+            out.subList(0, 100).forEach(trace -> aggregator.accept(trace.subList(0, 1)));
+            in.subList(0, 100).forEach(trace -> aggregator.accept(trace.subList(0, 1)));
+            aggregator.sampler().level(0);
+            out.subList(0, 100).forEach(trace -> aggregator.accept(trace.subList(1, trace.size())));
+            in.subList(0, 100).forEach(trace -> aggregator.accept(trace.subList(1, trace.size())));
+            clock.advance(Duration.ofSeconds(3));
+            aggregator.settle(clock.millis());
+
+            long nowMicros = clock.millis() * 1000;
+            assertThat(windows.app(FRONT, nowMicros).spans())
+                    .as("the kept traces, each standing for two")
+                    .isEqualTo(200);
+            assertThat(windows.app(BACK, nowMicros).spans()).isEqualTo(200);
+            assertThat(aggregator.counters().get("spans_sampled_out")).isEqualTo(300);
+        }
+    }
+
+    @Test
     void aFloodPastTheBoundIsReadEarlyAndPendingSpansStayBounded() {
         SpanWindows windows = windows();
         try (TraceAggregator aggregator = aggregator(windows, 3000, 3)) {

@@ -303,6 +303,7 @@ public final class JsonSpanDecoder {
         return switch (kept) {
             case 0 -> Map.of();
             case 1 -> Map.of(entries[0].getKey(), entries[0].getValue());
+            case 2 -> Map.of(entries[0].getKey(), entries[0].getValue(), entries[1].getKey(), entries[1].getValue());
             default -> Map.ofEntries(Arrays.copyOf(entries, kept));
         };
     }
