@@ -1,6 +1,7 @@
 package emp.host.tracing;
 
 import emp.spi.tracing.Span;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,7 +25,7 @@ final class PendingSpans {
     private static final int ERROR = 1 << 4;
     private static final int HAS_PARENT = 1 << 5;
     private static final Span.Kind[] KINDS = Span.Kind.values();
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private final StringTable strings;
 
@@ -196,11 +197,11 @@ final class PendingSpans {
     }
 
     static String hex(long value) {
-        char[] text = new char[16];
+        byte[] text = new byte[16];
         for (int i = 15; i >= 0; i--) {
             text[i] = HEX[(int) (value & 0xf)];
             value >>>= 4;
         }
-        return new String(text);
+        return new String(text, StandardCharsets.ISO_8859_1);
     }
 }

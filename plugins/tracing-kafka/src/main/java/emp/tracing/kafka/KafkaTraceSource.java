@@ -10,6 +10,7 @@ import emp.spi.PlatformException;
 import emp.spi.tracing.Span;
 import emp.spi.tracing.SpanSink;
 import emp.spi.tracing.TraceSource;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,6 +36,7 @@ import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,7 +99,7 @@ public final class KafkaTraceSource implements TraceSource {
 
     private final int decodeThreads = Runtime.getRuntime().availableProcessors();
     private volatile boolean started;
-    private volatile KafkaConsumer<byte[], byte[]> consumer;
+    private volatile KafkaConsumer<byte[], ByteBuffer> consumer;
     private volatile boolean running;
     private volatile boolean closed;
     private volatile long startedMillis;
@@ -241,7 +243,7 @@ public final class KafkaTraceSource implements TraceSource {
             poller = thread;
             lock.notifyAll();
         }
-        KafkaConsumer<byte[], byte[]> current = consumer;
+        KafkaConsumer<byte[], ByteBuffer> current = consumer;
         if (current != null) {
             current.wakeup();
         }
@@ -281,7 +283,7 @@ public final class KafkaTraceSource implements TraceSource {
                     consumer = newConsumer();
                     consumer.subscribe(List.of(config.topic()));
                 }
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL_TIMEOUT);
+                ConsumerRecords<byte[], ByteBuffer> records = consumer.poll(POLL_TIMEOUT);
                 long now = clock.millis();
                 if (!records.isEmpty()) {
                     contact(now);
@@ -315,22 +317,23 @@ public final class KafkaTraceSource implements TraceSource {
         closeConsumer();
     }
 
-    private KafkaConsumer<byte[], byte[]> newConsumer() {
-        // Deserializers as instances, not class names, so none is looked up through a class loader.
+    private KafkaConsumer<byte[], ByteBuffer> newConsumer() {
+        // Deserializers as instances, not class names, so none is looked up through a class loader. Values as the
+        // buffers kafka-clients read them into, not copied again into arrays.
         return new KafkaConsumer<>(
-                ConsumerSettings.of(config), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+                ConsumerSettings.of(config), new ByteArrayDeserializer(), new ByteBufferDeserializer());
     }
 
     /** Decodes and delivers a poll's messages, split over the decoding threads; returns once all are delivered. */
-    private void deliver(ConsumerRecords<byte[], byte[]> records, SpanSink sink, SenderCache senders) {
-        List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>(records.count());
+    private void deliver(ConsumerRecords<byte[], ByteBuffer> records, SpanSink sink, SenderCache senders) {
+        List<ConsumerRecord<byte[], ByteBuffer>> all = new ArrayList<>(records.count());
         records.forEach(all::add);
         SharedWork.run(all, decodeThreads, SPLIT_FROM, decoders, share -> deliver(share, sink, senders));
     }
 
-    private void deliver(List<ConsumerRecord<byte[], byte[]>> records, SpanSink sink, SenderCache senders) {
+    private void deliver(List<ConsumerRecord<byte[], ByteBuffer>> records, SpanSink sink, SenderCache senders) {
         List<Span> batch = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> record : records) {
+        for (ConsumerRecord<byte[], ByteBuffer> record : records) {
             messages.incrementAndGet();
             // The credential first: a message from no one is not worth decoding.
             Header header = record.headers().lastHeader(TOKEN_HEADER);
@@ -357,10 +360,10 @@ public final class KafkaTraceSource implements TraceSource {
                 }
                 continue;
             }
-            byte[] value = record.value();
+            ByteBuffer value = record.value();
             List<Span> decoded;
             try {
-                decoded = SpanMessageDecoder.decode(value == null ? new byte[0] : value);
+                decoded = SpanMessageDecoder.decode(value == null ? ByteBuffer.allocate(0) : value);
             } catch (IllegalArgumentException e) {
                 long count = skipped.incrementAndGet();
                 if (skippedLog.allow()) {
@@ -447,7 +450,7 @@ public final class KafkaTraceSource implements TraceSource {
     }
 
     private void closeConsumer() {
-        KafkaConsumer<byte[], byte[]> current = consumer;
+        KafkaConsumer<byte[], ByteBuffer> current = consumer;
         consumer = null;
         if (current == null) {
             return;

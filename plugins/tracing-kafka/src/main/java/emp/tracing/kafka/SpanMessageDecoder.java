@@ -3,7 +3,9 @@ package emp.tracing.kafka;
 import emp.plugins.zipkin.JsonSpanDecoder;
 import emp.plugins.zipkin.ZipkinSpans;
 import emp.spi.tracing.Span;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import zipkin2.SpanBytesDecoderDetector;
 import zipkin2.codec.BytesDecoder;
@@ -25,25 +27,49 @@ final class SpanMessageDecoder {
      * @throws IllegalArgumentException saying why, when the message is not spans in a format Zipkin accepts
      */
     static List<Span> decode(byte[] message) {
-        if (message.length < 2) {
-            throw new IllegalArgumentException(
-                    message.length == 0 ? "the message is empty" : "a message of one byte holds no span");
+        return decode(message, 0, message.length);
+    }
+
+    /**
+     * @param message the message's bytes, from its position to its limit (a heap buffer is read in place, as
+     *                kafka-clients hands it over)
+     * @throws IllegalArgumentException saying why, when the message is not spans in a format Zipkin accepts
+     */
+    static List<Span> decode(ByteBuffer message) {
+        if (message.hasArray()) {
+            return decode(message.array(), message.arrayOffset() + message.position(), message.remaining());
         }
+        byte[] bytes = new byte[message.remaining()];
+        message.duplicate().get(bytes);
+        return decode(bytes);
+    }
+
+    private static List<Span> decode(byte[] message, int offset, int length) {
+        if (length < 2) {
+            throw new IllegalArgumentException(
+                    length == 0 ? "the message is empty" : "a message of one byte holds no span");
+        }
+        byte first = message[offset];
         try {
-            if (message[0] == '{') {
-                return List.of(ZipkinSpans.toEmp(decodeSingleJson(message)));
+            if (first == '{') {
+                return List.of(ZipkinSpans.toEmp(decodeSingleJson(copy(message, offset, length))));
             }
-            if (!protobuf3(message) && message[0] <= THRIFT_MAX_FIELD_TYPE && message[0] != THRIFT_LIST) {
+            if (!protobuf3(first, message[offset + 1]) && first <= THRIFT_MAX_FIELD_TYPE && first != THRIFT_LIST) {
                 // One span in Thrift, the oldest encoding, which Zipkin still reads.
-                return List.of(ZipkinSpans.toEmp(SpanBytesDecoder.THRIFT.decodeOne(message)));
+                return List.of(ZipkinSpans.toEmp(SpanBytesDecoder.THRIFT.decodeOne(copy(message, offset, length))));
             }
-            BytesDecoder<zipkin2.Span> decoder = SpanBytesDecoderDetector.decoderForListMessage(message);
+            BytesDecoder<zipkin2.Span> decoder =
+                    SpanBytesDecoderDetector.decoderForListMessage(ByteBuffer.wrap(message, offset, length));
             return decoder == SpanBytesDecoder.JSON_V2
-                    ? JsonSpanDecoder.decodeList(message)
-                    : ZipkinSpans.toEmp(decoder.decodeList(message));
+                    ? JsonSpanDecoder.decodeList(message, offset, length)
+                    : ZipkinSpans.toEmp(decoder.decodeList(copy(message, offset, length)));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("not a span list in JSON, proto3 or Thrift (" + describe(e) + ")", e);
         }
+    }
+
+    private static byte[] copy(byte[] message, int offset, int length) {
+        return offset == 0 && length == message.length ? message : Arrays.copyOfRange(message, offset, offset + length);
     }
 
     /**
@@ -64,8 +90,8 @@ final class SpanMessageDecoder {
     }
 
     /** A proto3 list starts with field 1 (a span), length-delimited, and a span is never empty. */
-    private static boolean protobuf3(byte[] message) {
-        return message[0] == 0x0A && message[1] != 0;
+    private static boolean protobuf3(byte first, byte second) {
+        return first == 0x0A && second != 0;
     }
 
     private static String describe(RuntimeException e) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import emp.plugins.zipkin.ZipkinSpans;
 import emp.spi.tracing.Span;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,18 @@ class SpanMessageDecoderTest {
             assertThat(SpanMessageDecoder.decode(encoder.encodeList(TRACE)))
                     .as(encoder.name())
                     .containsExactlyElementsOf(EMP_TRACE);
+        }
+    }
+
+    @Test
+    void readsAMessageFromTheBufferKafkaHandsOverInPlace() {
+        for (SpanBytesEncoder encoder : List.of(SpanBytesEncoder.JSON_V2, SpanBytesEncoder.PROTO3)) {
+            byte[] message = encoder.encodeList(TRACE);
+            byte[] record = new byte[message.length + 9];
+            System.arraycopy(message, 0, record, 5, message.length);
+            ByteBuffer value = ByteBuffer.wrap(record, 5, message.length).slice();
+
+            assertThat(SpanMessageDecoder.decode(value)).as(encoder.name()).containsExactlyElementsOf(EMP_TRACE);
         }
     }
 

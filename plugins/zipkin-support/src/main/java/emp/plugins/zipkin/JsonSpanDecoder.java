@@ -51,6 +51,10 @@ public final class JsonSpanDecoder {
     private static final RepeatedStrings KEYS = new RepeatedStrings(false);
 
     private final byte[] in;
+    /** Where the JSON starts in {@link #in}, and where it ends (exclusive). */
+    private final int offset;
+
+    private final int limit;
     private int pos;
     /** The last field name read that had escapes in it. */
     private String escapedName;
@@ -60,8 +64,14 @@ public final class JsonSpanDecoder {
     private int lastTraceIdStart = -1;
     private int lastTraceIdEnd = -1;
 
-    private JsonSpanDecoder(byte[] in) {
+    private JsonSpanDecoder(byte[] in, int offset, int length) {
+        if (offset < 0 || length < 0 || offset + length > in.length) {
+            throw new IndexOutOfBoundsException("bytes " + offset + " to " + (offset + length) + " of " + in.length);
+        }
         this.in = in;
+        this.offset = offset;
+        this.pos = offset;
+        this.limit = offset + length;
     }
 
     /**
@@ -69,12 +79,20 @@ public final class JsonSpanDecoder {
      * @throws IllegalArgumentException saying what is wrong and where, when the bytes are not such a list
      */
     public static List<Span> decodeList(byte[] json) {
-        return new JsonSpanDecoder(json).list();
+        return decodeList(json, 0, json.length);
+    }
+
+    /**
+     * @param json bytes holding a JSON array of v2 spans from {@code offset}, {@code length} of them
+     * @throws IllegalArgumentException saying what is wrong and where, when the bytes are not such a list
+     */
+    public static List<Span> decodeList(byte[] json, int offset, int length) {
+        return new JsonSpanDecoder(json, offset, length).list();
     }
 
     private List<Span> list() {
         skipWhitespace();
-        if (pos == in.length) {
+        if (pos == limit) {
             return List.of();
         }
         expect('[');
@@ -83,7 +101,7 @@ public final class JsonSpanDecoder {
             spans.add(span(spans.size()));
         }
         skipWhitespace();
-        if (pos != in.length) {
+        if (pos != limit) {
             throw error("data after the end of the list");
         }
         return spans;
@@ -180,10 +198,10 @@ public final class JsonSpanDecoder {
         int start = pos + 1;
         int end = start;
         if (peek() == '"') {
-            while (end < in.length && in[end] != '"' && in[end] != '\\') {
+            while (end < limit && in[end] != '"' && in[end] != '\\') {
                 end++;
             }
-            if (end < in.length
+            if (end < limit
                     && in[end] == '"'
                     && lastTraceId != null
                     && Arrays.equals(in, start, end, in, lastTraceIdStart, lastTraceIdEnd)) {
@@ -192,7 +210,7 @@ public final class JsonSpanDecoder {
             }
         }
         String traceId = traceId(string("traceId"));
-        if (end < in.length && in[end] == '"' && pos == end + 1) {
+        if (end < limit && in[end] == '"' && pos == end + 1) {
             lastTraceId = traceId;
             lastTraceIdStart = start;
             lastTraceIdEnd = end;
@@ -318,10 +336,10 @@ public final class JsonSpanDecoder {
             throw error("a field name in quotes expected");
         }
         int end = pos + 1;
-        while (end < in.length && in[end] != '"' && in[end] != '\\') {
+        while (end < limit && in[end] != '"' && in[end] != '\\') {
             end++;
         }
-        if (end < in.length && in[end] == '"') {
+        if (end < limit && in[end] == '"') {
             pos = end + 1;
         } else {
             escapedName = string("a field name");
@@ -350,7 +368,7 @@ public final class JsonSpanDecoder {
     /** Skips a {@code null} and says so; anything else is left for the caller. */
     private boolean nullValue() {
         skipWhitespace();
-        if (pos + 4 <= in.length && in[pos] == 'n' && in[pos + 1] == 'u' && in[pos + 2] == 'l' && in[pos + 3] == 'l') {
+        if (pos + 4 <= limit && in[pos] == 'n' && in[pos + 1] == 'u' && in[pos + 2] == 'l' && in[pos + 3] == 'l') {
             pos += 4;
             return true;
         }
@@ -379,7 +397,7 @@ public final class JsonSpanDecoder {
         }
         int start = ++pos;
         boolean ascii = true;
-        while (pos < in.length) {
+        while (pos < limit) {
             byte b = in[pos];
             if (b == '"') {
                 String text = repeated != null
@@ -409,21 +427,21 @@ public final class JsonSpanDecoder {
             return;
         }
         pos++;
-        while (pos < in.length) {
+        while (pos < limit) {
             byte b = in[pos];
             if (b == '"') {
                 pos++;
                 return;
             }
             if (b == '\\') {
-                if (pos + 1 >= in.length) {
+                if (pos + 1 >= limit) {
                     break;
                 }
                 byte escape = in[pos + 1];
                 pos += 2;
                 if (escape == 'u') {
                     for (int i = 0; i < 4; i++) {
-                        if (pos >= in.length || Character.digit(in[pos++], 16) < 0) {
+                        if (pos >= limit || Character.digit(in[pos++], 16) < 0) {
                             throw error("a \\u escape with a non-hex digit in " + what);
                         }
                     }
@@ -440,7 +458,7 @@ public final class JsonSpanDecoder {
     private String escapedString(int start, String what) {
         StringBuilder text = new StringBuilder(new String(in, start, pos - start, StandardCharsets.UTF_8));
         int run = pos;
-        while (pos < in.length) {
+        while (pos < limit) {
             byte b = in[pos];
             if (b == '"') {
                 text.append(new String(in, run, pos - run, StandardCharsets.UTF_8));
@@ -452,7 +470,7 @@ public final class JsonSpanDecoder {
                 continue;
             }
             text.append(new String(in, run, pos - run, StandardCharsets.UTF_8));
-            if (pos + 1 >= in.length) {
+            if (pos + 1 >= limit) {
                 break;
             }
             byte escape = in[pos + 1];
@@ -465,7 +483,7 @@ public final class JsonSpanDecoder {
                 case 'r' -> text.append('\r');
                 case 't' -> text.append('\t');
                 case 'u' -> {
-                    if (pos + 4 > in.length) {
+                    if (pos + 4 > limit) {
                         throw error("a \\u escape cut short in " + what);
                     }
                     int code = 0;
@@ -550,7 +568,7 @@ public final class JsonSpanDecoder {
     }
 
     private void skipNumber() {
-        while (pos < in.length) {
+        while (pos < limit) {
             byte b = in[pos];
             if ((b >= '0' && b <= '9') || b == '-' || b == '+' || b == '.' || b == 'e' || b == 'E') {
                 pos++;
@@ -572,7 +590,7 @@ public final class JsonSpanDecoder {
     }
 
     private boolean matches(String literal) {
-        if (pos + literal.length() > in.length) {
+        if (pos + literal.length() > limit) {
             return false;
         }
         for (int i = 0; i < literal.length(); i++) {
@@ -634,7 +652,7 @@ public final class JsonSpanDecoder {
     }
 
     private void skipWhitespace() {
-        while (pos < in.length) {
+        while (pos < limit) {
             byte b = in[pos];
             if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
                 return;
@@ -644,7 +662,7 @@ public final class JsonSpanDecoder {
     }
 
     private byte peek() {
-        if (pos >= in.length) {
+        if (pos >= limit) {
             throw error("the body ends too soon");
         }
         return in[pos];
@@ -658,7 +676,7 @@ public final class JsonSpanDecoder {
     }
 
     private IllegalArgumentException error(String what) {
-        return new IllegalArgumentException(what + " at byte " + pos + " of the JSON");
+        return new IllegalArgumentException(what + " at byte " + (pos - offset) + " of the JSON");
     }
 
     private static String traceId(String traceId) {

@@ -108,6 +108,18 @@ class JsonSpanDecoderTest {
     }
 
     @Test
+    void aListInsideLargerBytesIsReadInPlaceAndErrorsCountFromItsStart() {
+        byte[] list = "[{\"traceId\":\"1\",\"id\":\"2\"}]".getBytes(StandardCharsets.UTF_8);
+        byte[] around = new byte[list.length + 20];
+        java.util.Arrays.fill(around, (byte) 'x');
+        System.arraycopy(list, 0, around, 7, list.length);
+
+        assertThat(JsonSpanDecoder.decodeList(around, 7, list.length)).isEqualTo(JsonSpanDecoder.decodeList(list));
+        assertThatThrownBy(() -> JsonSpanDecoder.decodeList(around, 7, list.length - 1))
+                .hasMessageContaining("at byte " + (list.length - 1));
+    }
+
+    @Test
     void deepNestingIsRefusedOrSkippedWithoutExhaustingTheStack() {
         String deep = "[".repeat(200_000);
         String body = "[{\"traceId\":\"1\",\"id\":\"2\",\"x\":" + deep + "]}]";
