@@ -33,12 +33,14 @@
 # sequential GET /v1/apps, p50 and p99) is taken before the load and at the end of each phase, under it.
 #
 # Knobs (environment): PATHS ("http kafka"), WARMUP (20), HTTP_SECONDS (60), KAFKA_SECONDS (600: the long run),
-# KAFKA_RATE (120000 spans/s; 0 = as fast as the producer goes), HTTP_RATE (0 = as fast as each target answers),
+# KAFKA_RATE (120000 spans/s; 0 = as fast as the producer goes), KAFKA_ZIPKIN (1; 0: EMP reads alone), DRAIN_SPANS
+# (2000000), DRAIN_ZIPKIN (1; 0: EMP drains alone), HTTP_RATE (0 = as fast as each target answers),
 # ENCODING (json or proto3), HTTP_CONNECTIONS (4 per target), TRACES_PER_BATCH (10 = 110 spans a batch, sent as 5 posts or messages, one per app),
 # PRODUCER_THREADS (2), COMPRESSION (lz4; none, gzip, snappy, zstd), PARTITIONS (1), SAMPLE_EVERY (10),
 # HEAP_AFTER_GC (1), EMP_JAVA_OPTS (extra JVM options of the server, as EMP_SERVER_JAVA_OPTS of bin/emp, which runs
 # the server with the full JIT),
-# ZIPKIN_JAVA_OPTS (-Xmx512m, as `emp server --zipkin`), BROKER_JVM_OPTS ("-Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20"), EMP_SERVER_ARGS (extra `emp server` args).
+# EMP_DIST (the distribution measured: dist/target/emp; another build's, e.g. of an earlier commit in a git worktree,
+# to compare in one session), ZIPKIN_JAVA_OPTS (-Xmx512m, as `emp server --zipkin`), BROKER_JVM_OPTS ("-Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20"), EMP_SERVER_ARGS (extra `emp server` args).
 # Needs the distribution (dist/target/emp with zipkin/zipkin-server.jar), the test harness installed
 # (mvn -q -B install -f test-support/pom.xml), io.zipkin.zipkin2:zipkin:3.5.1 in the local Maven repository, and
 # curl, python3, java, javac, jcmd.
@@ -431,7 +433,12 @@ if [[ " $PATHS " == *" kafka "* ]]; then
     echo "== kafka: topic zipkin ($PARTITIONS partition(s), $COMPRESSION), read by EMP (tracing-kafka) and Zipkin"
     start_broker
     echo "  broker $BOOTSTRAP (JVM: $BROKER_JVM_OPTS)"
-    start_zipkin "$BOOTSTRAP"
+    if [[ ${KAFKA_ZIPKIN:-1} == 0 ]]; then
+        echo "  Zipkin: not run (KAFKA_ZIPKIN=0)"
+        ZIPKIN=http://127.0.0.1:1
+    else
+        start_zipkin "$BOOTSTRAP"
+    fi
     start_emp --tracing kafka --set "tracing.kafka.bootstrap-servers=$BOOTSTRAP"
     API_BEFORE=$(api_p99)
     OFFER_EMP=kafka OFFER_ZIPKIN=kafka

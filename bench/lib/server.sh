@@ -5,7 +5,7 @@
 # The sourcing script must `set -euo pipefail` and set BENCH_NAME before sourcing this file.
 
 BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-EMP_DIST=$BENCH_ROOT/dist/target/emp
+EMP_DIST=${EMP_DIST:-$BENCH_ROOT/dist/target/emp}
 EMP_BIN=$EMP_DIST/bin/emp
 HELLO_JAR=$EMP_DIST/examples/hello.jar
 

@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -112,6 +113,7 @@ public final class SpanLoad {
                                                                 URLEncoder.encode(
                                                                         credentials.of(name), StandardCharsets.UTF_8))
                                                         : url));
+                                        long sentAt = System.nanoTime();
                                         try {
                                             HttpResponse<Void> response = client.send(
                                                     HttpRequest.newBuilder(uri)
@@ -121,6 +123,7 @@ public final class SpanLoad {
                                                                     encoder.encodeList(spans)))
                                                             .build(),
                                                     HttpResponse.BodyHandlers.discarding());
+                                            target.took(System.nanoTime() - sentAt);
                                             if (response.statusCode() / 100 == 2) {
                                                 target.spans.add(spans.size());
                                             } else {
@@ -209,13 +212,38 @@ public final class SpanLoad {
         }
         double elapsed = (System.nanoTime() - began) / 1e9;
         targets.forEach((name, target) -> System.out.printf(
-                "load-total %s spans=%d errors=%d seconds=%.1f%n", name, target.spans.sum(), target.errors.sum(), elapsed));
+                "load-total %s spans=%d errors=%d seconds=%.1f%s%n",
+                name,
+                target.spans.sum(),
+                target.errors.sum(),
+                elapsed,
+                target.percentiles()));
         System.exit(0);
     }
 
     private static final class Target {
         final LongAdder spans = new LongAdder();
         final LongAdder errors = new LongAdder();
+        /** How long each POST took, nanoseconds (HTTP only). */
+        private final List<Long> took = new ArrayList<>();
+
+        synchronized void took(long nanos) {
+            took.add(nanos);
+        }
+
+        /** " posts=N post_p50_ms=X post_p99_ms=Y", or nothing when no POST was timed. */
+        synchronized String percentiles() {
+            if (took.isEmpty()) {
+                return "";
+            }
+            List<Long> sorted = new ArrayList<>(took);
+            Collections.sort(sorted);
+            return String.format(
+                    " posts=%d post_p50_ms=%.1f post_p99_ms=%.1f",
+                    sorted.size(),
+                    sorted.get(sorted.size() / 2) / 1e6,
+                    sorted.get(Math.min(sorted.size() - 1, (int) (sorted.size() * 0.99))) / 1e6);
+        }
     }
 
     /** Holds one thread to {@code rate} spans/s (no limit when 0) by sleeping ahead of schedule. */

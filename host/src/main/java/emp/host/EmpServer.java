@@ -80,6 +80,8 @@ public final class EmpServer implements AutoCloseable {
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private final URI apiUri;
     private final Optional<URI> gatewayUri;
+    /** The scaling loop, once started: the {@code scaling} check of {@code /healthz} reads its tick times. */
+    private volatile ScalingLoop scalingLoop;
 
     private EmpServer(ServerConfig startConfig, Path defaultHome, Clock clock) {
         try {
@@ -230,6 +232,10 @@ public final class EmpServer implements AutoCloseable {
             checks.put("store", store::check);
             checks.put("cluster", cluster::check);
             checks.put("leader", () -> Health.healthy(election.describe()));
+            checks.put("scaling", () -> {
+                ScalingLoop loop = scalingLoop;
+                return loop == null ? Health.healthy("starting") : loop.health();
+            });
             Supplier<List<PluginInfo>> pluginList = () -> plugins.describe(active);
             TracingService tracingService =
                     new TracingService(apps, aggregator, config.raw(HostKey.TRACING_UI_URL), platformEnvironment);
@@ -265,6 +271,7 @@ public final class EmpServer implements AutoCloseable {
                     election);
             resources.push(loop);
             loop.start();
+            scalingLoop = loop;
             this.gatewayUri = cluster.entryPoint();
             log.info(
                     "EMP {} serving: API {}{}; data in {}",

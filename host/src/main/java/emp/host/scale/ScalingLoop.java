@@ -8,6 +8,7 @@ import emp.host.apps.EventLog;
 import emp.host.lead.Leadership;
 import emp.host.tracing.TraceAggregator;
 import emp.spi.AppRef;
+import emp.spi.Health;
 import emp.spi.PlatformException;
 import emp.spi.cluster.ClusterManager;
 import emp.spi.scheduler.AppView;
@@ -56,6 +57,7 @@ public final class ScalingLoop implements AutoCloseable {
     private final Clock clock;
     private final Settings settings;
     private final Leadership leadership;
+    private final TickTimes tickTimes = new TickTimes();
     private final DecisionGate gate;
     private final ScaleToZero scaleToZero = new ScaleToZero();
     private final ScheduledExecutorService ticker =
@@ -108,13 +110,21 @@ public final class ScalingLoop implements AutoCloseable {
                 settings.dryRun() ? " (dry run: decisions are only logged)" : "");
     }
 
+    /** How long the last ticks took: always healthy, for a person to see. */
+    public Health health() {
+        return Health.healthy(tickTimes.describe());
+    }
+
     private void tickSafely() {
+        long began = System.nanoTime();
         try {
             tick();
         } catch (PlatformException e) {
             log.warn("scaling tick skipped: {}", e.getMessage());
         } catch (RuntimeException e) {
             log.error("scaling tick failed", e);
+        } finally {
+            tickTimes.record(System.nanoTime() - began);
         }
     }
 

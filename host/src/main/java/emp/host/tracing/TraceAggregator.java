@@ -33,11 +33,13 @@ import org.slf4j.LoggerFactory;
  * trace independently, a second or so apart.
  *
  * <p>The work is split by trace id over {@code shards} (as many as cores by default), each with its own lock, its
- * own pending traces and its own analysing thread, writing into windows that take concurrent writers: so it grows
- * with cores, and a source's threads only hash and append. Memory is bounded: past {@code maxPendingSpans} (shared
- * out among the shards) a shard's oldest pending traces are read early, never an out-of-memory. When analysis falls
- * behind, a {@link TraceSampler} keeps whole traces by id and weights what it keeps, rather than letting queues drop
- * arbitrary spans; {@link #counters()} says how much it keeps.
+ * own pending traces (their spans in the primitive columns of a {@link PendingSpans}, so that the garbage collector
+ * has no object per waiting span to copy) and its own analysing thread, writing into windows that take concurrent
+ * writers: so it grows with cores, and a source's threads only hash and append. Memory is bounded: past
+ * {@code maxPendingSpans} (shared out among the shards) a shard's oldest pending traces are read early, never an
+ * out-of-memory. When analysis falls behind, a {@link TraceSampler} keeps whole traces by id (decided at a trace's
+ * first span, for all of them) and weights what it keeps, rather than letting queues drop arbitrary spans;
+ * {@link #counters()} says how much it keeps.
  */
 public final class TraceAggregator implements SpanSink, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TraceAggregator.class);
