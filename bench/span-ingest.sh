@@ -406,7 +406,7 @@ print("  %s over %.0f s: offered to EMP %.0f spans/s%s; EMP ingested %.0f spans/
       transport, dt, (o - o0) / dt, "" if transport == "kafka" else ", to Zipkin %.0f spans/s" % ((oz - oz0) / dt),
       emp, int(c[1]) - int(c0[1]), zipkin, int(c[3]) - int(c0[3]), emp / zipkin if zipkin > 0 else float("nan")))' \
         "$t" "$t0" "${c[*]}" "${c0[*]}" "$o" "$o0" "$oz" "$oz0" "$transport"
-    echo "  $transport EMP health: $(curl -s "$API/healthz" | python3 -c 'import json, sys; c = json.load(sys.stdin)["checks"]; print(c["tracing"]["detail"], "|", c.get("aggregation", {}).get("detail", "(no aggregation counters in this server)"))')"
+    echo "  $transport EMP health: $(curl -s "$API/healthz" | python3 -c 'import json, sys; c = json.load(sys.stdin)["checks"]; print(c["tracing"]["detail"], "|", c.get("aggregation", {}).get("detail", "(no aggregation counters in this server)"), "| scaling loop:", c.get("scaling", {}).get("detail", "(not timed in this server)"))')"
     stop_pid "$WATCH_PID" "the counter watch"
     echo "  $transport GET /v1/apps during the load: $(api_p99) (before it: $API_BEFORE)"
     echo "  $transport windows at the last sample, rate/expected p95/expected (worst errors ${LAST_CHECK%% *}% rate, then p95, sampling, and rate against what was offered): ${LAST_CHECK}"
