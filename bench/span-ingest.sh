@@ -281,6 +281,12 @@ t = sorted(float(x) * 1000 for x in sys.stdin if x.strip())
 print("p50 %.1f ms, p99 %.1f ms" % (t[len(t) // 2], t[min(len(t) - 1, int(len(t) * 0.99))]))'
 }
 
+# scaling_ticks: what /healthz says of the scaling loop's last ticks (check scaling).
+scaling_ticks() {
+    curl -s --max-time 10 "$API/healthz" | python3 -c 'import json, sys
+print(json.load(sys.stdin)["checks"].get("scaling", {}).get("detail", "(not timed in this server)"))' || true
+}
+
 # watch_received: every second, "EPOCH_SECONDS SPANS_RECEIVED SPANS_OFFERED" (EMP's aggregator, and the generator's
 # count of spans sent to EMP) into $WORK/received (background).
 watch_received() {
@@ -406,9 +412,10 @@ print("  %s over %.0f s: offered to EMP %.0f spans/s%s; EMP ingested %.0f spans/
       transport, dt, (o - o0) / dt, "" if transport == "kafka" else ", to Zipkin %.0f spans/s" % ((oz - oz0) / dt),
       emp, int(c[1]) - int(c0[1]), zipkin, int(c[3]) - int(c0[3]), emp / zipkin if zipkin > 0 else float("nan")))' \
         "$t" "$t0" "${c[*]}" "${c0[*]}" "$o" "$o0" "$oz" "$oz0" "$transport"
-    echo "  $transport EMP health: $(curl -s "$API/healthz" | python3 -c 'import json, sys; c = json.load(sys.stdin)["checks"]; print(c["tracing"]["detail"], "|", c.get("aggregation", {}).get("detail", "(no aggregation counters in this server)"), "| scaling loop:", c.get("scaling", {}).get("detail", "(not timed in this server)"))')"
+    echo "  $transport EMP health: $(curl -s "$API/healthz" | python3 -c 'import json, sys; c = json.load(sys.stdin)["checks"]; print(c["tracing"]["detail"], "|", c.get("aggregation", {}).get("detail", "(no aggregation counters in this server)"))')"
     stop_pid "$WATCH_PID" "the counter watch"
     echo "  $transport GET /v1/apps during the load: $(api_p99) (before it: $API_BEFORE)"
+    echo "  $transport scaling loop during the load: $(scaling_ticks) (before it: $SCALING_BEFORE)"
     echo "  $transport windows at the last sample, rate/expected p95/expected (worst errors ${LAST_CHECK%% *}% rate, then p95, sampling, and rate against what was offered): ${LAST_CHECK}"
     echo "  load generator: $(grep '^load-total' "$WORK/load.log" | tr '\n' ' ' || true)"
 }
@@ -418,6 +425,7 @@ if [[ " $PATHS " == *" http "* ]]; then
     start_zipkin
     start_emp
     API_BEFORE=$(api_p99)
+    SCALING_BEFORE=$(scaling_ticks)
     OFFER_EMP=emp OFFER_ZIPKIN=zipkin
     SPAN_CREDENTIALS=$WORK/credentials java -cp "$CP" emp.bench.spans.SpanLoad http bench \
         $((WARMUP + HTTP_SECONDS + SAMPLE_EVERY + 5)) "$HTTP_RATE" "$ENCODING" "$TRACES_PER_BATCH" "$HTTP_CONNECTIONS" \
@@ -442,6 +450,7 @@ if [[ " $PATHS " == *" kafka "* ]]; then
     fi
     start_emp --tracing kafka --set "tracing.kafka.bootstrap-servers=$BOOTSTRAP"
     API_BEFORE=$(api_p99)
+    SCALING_BEFORE=$(scaling_ticks)
     OFFER_EMP=kafka OFFER_ZIPKIN=kafka
     SPAN_CREDENTIALS=$WORK/credentials java -cp "$CP" emp.bench.spans.SpanLoad kafka bench \
         $((WARMUP + KAFKA_SECONDS + SAMPLE_EVERY + 5)) "$KAFKA_RATE" \
