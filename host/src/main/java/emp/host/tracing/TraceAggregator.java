@@ -143,6 +143,15 @@ public final class TraceAggregator implements SpanSink, AutoCloseable {
         }
     }
 
+    /** The traces waiting, sampled-out ones' marks included; for tests. */
+    int pendingTraces() {
+        int traces = 0;
+        for (Shard shard : shards) {
+            traces += shard.pendingTraces();
+        }
+        return traces;
+    }
+
     /** The sampler, for tests that set its level. */
     TraceSampler sampler() {
         return sampler;
@@ -251,6 +260,8 @@ public final class TraceAggregator implements SpanSink, AutoCloseable {
         private final LinkedHashMap<String, PendingTrace> pending = new LinkedHashMap<>(1024, 0.75f, true);
 
         private final PendingSpans spans;
+        /** The sampled-out traces marked in {@link #pending}. */
+        private int marks;
 
         Shard(int maxSpans) {
             this.maxSpans = maxSpans;
@@ -268,6 +279,9 @@ public final class TraceAggregator implements SpanSink, AutoCloseable {
                         boolean kept = sampler.keeps(TraceSampler.hash(span.traceId()));
                         trace = new PendingTrace(span.traceId(), sampler.level(), !kept);
                         pending.put(trace.traceId, trace);
+                        if (!kept) {
+                            marks++;
+                        }
                     } else if (trace.sampledOut) {
                         sampler.countOut();
                     }
@@ -281,11 +295,13 @@ public final class TraceAggregator implements SpanSink, AutoCloseable {
                     }
                     trace.count++;
                 }
-                while (spans.size() > maxSpans && !pending.isEmpty()) {
+                // A sampled-out trace's mark counts as a span: a flood of new trace ids while sampling is bounded too.
+                while (spans.size() + marks > maxSpans && !pending.isEmpty()) {
                     Iterator<PendingTrace> oldest = pending.values().iterator();
                     PendingTrace trace = oldest.next();
                     oldest.remove();
                     if (trace.sampledOut) {
+                        marks--;
                         continue;
                     }
                     if (early == null) {
@@ -305,6 +321,10 @@ public final class TraceAggregator implements SpanSink, AutoCloseable {
             return spans.size();
         }
 
+        synchronized int pendingTraces() {
+            return pending.size();
+        }
+
         void settle(long nowMillis) {
             List<ReadyTrace> ready = new ArrayList<>();
             long lag = 0;
@@ -319,7 +339,9 @@ public final class TraceAggregator implements SpanSink, AutoCloseable {
                         lag = quiet - settleMillis;
                     }
                     traces.remove();
-                    if (!trace.sampledOut) {
+                    if (trace.sampledOut) {
+                        marks--;
+                    } else {
                         ready.add(take(trace));
                     }
                 }

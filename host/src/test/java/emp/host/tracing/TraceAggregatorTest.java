@@ -136,6 +136,19 @@ class TraceAggregatorTest {
         }
     }
 
+    @Test
+    void whileSamplingAFloodOfNewTraceIdsKeepsItsMarksWithinTheBound() {
+        SpanWindows windows = windows();
+        try (TraceAggregator aggregator = aggregator(windows, 3000, 2)) {
+            aggregator.sampler().level(TraceSampler.MAX_LEVEL);
+            for (int i = 0; i < 100_000; i++) {
+                aggregator.accept(trace(i, clock.millis() * 1000, 1000).subList(0, 1));
+            }
+            assertThat(aggregator.pendingTraces()).isLessThanOrEqualTo(3000);
+            assertThat(aggregator.counters().get("spans_sampled_out")).isGreaterThan(90_000);
+        }
+    }
+
     private TraceAggregator aggregator(SpanWindows windows, int maxPending, int shards) {
         return new TraceAggregator(
                 windows, Set.of(FRONT, BACK)::contains, clock, Duration.ofSeconds(2), maxPending, shards);
