@@ -303,11 +303,11 @@ public final class EmpServer implements AutoCloseable {
         return gatewayUri;
     }
 
-    /** {@code tracing.analysis-threads}: 0 is one per core. */
     /**
      * The spans of traces still gathering that the server may hold: as set, or (0) what a quarter of the heap holds at
-     * 200 bytes a waiting span (175 measured, bench/RESULTS.md, "Span ingestion"), from 100,000 to 4,000,000.
-     * A bound below what arrives in a settle time has traces read before they are whole.
+     * 200 bytes a waiting span (76 measured in the columns, plus each trace's share of its entry; bench/RESULTS.md,
+     * "Span ingestion"), from 100,000 to 4,000,000. A bound below what arrives in a settle time has traces read before
+     * they are whole.
      */
     static int maxPendingSpans(int configured) {
         if (configured > 0) {
@@ -317,6 +317,7 @@ public final class EmpServer implements AutoCloseable {
         return (int) Math.max(100_000, Math.min(4_000_000, share));
     }
 
+    /** {@code tracing.analysis-threads}: 0 is one per core. */
     private static int analysisThreads(int configured) {
         return configured == 0 ? Runtime.getRuntime().availableProcessors() : configured;
     }

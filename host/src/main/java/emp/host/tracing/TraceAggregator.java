@@ -276,8 +276,9 @@ public final class TraceAggregator implements SpanSink, AutoCloseable {
                     if (trace == null) {
                         // Whether a trace is read is decided at its first span, for all of them: a level that changes
                         // while its spans arrive must not read a part of it.
-                        boolean kept = sampler.keeps(TraceSampler.hash(span.traceId()));
-                        trace = new PendingTrace(span.traceId(), sampler.level(), !kept);
+                        int level = sampler.level();
+                        boolean kept = sampler.keeps(TraceSampler.hash(span.traceId()), level);
+                        trace = new PendingTrace(span.traceId(), level, !kept);
                         pending.put(trace.traceId, trace);
                         if (!kept) {
                             marks++;

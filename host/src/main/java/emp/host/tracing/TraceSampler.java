@@ -36,8 +36,15 @@ final class TraceSampler {
      * is not.
      */
     boolean keeps(long hash) {
-        int now = level;
-        if (now == 0 || (hash >>> (64 - now)) == 0) {
+        return keeps(hash, level);
+    }
+
+    /**
+     * Whether the trace whose id hashes to {@code hash} is read at {@code atLevel} (the level a caller read once, to
+     * weight what it keeps by the same); counts the span that asked when it is not.
+     */
+    boolean keeps(long hash, int atLevel) {
+        if (atLevel == 0 || (hash >>> (64 - atLevel)) == 0) {
             return true;
         }
         dropped.increment();
