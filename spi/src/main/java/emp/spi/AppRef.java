@@ -14,9 +14,21 @@ public record AppRef(String owner, String name) {
 
     /** Parses {@code owner/name}. */
     public static AppRef parse(String serviceName) {
+        AppRef app = parseOrNull(serviceName);
+        if (app == null) {
+            throw PlatformException.invalid(null, "'" + serviceName + "' is not an app reference; expected owner/name");
+        }
+        return app;
+    }
+
+    /**
+     * Parses {@code owner/name}, or gives null when the text is not one: for callers that read many names, most of them
+     * foreign (span service names), and would pay for an exception each.
+     */
+    public static AppRef parseOrNull(String serviceName) {
         int slash = serviceName.indexOf('/');
         if (slash <= 0 || slash == serviceName.length() - 1 || serviceName.indexOf('/', slash + 1) >= 0) {
-            throw PlatformException.invalid(null, "'" + serviceName + "' is not an app reference; expected owner/name");
+            return null;
         }
         return new AppRef(serviceName.substring(0, slash), serviceName.substring(slash + 1));
     }

@@ -34,19 +34,10 @@ final class ServiceApps implements Function<String, AppRef> {
             if (parsed.size() >= MAX_NAMES) {
                 parsed.clear();
             }
-            AppRef read = parse(serviceName);
+            AppRef read = AppRef.parseOrNull(serviceName);
             app = read == null ? NOT_AN_APP : read;
             parsed.put(serviceName, app);
         }
         return app != NOT_AN_APP && knownApp.test(app) ? app : null;
-    }
-
-    /** {@code owner/name} as an app reference, or null when the name is not one (no exception made for it). */
-    static AppRef parse(String serviceName) {
-        int slash = serviceName.indexOf('/');
-        if (slash <= 0 || slash == serviceName.length() - 1 || serviceName.indexOf('/', slash + 1) >= 0) {
-            return null;
-        }
-        return new AppRef(serviceName.substring(0, slash), serviceName.substring(slash + 1));
     }
 }

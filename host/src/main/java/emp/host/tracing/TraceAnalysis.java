@@ -47,8 +47,13 @@ public final class TraceAnalysis {
 
     private final int[] lastChild;
     private final int[] nextSibling;
-    /** The ids of a long trace: each id's spans, in trace order; null for a short one, which is scanned. */
-    private final Map<String, int[]> byId;
+    /**
+     * The ids of a long trace: each id's first span, and each span's next span with the same id (-1 after the last);
+     * null for a short trace, which is scanned.
+     */
+    private final Map<String, Integer> firstById;
+
+    private final int[] nextSameId;
 
     private TraceAnalysis(Span[] spans, ServiceApps apps) {
         this.spans = spans;
@@ -62,7 +67,15 @@ public final class TraceAnalysis {
         Arrays.fill(firstChild, NONE);
         Arrays.fill(lastChild, NONE);
         Arrays.fill(nextSibling, NONE);
-        this.byId = size > SCAN_LIMIT ? indexIds() : null;
+        this.firstById = size > SCAN_LIMIT ? new HashMap<>(size * 2) : null;
+        this.nextSameId = size > SCAN_LIMIT ? new int[size] : null;
+        if (firstById != null) {
+            // From the last span back, so that each id's chain runs in trace order.
+            for (int k = size - 1; k >= 0; k--) {
+                Integer following = firstById.put(spans[k].id(), k);
+                nextSameId[k] = following == null ? NONE : following;
+            }
+        }
     }
 
     /**
@@ -220,7 +233,7 @@ public final class TraceAnalysis {
     private int parentOf(int i) {
         Span span = spans[i];
         if (span.shared()) {
-            for (int other : withId(span.id())) {
+            for (int other = nextWithId(span.id(), NONE); other != NONE; other = nextWithId(span.id(), other)) {
                 if (other != i && !spans[other].shared()) {
                     return other;
                 }
@@ -230,7 +243,8 @@ public final class TraceAnalysis {
             return NONE;
         }
         int best = NONE;
-        for (int other : withId(span.parentId())) {
+        String parentId = span.parentId();
+        for (int other = nextWithId(parentId, NONE); other != NONE; other = nextWithId(parentId, other)) {
             if (other != i && (best == NONE || sameService(other, i))) {
                 best = other;
             }
@@ -238,34 +252,17 @@ public final class TraceAnalysis {
         return best;
     }
 
-    /** The indexes of the spans with this id, in trace order. */
-    private int[] withId(String id) {
-        if (byId != null) {
-            int[] found = byId.get(id);
-            return found == null ? new int[0] : found;
+    /** The next span after {@code after} (from the first when it is -1) with this id, in trace order; -1 when none. */
+    private int nextWithId(String id, int after) {
+        if (firstById != null) {
+            return after == NONE ? firstById.getOrDefault(id, NONE) : nextSameId[after];
         }
-        int[] found = new int[2];
-        int count = 0;
-        for (int other = 0; other < size; other++) {
+        for (int other = after + 1; other < size; other++) {
             if (spans[other].id().equals(id)) {
-                if (count == found.length) {
-                    found = Arrays.copyOf(found, count * 2);
-                }
-                found[count++] = other;
+                return other;
             }
         }
-        return count == found.length ? found : Arrays.copyOf(found, count);
-    }
-
-    private Map<String, int[]> indexIds() {
-        Map<String, int[]> index = new HashMap<>(size * 2);
-        for (int i = 0; i < size; i++) {
-            int[] previous = index.get(spans[i].id());
-            int[] now = previous == null ? new int[1] : Arrays.copyOf(previous, previous.length + 1);
-            now[now.length - 1] = i;
-            index.put(spans[i].id(), now);
-        }
-        return index;
+        return NONE;
     }
 
     private boolean isGateway(int span) {

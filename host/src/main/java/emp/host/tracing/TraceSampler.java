@@ -32,14 +32,6 @@ final class TraceSampler {
     }
 
     /**
-     * Whether the trace whose id hashes to {@code hash} is read at the current level; counts the span that asked when it
-     * is not.
-     */
-    boolean keeps(long hash) {
-        return keeps(hash, level);
-    }
-
-    /**
      * Whether the trace whose id hashes to {@code hash} is read at {@code atLevel} (the level a caller read once, to
      * weight what it keeps by the same); counts the span that asked when it is not.
      */

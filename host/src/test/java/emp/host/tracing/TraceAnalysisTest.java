@@ -140,10 +140,12 @@ class TraceAnalysisTest {
         List<Span> trace = List.of(
                 server("a", null, AGG, 0, 100),
                 span("x", "a", Span.Kind.SERVER, "mallory/app", null, 10, 50, false, false),
-                span("y", "a", Span.Kind.SERVER, "not-an-app", null, 10, 50, false, false));
+                span("y", "a", Span.Kind.SERVER, "not-an-app", null, 10, 50, false, false),
+                span("z", "a", Span.Kind.SERVER, "alice/aggregator/extra", null, 10, 50, false, false),
+                span("w", "a", Span.Kind.SERVER, "alice/", null, 10, 50, false, false));
         TraceAnalysis.TraceResult result = TraceAnalysis.analyse(trace, APPS::contains);
         assertThat(result.apps()).extracting(AppSample::app).containsExactly(AGG);
-        assertThat(result.ignored()).isEqualTo(2);
+        assertThat(result.ignored()).isEqualTo(4);
     }
 
     @Test

@@ -15,7 +15,7 @@ class TraceSamplerTest {
             int total = 64_000;
             for (int i = 0; i < total; i++) {
                 // Sequential ids, the worst a generator could send: the hash must still spread them.
-                if (sampler.keeps(TraceSampler.hash(String.format("%016x", i)))) {
+                if (sampler.keeps(TraceSampler.hash(String.format("%016x", i)), sampler.level())) {
                     kept++;
                 }
             }

@@ -13,15 +13,12 @@ import java.util.Map;
  * the same way, as zipkin2's {@code SpanBytesDecoder.JSON_V2} followed by {@link ZipkinSpans#toEmp}, and the same
  * bodies refused, at a fraction of the cost. zipkin2 reads through Gson's character reader, makes a String of every
  * field name and value, and builds a {@code zipkin2.Span} with its endpoints (parsing every IP address) only for EMP
- * to copy it; here names are matched as bytes and only what EMP keeps becomes an object. Measured in
- * bench/RESULTS.md ("Span ingestion"); checked against zipkin2's decoder on random and odd bodies by its test.
+ * to copy it; here names are matched as bytes ({@link JsonBytes}) and only what EMP keeps becomes an object. Measured
+ * in bench/RESULTS.md ("Span ingestion"); checked against what zipkin2 writes and reads by its test.
  *
- * <p>As zipkin2: ids are lower-case hex (a trace id of 1 to 32 characters, padded to 16 or 32, and a 128-bit one whose
- * high half is zero cut to 16; span and parent ids of 1 to 16, padded; an all-zero parent id is none, one equal to the
- * span's own id too, and only a span id of 16 zeros is refused); span and service names are lower-cased and an empty one is none; a negative timestamp or
- * duration is 0; a CLIENT span is never shared; an annotation needs both its timestamp and its value, a tag a value.
- * Strings may hold any escape; numbers may be quoted. Nesting is walked without recursion, so no body can exhaust the
- * stack. Stateless and thread-safe.
+ * <p>As zipkin2: ids as {@link ZipkinIds} normalises them; span and service names lower-cased, an empty one none; a
+ * negative timestamp or duration 0; a CLIENT span never shared; an annotation needs both its timestamp and its value,
+ * a tag a value. Stateless and thread-safe.
  */
 public final class JsonSpanDecoder {
     private static final byte[] TRACE_ID = ascii("traceId");
