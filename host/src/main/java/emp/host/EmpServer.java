@@ -17,6 +17,7 @@ import emp.host.plugin.ExtensionPointKind;
 import emp.host.plugin.LoadedExtension;
 import emp.host.plugin.PluginHost;
 import emp.host.plugin.PluginInfo;
+import emp.host.plugin.StoredPluginState;
 import emp.host.reconcile.Reconciler;
 import emp.host.scale.ScalingLoop;
 import emp.host.tracing.CredentialedSink;
@@ -31,6 +32,7 @@ import emp.spi.AppRef;
 import emp.spi.Health;
 import emp.spi.PlatformException;
 import emp.spi.PluginContext;
+import emp.spi.PluginState;
 import emp.spi.cluster.ClusterManager;
 import emp.spi.cluster.ClusterManagerFactory;
 import emp.spi.scheduler.Scheduler;
@@ -137,7 +139,7 @@ public final class EmpServer implements AutoCloseable {
             StateStore store = storeExtension.create(
                     StateStore.class,
                     factory -> ((StateStoreFactory) factory)
-                            .create(context(storeExtension, startConfig, dataDir, apiUri, clock, aggregator)));
+                            .create(context(storeExtension, startConfig, dataDir, apiUri, clock, aggregator, null)));
             resources.push(store);
             store.start();
 
@@ -146,7 +148,7 @@ public final class EmpServer implements AutoCloseable {
             ClusterManager cluster = clusterExtension.create(
                     ClusterManager.class,
                     factory -> ((ClusterManagerFactory) factory)
-                            .create(context(clusterExtension, startConfig, dataDir, apiUri, clock, aggregator)));
+                            .create(context(clusterExtension, startConfig, dataDir, apiUri, clock, aggregator, store)));
             resources.push(cluster);
 
             String tracing = active.get(ExtensionPointKind.TRACING);
@@ -166,7 +168,8 @@ public final class EmpServer implements AutoCloseable {
                 TraceSource source = traceExtension.create(
                         TraceSource.class,
                         factory -> ((TraceSourceFactory) factory)
-                                .create(context(traceExtension, pluginConfig, dataDir, apiUri, clock, aggregator)));
+                                .create(context(
+                                        traceExtension, pluginConfig, dataDir, apiUri, clock, aggregator, store)));
                 resources.push(source);
                 source.start(new CredentialedSink(aggregator, spanCredentials));
                 traceEnvironment = app -> {
@@ -253,7 +256,13 @@ public final class EmpServer implements AutoCloseable {
                             Scheduler.class,
                             factory -> ((SchedulerFactory) factory)
                                     .create(context(
-                                            schedulerExtension, pluginConfig, dataDir, apiUri, clock, aggregator)));
+                                            schedulerExtension,
+                                            pluginConfig,
+                                            dataDir,
+                                            apiUri,
+                                            clock,
+                                            aggregator,
+                                            store)));
             ScalingLoop loop = new ScalingLoop(
                     decider,
                     scheduler,
@@ -322,15 +331,23 @@ public final class EmpServer implements AutoCloseable {
         return configured == 0 ? Runtime.getRuntime().availableProcessors() : configured;
     }
 
+    /** The context of a plugin whose state the store keeps; the store's own keeps its state in memory. */
     private static PluginContext context(
-            LoadedExtension extension, ServerConfig config, Path dataDir, URI apiUri, Clock clock, SpanSink spans) {
+            LoadedExtension extension,
+            ServerConfig config,
+            Path dataDir,
+            URI apiUri,
+            Clock clock,
+            SpanSink spans,
+            StateStore store) {
         return new PluginContext(
                 extension.pluginId(),
                 config.pluginSection(extension.kind().point(), extension.name()),
                 dataDir.resolve(extension.pluginId()),
                 apiUri,
                 clock,
-                spans);
+                spans,
+                store == null ? PluginState.inMemory() : new StoredPluginState(store, extension.pluginId()));
     }
 
     private static Map<String, String> replicaEnvironment(AppRef app, Function<AppRef, Map<String, String>> platform) {

@@ -17,9 +17,18 @@ import java.time.Clock;
  * @param clock    the clock to read time from, so tests can control it
  * @param spans    where a plugin reports spans it records itself (the local gateway's span per routed request);
  *                 the host aggregates them with the apps' own
+ * @param state    small values the plugin keeps in the platform's state store, shared by every server (the state store
+ *                 plugin's own context holds them in memory only)
+ * @since 0.3 ({@code state})
  */
 public record PluginContext(
-        String pluginId, PluginConfig config, Path dataDir, URI apiUri, Clock clock, SpanSink spans) {
+        String pluginId,
+        PluginConfig config,
+        Path dataDir,
+        URI apiUri,
+        Clock clock,
+        SpanSink spans,
+        PluginState state) {
     public PluginContext {
         requireNonNull(pluginId, "pluginId is null");
         requireNonNull(config, "config is null");
@@ -27,6 +36,12 @@ public record PluginContext(
         requireNonNull(apiUri, "apiUri is null");
         requireNonNull(clock, "clock is null");
         requireNonNull(spans, "spans is null");
+        requireNonNull(state, "state is null");
+    }
+
+    /** A context whose state is kept in memory only: for tests and tools that run a plugin without a server. */
+    public PluginContext(String pluginId, PluginConfig config, Path dataDir, URI apiUri, Clock clock, SpanSink spans) {
+        this(pluginId, config, dataDir, apiUri, clock, spans, PluginState.inMemory());
     }
 
     /** A context whose reported spans go nowhere: for plugins and tests that record none. */

@@ -52,6 +52,8 @@ public final class Reconciler implements AutoCloseable {
     private final ObservedStatuses observed;
     /** Whether the cluster manager was last told of replicas that another server runs. */
     private boolean followed;
+    /** What the cluster manager was last told of this server's lead; null before the first pass. */
+    private Boolean toldLeading;
 
     private String lastPublishProblem;
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -116,7 +118,12 @@ public final class Reconciler implements AutoCloseable {
 
     /** One pass over every app; visible for tests. */
     void pass() {
-        if (!leadership.leads()) {
+        boolean leads = leadership.leads();
+        if (toldLeading == null || toldLeading != leads) {
+            cluster.leading(leads);
+            toldLeading = leads;
+        }
+        if (!leads) {
             follow();
             return;
         }

@@ -90,6 +90,17 @@ public interface ClusterManager extends AutoCloseable {
     default void runningElsewhere(Map<AppRef, List<InstanceStatus>> instances) {}
 
     /**
+     * Tells the manager whether its server leads the control plane now: called when that changes, the first time before
+     * the host's first pass over the apps. Only the leader changes the cluster, so most managers ignore this, as the
+     * default does. A manager that holds what only one client may hold at a time (a Mesos framework's subscription: a
+     * second one takes it from the first) holds it only while its server leads, and gives it up when told it no longer
+     * does. Until told either way, a manager acts for whoever calls it, so that it works without a host.
+     *
+     * @since 0.3
+     */
+    default void leading(boolean leads) {}
+
+    /**
      * The app's load as this cluster's request path measures it, every second: arrivals (demand), completions, requests
      * in flight and queued. A cluster that queues requests in front of replicas (the local cluster's gateway) knows
      * these exactly; one that does not, as the default, answers empty, and schedulers go by spans alone. Answered from

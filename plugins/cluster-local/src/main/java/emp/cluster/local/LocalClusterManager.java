@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import emp.gateway.Backend;
 import emp.gateway.Gateway;
 import emp.gateway.GatewayConfig;
+import emp.gateway.GatewayRoutes;
+import emp.gateway.GatewaySpans;
 import emp.gateway.Route;
 import emp.spi.AppRef;
 import emp.spi.ErrorCategory;

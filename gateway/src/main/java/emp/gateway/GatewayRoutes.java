@@ -1,9 +1,5 @@
-package emp.cluster.local;
+package emp.gateway;
 
-import emp.gateway.Backend;
-import emp.gateway.Gateway;
-import emp.gateway.Route;
-import emp.gateway.RouteTable;
 import emp.spi.AppRef;
 import java.util.HashSet;
 import java.util.List;
@@ -20,38 +16,38 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Thread-safe.
  */
-final class GatewayRoutes implements RouteTable {
+public final class GatewayRoutes implements RouteTable {
     private final Map<AppRef, Route> own = new ConcurrentHashMap<>();
-    /** The ready replicas of apps that another server runs (see {@link LocalClusterManager#runningElsewhere}). */
+    /** The ready replicas of apps that another server runs (see {@link emp.spi.cluster.ClusterManager#runningElsewhere}). */
     private volatile Map<AppRef, List<Backend>> elsewhere = Map.of();
 
     private volatile Gateway gateway;
 
     /** The gateway to tell of changes; until then, changes are only kept. */
-    void attach(Gateway started) {
+    public void attach(Gateway started) {
         gateway = started;
     }
 
     /** Sets the app's route on this server. */
-    void put(AppRef app, Route route) {
+    public void put(AppRef app, Route route) {
         own.put(app, route);
         changed(app);
     }
 
-    void remove(AppRef app) {
+    public void remove(AppRef app) {
         if (own.remove(app) != null) {
             changed(app);
         }
     }
 
-    void clear() {
+    public void clear() {
         Set<AppRef> all = Set.copyOf(own.keySet());
         own.clear();
         all.forEach(this::changed);
     }
 
     /** The ready replicas of the apps another server runs now, in place of the last ones given. */
-    void elsewhere(Map<AppRef, List<Backend>> replicas) {
+    public void elsewhere(Map<AppRef, List<Backend>> replicas) {
         Map<AppRef, List<Backend>> before = elsewhere;
         elsewhere = Map.copyOf(replicas);
         Set<AppRef> touched = new HashSet<>(before.keySet());
@@ -64,12 +60,12 @@ final class GatewayRoutes implements RouteTable {
     }
 
     /** Whether another server runs the app. */
-    boolean runsElsewhere(AppRef app) {
+    public boolean runsElsewhere(AppRef app) {
         return elsewhere.containsKey(app);
     }
 
     /** The app's route now; empty for an app neither this server nor another runs. */
-    Optional<Route> route(AppRef app) {
+    public Optional<Route> route(AppRef app) {
         Route mine = own.get(app);
         if (mine != null && !mine.backends().isEmpty()) {
             return Optional.of(mine);

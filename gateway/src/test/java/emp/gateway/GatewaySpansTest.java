@@ -1,9 +1,8 @@
-package emp.cluster.local;
+package emp.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import emp.gateway.RoutedRequest;
 import emp.spi.tracing.Span;
 import java.time.Duration;
 import java.util.ArrayList;

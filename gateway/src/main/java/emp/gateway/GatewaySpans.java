@@ -1,9 +1,7 @@
-package emp.cluster.local;
+package emp.gateway;
 
 import static java.util.Objects.requireNonNull;
 
-import emp.gateway.RequestListener;
-import emp.gateway.RoutedRequest;
 import emp.spi.tracing.Span;
 import emp.spi.tracing.SpanSink;
 import java.util.ArrayList;
@@ -31,12 +29,12 @@ import org.slf4j.LoggerFactory;
  * {@value #DRAIN_PERIOD_MILLIS} ms. The queue is bounded: past {@link #DEFAULT_CAPACITY} requests waiting, further
  * ones are dropped and counted, and the count is logged, so a sink that falls behind costs spans, never memory.
  */
-final class GatewaySpans implements RequestListener, AutoCloseable {
+public final class GatewaySpans implements RequestListener, AutoCloseable {
     /** The service the gateway's spans are recorded by. */
-    static final String SERVICE = "emp-gateway";
+    public static final String SERVICE = "emp-gateway";
 
     /** Room for 160,000 requests a second between two drains, far more than one machine's gateway serves; a few MiB. */
-    static final int DEFAULT_CAPACITY = 16_384;
+    public static final int DEFAULT_CAPACITY = 16_384;
 
     static final long DRAIN_PERIOD_MILLIS = 100;
     private static final int BATCH = 1_024;
@@ -54,7 +52,7 @@ final class GatewaySpans implements RequestListener, AutoCloseable {
     private boolean sinkFailed;
 
     /** Starts no thread until {@link #start}. */
-    GatewaySpans(SpanSink sink, int capacity) {
+    public GatewaySpans(SpanSink sink, int capacity) {
         this.sink = requireNonNull(sink, "sink is null");
         if (capacity <= 0) {
             throw new IllegalArgumentException("capacity " + capacity + " must be positive");
@@ -64,7 +62,7 @@ final class GatewaySpans implements RequestListener, AutoCloseable {
     }
 
     /** Starts handing queued requests to the sink every {@value #DRAIN_PERIOD_MILLIS} ms, on one of {@code threads}. */
-    synchronized void start(ThreadFactory threads) {
+    public synchronized void start(ThreadFactory threads) {
         if (drainer != null) {
             return;
         }
@@ -87,12 +85,12 @@ final class GatewaySpans implements RequestListener, AutoCloseable {
     }
 
     /** How many requests found the queue full since this started; their spans were lost. */
-    long dropped() {
+    public long dropped() {
         return dropped.get();
     }
 
     /** Hands every queued request to the sink as spans, in batches of at most {@value #BATCH}. */
-    void drain() {
+    public void drain() {
         synchronized (drainLock) {
             List<RoutedRequest> batch = new ArrayList<>(Math.min(BATCH, pending.size()));
             while (pending.drainTo(batch, BATCH) > 0) {
