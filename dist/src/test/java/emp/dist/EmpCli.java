@@ -1,5 +1,6 @@
 package emp.dist;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -48,5 +49,28 @@ final class EmpCli {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
+    }
+
+    /** The text with each run of spaces as one, so that checks do not depend on column widths. */
+    static String squeezed(String text) {
+        return text.replaceAll(" +", " ");
+    }
+
+    /** The line of a table whose first or second column is {@code key}, or null. */
+    static String row(String table, String key) {
+        return table.lines()
+                .filter(line -> {
+                    String[] cells = line.trim().split("\\s+");
+                    return (cells.length > 0 && cells[0].equals(key)) || (cells.length > 1 && cells[1].equals(key));
+                })
+                .findFirst()
+                .orElse(null);
+    }
+
+    /** The ids of the instances of an app's JSON ({@code emp info -o json}). */
+    static List<String> ids(JsonNode instances) {
+        List<String> ids = new ArrayList<>();
+        instances.forEach(instance -> ids.add(instance.get("id").asText()));
+        return ids;
     }
 }

@@ -164,13 +164,13 @@ class KubernetesClusterIT {
 
         // list
         String list = emp(alice, "list").out();
-        assertThat(row(list, "web")).contains("running", "2/2", APP_URL);
-        assertThat(row(list, "backend")).contains("running", "1/1", APP_URL);
+        assertThat(EmpCli.row(list, "web")).contains("running", "2/2", APP_URL);
+        assertThat(EmpCli.row(list, "backend")).contains("running", "1/1", APP_URL);
 
         // info: the ready replicas are the pods the stand-in runs, at their pods' addresses
         List<Pod> webPods = awaitPods("emp-alice", "web", 2);
         String info = emp(alice, "info", "web").out();
-        assertThat(squeezed(info))
+        assertThat(EmpCli.squeezed(info))
                 .contains("Owner: alice")
                 .contains("State: running")
                 .contains("Ready: 2/2 replicas")
@@ -180,13 +180,13 @@ class KubernetesClusterIT {
                 .contains("Calls: backend");
         for (Pod pod : webPods) {
             assertThat(pod.getStatus().getPhase()).isEqualTo("Running");
-            assertThat(row(info, pod.getMetadata().getName()))
+            assertThat(EmpCli.row(info, pod.getMetadata().getName()))
                     .as("the pod as a ready instance at its address")
                     .contains("ready", "http://" + pod.getStatus().getPodIP() + ":8080");
         }
         JsonNode infoJson =
                 JSON.readTree(emp(alice, "info", "web", "-o", "json").out());
-        assertThat(names(infoJson.get("instances"))).containsExactlyInAnyOrderElementsOf(podNames(webPods));
+        assertThat(EmpCli.ids(infoJson.get("instances"))).containsExactlyInAnyOrderElementsOf(podNames(webPods));
 
         // scale
         Run scale = emp(alice, "scale", "web", "3");
@@ -200,7 +200,7 @@ class KubernetesClusterIT {
         // update-metrics: a new target, and the replicas keep running
         Run metrics = emp(alice, "update-metrics", "web", "latency_p95_ms", "150");
         assertThat(metrics.out()).contains("web: latency_p95_ms target set to 150.");
-        assertThat(squeezed(emp(alice, "info", "web").out())).contains("Targets: latency_p95_ms=150");
+        assertThat(EmpCli.squeezed(emp(alice, "info", "web").out())).contains("Targets: latency_p95_ms=150");
         assertThat(deployment("emp-alice", "web").getSpec().getReplicas()).isEqualTo(3);
         assertThat(podNames(pods("emp-alice", "web"))).containsExactlyInAnyOrderElementsOf(scaledPods);
 
@@ -236,9 +236,9 @@ class KubernetesClusterIT {
                 .containsEntry("emp.io/replicas-before-stop", "3");
         await().atMost(WAIT).until(() -> pods("emp-alice", "web").isEmpty());
         await().atMost(WAIT).until(() -> emp(alice, "info", "web").out().contains("No instances running."));
-        String stopped = squeezed(emp(alice, "info", "web").out());
+        String stopped = EmpCli.squeezed(emp(alice, "info", "web").out());
         assertThat(stopped).contains("State: stopped").contains("Ready: 0/0 replicas");
-        assertThat(row(emp(alice, "list").out(), "web")).contains("stopped", "0/0");
+        assertThat(EmpCli.row(emp(alice, "list").out(), "web")).contains("stopped", "0/0");
 
         // start: the count comes back
         Run start = emp(alice, "start", "web");
@@ -323,7 +323,7 @@ class KubernetesClusterIT {
                 .contains("replica " + podName + " is failing: CrashLoopBackOff: back-off 10s restarting failed")
                 .contains("its container last exited with code 1 (Error)")
                 .contains("replica " + podName + " was restarted by Kubernetes");
-        assertThat(squeezed(events).lines())
+        assertThat(EmpCli.squeezed(events).lines())
                 .as("a crash event, with the reason Kubernetes gives")
                 .anyMatch(line -> line.contains(" crash replica " + podName + " is failing: CrashLoopBackOff"));
 
@@ -333,7 +333,7 @@ class KubernetesClusterIT {
 
         // the replica is shown crashed whenever Kubernetes says it fails, which is most of a crash loop
         await().atMost(WAIT).until(() -> {
-            String row = row(emp(bob, "info", "crasher").out(), podName);
+            String row = EmpCli.row(emp(bob, "info", "crasher").out(), podName);
             return row != null && row.contains("crashed");
         });
         JsonNode info = JSON.readTree(emp(bob, "info", "crasher", "-o", "json").out());
@@ -364,7 +364,7 @@ class KubernetesClusterIT {
         assertThat(db.getSpec().getReplicas()).isEqualTo(2);
         assertThat(podNames(awaitPods("emp-carol", "db", 2))).containsExactlyInAnyOrder("db-0", "db-1");
         assertThat(claims("emp-carol")).containsExactlyInAnyOrder("data-db-0", "data-db-1");
-        assertThat(squeezed(emp(carol, "info", "db").out())).contains("Ready: 2/2 replicas");
+        assertThat(EmpCli.squeezed(emp(carol, "info", "db").out())).contains("Ready: 2/2 replicas");
 
         // without --purge the data stays for the next deploy
         assertThat(emp(carol, "remove", "db").out()).contains("App 'db' removed.");
@@ -397,9 +397,9 @@ class KubernetesClusterIT {
     void pluginsShowsTheKubernetesClusterManagerActive() throws Exception {
         Run plugins = EmpCli.run(work, Files.createDirectories(work.resolve("anyone")), "plugins", "--server", api);
         assertThat(plugins.exit()).as(plugins.err()).isZero();
-        String row = row(plugins.out(), "cluster-kubernetes");
+        String row = EmpCli.row(plugins.out(), "cluster-kubernetes");
         assertThat(row).contains("cluster:kubernetes*");
-        assertThat(row(plugins.out(), "cluster-local"))
+        assertThat(EmpCli.row(plugins.out(), "cluster-local"))
                 .contains("cluster:local")
                 .doesNotContain("cluster:local*");
         assertThat(plugins.out()).contains("* active");
@@ -425,11 +425,6 @@ class KubernetesClusterIT {
         return run;
     }
 
-    /** The text with each run of spaces as one, so that checks do not depend on column widths. */
-    private static String squeezed(String text) {
-        return text.replaceAll(" +", " ");
-    }
-
     private Path loggedIn(String user) throws Exception {
         Path home = Files.createDirectories(work.resolve(user));
         emp(home, "create-account", "--server", api, "--username", user, "--password", "correct horse");
@@ -444,23 +439,6 @@ class KubernetesClusterIT {
             return info.get("replicas").get("ready").asInt() == replicas
                     && info.get("instances").size() == replicas;
         });
-    }
-
-    /** The line of a table whose first or second column is {@code key}, or null. */
-    private static String row(String table, String key) {
-        return table.lines()
-                .filter(line -> {
-                    String[] cells = line.trim().split("\\s+");
-                    return (cells.length > 0 && cells[0].equals(key)) || (cells.length > 1 && cells[1].equals(key));
-                })
-                .findFirst()
-                .orElse(null);
-    }
-
-    private static List<String> names(JsonNode instances) {
-        List<String> names = new ArrayList<>();
-        instances.forEach(instance -> names.add(instance.get("id").asText()));
-        return names;
     }
 
     // ---- the cluster ----

@@ -1,6 +1,10 @@
 package emp.gateway;
 
 import emp.spi.AppRef;
+import emp.spi.cluster.InstanceState;
+import emp.spi.cluster.InstanceStatus;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +48,27 @@ public final class GatewayRoutes implements RouteTable {
         Set<AppRef> all = Set.copyOf(own.keySet());
         own.clear();
         all.forEach(this::changed);
+    }
+
+    /**
+     * The replicas of the apps another server runs now, as the store last recorded them, in place of the last ones
+     * given: those ready at an {@code http} endpoint are routed to.
+     */
+    public void elsewhereInstances(Map<AppRef, List<InstanceStatus>> instances) {
+        Map<AppRef, List<Backend>> backends = new HashMap<>();
+        instances.forEach((ref, replicas) -> backends.put(
+                ref,
+                replicas.stream()
+                        .filter(replica -> replica.state() == InstanceState.READY && replica.endpoint() != null)
+                        .filter(replica -> "http".equals(replica.endpoint().getScheme())
+                                && replica.endpoint().getPort() > 0)
+                        .map(replica -> new Backend(
+                                replica.id(),
+                                new InetSocketAddress(
+                                        replica.endpoint().getHost(),
+                                        replica.endpoint().getPort())))
+                        .toList()));
+        elsewhere(backends);
     }
 
     /** The ready replicas of the apps another server runs now, in place of the last ones given. */

@@ -44,7 +44,7 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(
             names = "--gateway-port",
             paramLabel = "PORT",
-            description = "Port of the local cluster's gateway (default 8080).")
+            description = "Port of the gateway of the local or Mesos cluster (default 8080).")
     private Integer gatewayPort;
 
     @Option(
@@ -65,7 +65,10 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--store", paramLabel = "NAME", description = "State store plugin (default file).")
     private String store;
 
-    @Option(names = "--tracing", paramLabel = "NAME", description = "Trace source plugin (default none).")
+    @Option(
+            names = "--tracing",
+            paramLabel = "NAME",
+            description = "Trace source plugin: http, kafka or none (default http).")
     private String tracing;
 
     @Option(names = "--scheduler", paramLabel = "NAME", description = "Scheduler plugin (default none).")
@@ -125,7 +128,9 @@ public final class ServerCommand implements Callable<Integer> {
         Map<String, String> overrides = new LinkedHashMap<>();
         put(overrides, HostKey.API_HOST.key(), apiHost);
         put(overrides, HostKey.API_PORT.key(), apiPort);
+        // Each cluster with a gateway of its own reads its own section; only the one in use reads it.
         put(overrides, "cluster.local.gateway-port", gatewayPort);
+        put(overrides, "cluster.mesos.gateway-port", gatewayPort);
         put(overrides, HostKey.DATA_DIR.key(), dataDir);
         put(overrides, HostKey.PLUGINS_DIR.key(), pluginsDir);
         put(overrides, HostKey.CLUSTER.key(), cluster);

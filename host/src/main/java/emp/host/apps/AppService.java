@@ -119,6 +119,7 @@ public final class AppService {
             }
             cluster.validate(spec);
         }
+        cluster.requireAvailable();
         synchronized (ownerLock(owner)) {
             List<AppRecord> have = records(owner);
             quota.requireApps(owner, have.size(), specs.size());
@@ -184,6 +185,7 @@ public final class AppService {
      * @return how many were running
      */
     public int stopAll(String owner, String why) {
+        cluster.requireAvailable();
         int stopped = 0;
         for (AppRecord record : records(owner)) {
             if (!record.running()) {
@@ -204,6 +206,7 @@ public final class AppService {
     }
 
     public AppView stop(String owner, String idOrName) {
+        cluster.requireAvailable();
         AppRecord before = find(owner, idOrName).record();
         AppRecord after = mutate(owner, idOrName, record -> record.withRunning(false, clock.instant()));
         if (before.running()) {
@@ -218,6 +221,7 @@ public final class AppService {
     }
 
     public AppView start(String owner, String idOrName) {
+        cluster.requireAvailable();
         AppRecord before = find(owner, idOrName).record();
         AppRecord after = mutate(owner, idOrName, record -> record.withRunning(true, clock.instant()));
         if (!before.running()) {
@@ -248,6 +252,7 @@ public final class AppService {
             String owner, String idOrName, int replicas, String reason, String actor, List<Write> conditions) {
         AppRecord current = find(owner, idOrName).record();
         AppSpecValidator.requireReplicaCount("replicas", replicas, current.spec());
+        cluster.requireAvailable();
         if (!current.running()) {
             throw PlatformException.conflict("app '" + current.name() + "' is stopped; start it first ('emp start "
                     + current.name() + "'), then scale");
@@ -316,6 +321,7 @@ public final class AppService {
      * @param purge also delete the app's persistent data
      */
     public void remove(String owner, String idOrName, boolean purge) {
+        cluster.requireAvailable();
         for (int attempt = 0; ; attempt++) {
             Found found = find(owner, idOrName);
             AppRecord record = found.record();

@@ -4,8 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What a developer asks EMP to run: the original platform's JSON spec ({@code name}, {@code docker_image},
@@ -69,6 +72,25 @@ public record AppSpec(
     public static AppSpec ofCommand(String name, List<String> command) {
         return new AppSpec(
                 name, null, null, null, null, null, command, null, null, null, null, null, null, null, null, null);
+    }
+
+    /** {@code ${PORT}}, or {@code $PORT} not followed by more of a variable name (so {@code $PORTS} stays). */
+    private static final Pattern PORT_REFERENCE = Pattern.compile("\\$\\{PORT}|\\$PORT(?![A-Za-z0-9_])");
+
+    /**
+     * {@code command} with {@code $PORT} and {@code ${PORT}} replaced by {@code port} in every argument: the argv of a
+     * replica that listens on {@code port}.
+     */
+    public static List<String> expandPort(List<String> command, int port) {
+        String replacement = Matcher.quoteReplacement(Integer.toString(port));
+        return command.stream()
+                .map(argument -> PORT_REFERENCE.matcher(argument).replaceAll(replacement))
+                .toList();
+    }
+
+    /** The variable through which a replica finds a dependency: {@code song-db} becomes {@code SONG_DB_URL}. */
+    public static String dependencyVariable(String dependency) {
+        return dependency.toUpperCase(Locale.ROOT).replace('-', '_') + "_URL";
     }
 
     public boolean effectiveStateless() {

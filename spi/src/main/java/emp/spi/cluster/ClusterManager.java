@@ -33,6 +33,18 @@ public interface ClusterManager extends AutoCloseable {
     void validate(AppSpec spec);
 
     /**
+     * Refuses a change now when the cluster cannot take it: called before a change of what runs (deploy, scale, stop,
+     * start, remove) is stored, so that the person asking hears at once that it would wait, rather than finding it
+     * applied later. Answered from memory. The default accepts every change: a cluster whose changes the reconciler
+     * applies whenever it can need not refuse them.
+     *
+     * @throws emp.spi.PlatformException of category UNAVAILABLE naming the setting to check, e.g. a Mesos master that
+     *                                   has not answered for a while
+     * @since 0.3
+     */
+    default void requireAvailable() {}
+
+    /**
      * Makes the cluster run {@code deployment}: creates the app when it is new, rolls its replicas when the spec
      * changed, scales when only the count changed, and does nothing when it already matches.
      */

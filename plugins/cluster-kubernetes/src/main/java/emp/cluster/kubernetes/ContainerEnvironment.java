@@ -1,5 +1,6 @@
 package emp.cluster.kubernetes;
 
+import emp.spi.app.AppSpec;
 import emp.spi.cluster.AppDeployment;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
@@ -7,7 +8,6 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
@@ -39,7 +39,7 @@ final class ContainerEnvironment {
         }
         for (String dependency : deployment.spec().dependencies()) {
             values.put(
-                    dependencyVariable(dependency),
+                    AppSpec.dependencyVariable(dependency),
                     dependencyUrl.apply(dependency).toString());
         }
         values.remove("PORT");
@@ -58,10 +58,5 @@ final class ContainerEnvironment {
                 .endValueFrom()
                 .build());
         return environment;
-    }
-
-    /** {@code song-db} becomes {@code SONG_DB_URL}, as on the local cluster. */
-    static String dependencyVariable(String dependency) {
-        return dependency.toUpperCase(Locale.ROOT).replace('-', '_') + "_URL";
     }
 }

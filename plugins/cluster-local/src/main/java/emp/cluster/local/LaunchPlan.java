@@ -2,6 +2,7 @@ package emp.cluster.local;
 
 import static java.util.Objects.requireNonNull;
 
+import emp.spi.app.AppSpec;
 import emp.spi.app.EnvVar;
 import emp.spi.cluster.AppDeployment;
 import java.net.URI;
@@ -10,7 +11,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
@@ -47,7 +47,7 @@ record LaunchPlan(List<String> command, Map<String, String> environment, String 
         environment.putAll(deployment.environment());
         for (String dependency : deployment.spec().dependencies()) {
             environment.put(
-                    dependencyVariable(dependency),
+                    AppSpec.dependencyVariable(dependency),
                     dependencyUrl.apply(dependency).toString());
         }
         String healthPath = deployment.spec().health() == null
@@ -58,11 +58,6 @@ record LaunchPlan(List<String> command, Map<String, String> environment, String 
                 environment,
                 healthPath,
                 ResourceLimits.of(deployment.spec().resources()));
-    }
-
-    /** {@code song-db} becomes {@code SONG_DB_URL}. */
-    static String dependencyVariable(String dependency) {
-        return dependency.toUpperCase(Locale.ROOT).replace('-', '_') + "_URL";
     }
 
     /** A short digest of the plan, stable across runs, stored beside each replica to tell whether it is current. */

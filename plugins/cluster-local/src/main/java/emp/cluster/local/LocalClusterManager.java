@@ -561,20 +561,7 @@ public final class LocalClusterManager implements ClusterManager {
                 remove(ref, true);
             }
         }
-        Map<AppRef, List<Backend>> backends = new HashMap<>();
-        instances.forEach((ref, replicas) -> backends.put(
-                ref,
-                replicas.stream()
-                        .filter(replica -> replica.state() == InstanceState.READY && replica.endpoint() != null)
-                        .filter(replica -> "http".equals(replica.endpoint().getScheme())
-                                && replica.endpoint().getPort() > 0)
-                        .map(replica -> new Backend(
-                                replica.id(),
-                                new InetSocketAddress(
-                                        replica.endpoint().getHost(),
-                                        replica.endpoint().getPort())))
-                        .toList()));
-        routes.elsewhere(backends);
+        routes.elsewhereInstances(instances);
     }
 
     /** The ready replicas the gateway is told of for the app now. */
@@ -653,7 +640,7 @@ public final class LocalClusterManager implements ClusterManager {
             crashed(app, replica, "could not get a free port on " + config.bindHost() + " (" + e.getMessage() + ")");
             return false;
         }
-        List<String> argv = new ArrayList<>(CommandLine.expand(plan.command(), port));
+        List<String> argv = new ArrayList<>(AppSpec.expandPort(plan.command(), port));
         ProcessBuilder builder = new ProcessBuilder();
         Map<String, String> environment = builder.environment();
         // The server's own settings (EMP_STORE_REDIS_PASSWORD...) are not the apps' business.

@@ -1,8 +1,6 @@
 package emp.cluster.local;
 
 import emp.spi.app.Resources;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 
 /**
  * The spec's {@code resources} as limits on one replica: cpu in millicores and memory in bytes, 0 for no limit. The
@@ -31,55 +29,11 @@ record ResourceLimits(long cpuMillis, long memoryBytes) {
             return NONE;
         }
         return new ResourceLimits(
-                resources.cpu() == null ? 0 : millicores(resources.cpu()),
-                resources.memory() == null ? 0 : bytes(resources.memory()));
+                resources.cpu() == null ? 0 : Resources.millicores(resources.cpu()),
+                resources.memory() == null ? 0 : Resources.bytes(resources.memory()));
     }
 
     boolean any() {
         return cpuMillis > 0 || memoryBytes > 0;
-    }
-
-    static long millicores(String cpu) {
-        String value = cpu.trim();
-        try {
-            BigDecimal millis = value.endsWith("m")
-                    ? new BigDecimal(value.substring(0, value.length() - 1))
-                    : new BigDecimal(value).movePointRight(3);
-            return Math.max(1, millis.setScale(0, RoundingMode.CEILING).longValueExact());
-        } catch (NumberFormatException | ArithmeticException e) {
-            throw new IllegalArgumentException(
-                    "resources.cpu is '" + cpu + "'; expected cores like \"0.5\" or millicores like \"500m\"", e);
-        }
-    }
-
-    static long bytes(String memory) {
-        String value = memory.trim();
-        int unitAt = value.length();
-        while (unitAt > 0 && Character.isLetter(value.charAt(unitAt - 1))) {
-            unitAt--;
-        }
-        long factor = switch (value.substring(unitAt)) {
-            case "" -> 1L;
-            case "k" -> 1000L;
-            case "M" -> 1000L * 1000;
-            case "G" -> 1000L * 1000 * 1000;
-            case "T" -> 1000L * 1000 * 1000 * 1000;
-            case "Ki" -> 1L << 10;
-            case "Mi" -> 1L << 20;
-            case "Gi" -> 1L << 30;
-            case "Ti" -> 1L << 40;
-            default ->
-                throw new IllegalArgumentException(
-                        "resources.memory is '" + memory + "'; expected a size like \"256Mi\" or \"1Gi\"");
-        };
-        try {
-            return new BigDecimal(value.substring(0, unitAt))
-                    .multiply(BigDecimal.valueOf(factor))
-                    .setScale(0, RoundingMode.CEILING)
-                    .longValueExact();
-        } catch (NumberFormatException | ArithmeticException e) {
-            throw new IllegalArgumentException(
-                    "resources.memory is '" + memory + "'; expected a size like \"256Mi\" or \"1Gi\"", e);
-        }
     }
 }

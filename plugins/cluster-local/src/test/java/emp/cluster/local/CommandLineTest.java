@@ -2,6 +2,7 @@ package emp.cluster.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import emp.spi.app.AppSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -15,13 +16,13 @@ class CommandLineTest {
 
     @Test
     void expandsPortInEveryArgument() {
-        assertThat(CommandLine.expand(List.of("serve", "--port=$PORT", "${PORT}", "a${PORT}b$PORT"), 4321))
+        assertThat(AppSpec.expandPort(List.of("serve", "--port=$PORT", "${PORT}", "a${PORT}b$PORT"), 4321))
                 .containsExactly("serve", "--port=4321", "4321", "a4321b4321");
     }
 
     @Test
     void leavesOtherVariablesAlone() {
-        assertThat(CommandLine.expand(List.of("$PORTS", "$PORT_X", "${HOME}", "$$"), 4321))
+        assertThat(AppSpec.expandPort(List.of("$PORTS", "$PORT_X", "${HOME}", "$$"), 4321))
                 .containsExactly("$PORTS", "$PORT_X", "${HOME}", "$$");
     }
 

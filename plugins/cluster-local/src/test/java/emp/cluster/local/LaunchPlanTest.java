@@ -81,7 +81,7 @@ class LaunchPlanTest {
 
     @Test
     void dependencyVariableIsUpperCaseWithUnderscores() {
-        assertThat(LaunchPlan.dependencyVariable("song-db")).isEqualTo("SONG_DB_URL");
+        assertThat(AppSpec.dependencyVariable("song-db")).isEqualTo("SONG_DB_URL");
     }
 
     private static String fingerprint(AppDeployment deployment, int gatewayPort) {

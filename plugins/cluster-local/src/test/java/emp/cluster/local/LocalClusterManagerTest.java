@@ -23,6 +23,7 @@ import emp.spi.cluster.LoadSecond;
 import emp.spi.cluster.LogLine;
 import emp.tck.cluster.AbstractClusterManagerTck;
 import emp.tck.cluster.UnsupportedSpec;
+import emp.testsupport.HelloJar;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -11,6 +11,7 @@ import emp.spi.app.HealthProbe;
 import emp.spi.cluster.AppDeployment;
 import emp.spi.cluster.InstanceState;
 import emp.spi.cluster.InstanceStatus;
+import emp.testsupport.HelloJar;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;

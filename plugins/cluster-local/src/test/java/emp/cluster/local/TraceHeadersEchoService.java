@@ -1,6 +1,7 @@
 package emp.cluster.local;
 
 import com.sun.net.httpserver.HttpServer;
+import emp.testsupport.HelloJar;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;

@@ -1,4 +1,4 @@
-package emp.cluster.local;
+package emp.testsupport;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -9,12 +9,12 @@ import java.util.List;
 /**
  * Where the tests find the hello example's jar: the system property {@code hello.jar}, which the module's build sets
  * from its test dependency on {@code emp:hello}; or, when a test runs outside Maven, the jar built in
- * {@code ../../examples/hello/target}.
+ * {@code ../../examples/hello/target} (a plugin module's tests run in the module's folder).
  */
-final class HelloJar {
+public final class HelloJar {
     private HelloJar() {}
 
-    static Path path() {
+    public static Path path() {
         String property = System.getProperty("hello.jar");
         if (property != null
                 && !property.isBlank()
@@ -38,7 +38,7 @@ final class HelloJar {
     }
 
     /** The command that runs hello in a JVM tuned to start fast, as the tests start many. */
-    static List<String> command() {
+    public static List<String> command() {
         return List.of(
                 java(),
                 "-XX:TieredStopAtLevel=1",
@@ -49,7 +49,7 @@ final class HelloJar {
                 path().toString());
     }
 
-    static String java() {
+    public static String java() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 }
