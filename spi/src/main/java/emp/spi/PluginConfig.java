@@ -123,6 +123,34 @@ public final class PluginConfig {
         return raw.isEmpty() ? defaultValue : parseDuration(fullKey(key), raw.get());
     }
 
+    /**
+     * A duration above zero, as {@link #duration} reads it.
+     *
+     * @throws PlatformException naming the key when it is zero or negative
+     * @since 0.3
+     */
+    public Duration positiveDuration(String key, Duration defaultValue) {
+        Duration value = duration(key, defaultValue);
+        if (value.isNegative() || value.isZero()) {
+            throw expected(key, raw(key, value), "a duration above zero such as 500ms, 10s or 5m");
+        }
+        return value;
+    }
+
+    /**
+     * A duration of zero or more, as {@link #duration} reads it.
+     *
+     * @throws PlatformException naming the key when it is negative
+     * @since 0.3
+     */
+    public Duration nonNegativeDuration(String key, Duration defaultValue) {
+        Duration value = duration(key, defaultValue);
+        if (value.isNegative()) {
+            throw expected(key, raw(key, value), "a duration of zero or more such as 0s, 500ms or 10s");
+        }
+        return value;
+    }
+
     public Path path(String key, Path defaultValue) {
         return get(key).map(Path::of).orElse(defaultValue);
     }
@@ -156,6 +184,10 @@ public final class PluginConfig {
                     "configuration key '" + name + "' is '" + text
                             + "'; expected a duration such as 500ms, 10s, 5m or 24h");
         }
+    }
+
+    private String raw(String key, Duration value) {
+        return get(key).orElse(value.toString());
     }
 
     private PlatformException expected(String key, String value, String expectation) {

@@ -132,11 +132,9 @@ public record LocalClusterConfig(
      */
     public static LocalClusterConfig from(PluginConfig config) {
         config.requireKnown(KEYS);
-        Duration stopGrace = nonNegative(config, STOP_GRACE, config.duration(STOP_GRACE, Duration.ofSeconds(10)));
-        Duration initial = positive(
-                config, RESTART_BACKOFF_INITIAL, config.duration(RESTART_BACKOFF_INITIAL, Duration.ofMillis(500)));
-        Duration max =
-                positive(config, RESTART_BACKOFF_MAX, config.duration(RESTART_BACKOFF_MAX, Duration.ofSeconds(30)));
+        Duration stopGrace = config.nonNegativeDuration(STOP_GRACE, Duration.ofSeconds(10));
+        Duration initial = config.positiveDuration(RESTART_BACKOFF_INITIAL, Duration.ofMillis(500));
+        Duration max = config.positiveDuration(RESTART_BACKOFF_MAX, Duration.ofSeconds(30));
         if (max.compareTo(initial) < 0) {
             throw PlatformException.invalid(
                     config.fullKey(RESTART_BACKOFF_MAX),
@@ -145,8 +143,7 @@ public record LocalClusterConfig(
                             + config.fullKey(RESTART_BACKOFF_INITIAL) + "' (" + initial
                             + "); make it at least as long");
         }
-        Duration healthInterval =
-                positive(config, HEALTH_INTERVAL, config.duration(HEALTH_INTERVAL, Duration.ofMillis(250)));
+        Duration healthInterval = config.positiveDuration(HEALTH_INTERVAL, Duration.ofMillis(250));
         return new LocalClusterConfig(
                 config.string(GATEWAY_HOST, "127.0.0.1"),
                 config.integer(GATEWAY_PORT, 8080, 0, 65535),
@@ -197,25 +194,5 @@ public record LocalClusterConfig(
     /** How often a ready replica's health path is polled: rarely enough to cost nothing. */
     public Duration livenessInterval() {
         return healthInterval.multipliedBy(LIVENESS_FACTOR);
-    }
-
-    private static Duration positive(PluginConfig config, String key, Duration value) {
-        if (value.isNegative() || value.isZero()) {
-            throw PlatformException.invalid(
-                    config.fullKey(key),
-                    "configuration key '" + config.fullKey(key) + "' is " + value
-                            + "; expected a duration above zero such as 500ms or 10s");
-        }
-        return value;
-    }
-
-    private static Duration nonNegative(PluginConfig config, String key, Duration value) {
-        if (value.isNegative()) {
-            throw PlatformException.invalid(
-                    config.fullKey(key),
-                    "configuration key '" + config.fullKey(key) + "' is " + value
-                            + "; expected a duration of zero or more such as 500ms or 10s");
-        }
-        return value;
     }
 }

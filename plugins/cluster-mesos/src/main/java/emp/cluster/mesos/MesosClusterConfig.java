@@ -146,10 +146,8 @@ public record MesosClusterConfig(
                     "configuration key '" + config.fullKey(SECRET) + "' is set but '" + config.fullKey(PRINCIPAL)
                             + "' is not; set the principal the secret belongs to");
         }
-        Duration initial = positive(
-                config, RESTART_BACKOFF_INITIAL, config.duration(RESTART_BACKOFF_INITIAL, Duration.ofSeconds(1)));
-        Duration max =
-                positive(config, RESTART_BACKOFF_MAX, config.duration(RESTART_BACKOFF_MAX, Duration.ofSeconds(60)));
+        Duration initial = config.positiveDuration(RESTART_BACKOFF_INITIAL, Duration.ofSeconds(1));
+        Duration max = config.positiveDuration(RESTART_BACKOFF_MAX, Duration.ofSeconds(60));
         if (max.compareTo(initial) < 0) {
             throw PlatformException.invalid(
                     config.fullKey(RESTART_BACKOFF_MAX),
@@ -171,18 +169,18 @@ public record MesosClusterConfig(
                 secret,
                 config.string(USER, "nobody"),
                 config.string(FRAMEWORK_NAME, "emp"),
-                positive(config, FAILOVER_TIMEOUT, config.duration(FAILOVER_TIMEOUT, Duration.ofDays(7))),
+                config.positiveDuration(FAILOVER_TIMEOUT, Duration.ofDays(7)),
                 config.string(GATEWAY_HOST, "127.0.0.1"),
                 config.integer(GATEWAY_PORT, 8080, 0, 65535),
                 config.get(GATEWAY_URL).map(url -> httpUri(config, GATEWAY_URL, url)),
                 cpus(config),
                 config.integer(DEFAULT_MEMORY, 128, 4, 16 * 1024 * 1024),
-                positive(config, OFFER_REFUSAL, config.duration(OFFER_REFUSAL, Duration.ofSeconds(30))),
+                config.positiveDuration(OFFER_REFUSAL, Duration.ofSeconds(30)),
                 initial,
                 max,
-                positive(config, HEALTH_INTERVAL, config.duration(HEALTH_INTERVAL, Duration.ofSeconds(2))),
-                positive(config, HEALTH_GRACE, config.duration(HEALTH_GRACE, Duration.ofSeconds(60))),
-                positive(config, KILL_GRACE, config.duration(KILL_GRACE, Duration.ofSeconds(10))));
+                config.positiveDuration(HEALTH_INTERVAL, Duration.ofSeconds(2)),
+                config.positiveDuration(HEALTH_GRACE, Duration.ofSeconds(60)),
+                config.positiveDuration(KILL_GRACE, Duration.ofSeconds(10)));
     }
 
     /** Whether EMP authenticates to the master. */
@@ -242,15 +240,5 @@ public record MesosClusterConfig(
                 config.fullKey(key),
                 "configuration key '" + config.fullKey(key) + "' is '" + raw
                         + "'; expected an http or https URL with a host, such as http://mesos-master:5050");
-    }
-
-    private static Duration positive(PluginConfig config, String key, Duration value) {
-        if (value.isNegative() || value.isZero()) {
-            throw PlatformException.invalid(
-                    config.fullKey(key),
-                    "configuration key '" + config.fullKey(key) + "' is " + value
-                            + "; expected a duration above zero such as 500ms or 10s");
-        }
-        return value;
     }
 }

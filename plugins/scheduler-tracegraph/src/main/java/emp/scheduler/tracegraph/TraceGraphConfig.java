@@ -126,7 +126,7 @@ public record TraceGraphConfig(
                 number(config, DEFAULT_KNEE, 1.0, v -> v > 0, "a number of requests above 0, such as 1.0 or 8");
         double rise = number(config, RISE, 1.5, v -> v > 1, "a ratio above 1, such as 1.5");
         double minShare = number(config, MIN_SHARE, 0.2, v -> v > 0 && v <= 1, "a number above 0 and at most 1");
-        Duration history = positive(config, HISTORY, Duration.ofMinutes(5));
+        Duration history = config.positiveDuration(HISTORY, Duration.ofMinutes(5));
         double scaleDownBelow =
                 number(config, SCALE_DOWN_BELOW, 0.5, v -> v > 0 && v < 1, "a number above 0 and under 1, such as 0.5");
         double scaleDownUtilization = number(
@@ -136,8 +136,8 @@ public record TraceGraphConfig(
                 v -> v > 0 && v <= targetUtilization,
                 "a number above 0 and at most " + config.fullKey(TARGET_UTILIZATION) + " (" + targetUtilization
                         + "), so that a replica removed is not added back at once");
-        Duration scaleDownAfter = positive(config, SCALE_DOWN_AFTER, Duration.ofSeconds(30));
-        Duration trendWindow = positive(config, TREND_WINDOW, Duration.ofSeconds(4));
+        Duration scaleDownAfter = config.positiveDuration(SCALE_DOWN_AFTER, Duration.ofSeconds(30));
+        Duration trendWindow = config.positiveDuration(TREND_WINDOW, Duration.ofSeconds(4));
         double saturationGrowth = number(
                 config, SATURATION_GROWTH, 0.05, v -> v > 0, "seconds of self time gained per second, such as 0.05");
         return new TraceGraphConfig(
@@ -171,17 +171,6 @@ public record TraceGraphConfig(
         throw PlatformException.invalid(
                 config.fullKey(key),
                 "configuration key '" + config.fullKey(key) + "' is '" + raw.get() + "'; expected " + expected);
-    }
-
-    private static Duration positive(PluginConfig config, String key, Duration defaultValue) {
-        Duration value = config.duration(key, defaultValue);
-        if (value.compareTo(Duration.ZERO) <= 0) {
-            throw PlatformException.invalid(
-                    config.fullKey(key),
-                    "configuration key '" + config.fullKey(key) + "' is " + value
-                            + "; expected a duration above zero such as 30s or 5m");
-        }
-        return value;
     }
 
     private static void check(boolean condition, String message) {

@@ -90,13 +90,7 @@ public record KafkaTraceConfig(
                     "configuration key '" + config.fullKey(OFFSET_RESET) + "' is '" + offsetReset
                             + "'; expected earliest or latest");
         }
-        Duration unhealthyAfter = config.duration(UNHEALTHY_AFTER, Duration.ofSeconds(15));
-        if (unhealthyAfter.isNegative() || unhealthyAfter.isZero()) {
-            throw PlatformException.invalid(
-                    config.fullKey(UNHEALTHY_AFTER),
-                    "configuration key '" + config.fullKey(UNHEALTHY_AFTER) + "' is " + unhealthyAfter
-                            + "; expected a duration above zero such as 5s or 1m");
-        }
+        Duration unhealthyAfter = config.positiveDuration(UNHEALTHY_AFTER, Duration.ofSeconds(15));
         return new KafkaTraceConfig(
                 servers.replace(" ", ""), topic, config.string(GROUP, "emp"), offsetReset, unhealthyAfter);
     }
