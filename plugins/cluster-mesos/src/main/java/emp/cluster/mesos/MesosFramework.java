@@ -102,7 +102,6 @@ final class MesosFramework implements SchedulerConnection.Listener, AutoCloseabl
         this.factory = new TaskFactory(config);
         this.connection = new SchedulerConnection(config, this::frameworkInfo, this);
         this.decider = Executors.newSingleThreadScheduledExecutor(Threads.named("cluster-mesos-decider"));
-        this.unsubscribedSince = clock.instant();
     }
 
     void start() {
@@ -134,6 +133,10 @@ final class MesosFramework implements SchedulerConnection.Listener, AutoCloseabl
             if (!loaded) {
                 load();
                 loaded = true;
+            }
+            if (!connection.connecting()) {
+                // Out of reach is counted from the first attempt, not from when this manager was made.
+                unsubscribedSince = clock.instant();
             }
         }
         connection.connect();
