@@ -15,12 +15,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code emp deploy FILE}: sends the file's app spec (or list of specs) to {@code POST /v1/apps} as it is, then
- * waits until every app's replicas are ready and prints where each one answers.
+ * {@code emp deploy FILE}: sends the file's app spec (or list of specs) to {@code PUT /v1/apps} as it is, which
+ * deploys the new apps and updates in place those that exist (their replicas roll onto the new spec), then waits until
+ * every app's replicas are ready and prints what was done to each and where it answers.
  */
 @Command(
         name = "deploy",
-        description = "Deploys the app (or list of apps) in FILE and waits until their replicas are ready.")
+        description = "Deploys the app (or list of apps) in FILE, or updates in place those you have, and waits until"
+                + " their replicas are ready.")
 final class DeployCommand extends EmpCommand {
     @Parameters(paramLabel = "FILE", description = "A JSON file holding one app spec or a list of them; - reads stdin.")
     String file;
@@ -47,7 +49,7 @@ final class DeployCommand extends EmpCommand {
         CliContext context = context();
         String body = read(context);
         EmpClient client = server.client(context, true);
-        JsonNode created = client.post("/v1/apps", body);
+        JsonNode created = client.put("/v1/apps", body);
         List<JsonNode> apps = AppView.apps(created);
         if (noWait) {
             if (output.json()) {
@@ -56,8 +58,8 @@ final class DeployCommand extends EmpCommand {
                 for (JsonNode app : apps) {
                     String name = AppView.name(app);
                     context.out()
-                            .println(name + " accepted: " + AppView.readiness(app) + " ready; 'emp info " + name
-                                    + "' shows its progress");
+                            .println(name + " " + done(app, "accepted") + ": " + AppView.readiness(app)
+                                    + " ready; 'emp info " + name + "' shows its progress");
                 }
             }
             return 0;
@@ -77,13 +79,20 @@ final class DeployCommand extends EmpCommand {
             }
             return 0;
         }
-        for (JsonNode app : ready) {
+        for (int i = 0; i < ready.size(); i++) {
+            JsonNode app = ready.get(i);
             String url = Json.text(app, "url", null);
             context.out()
-                    .println(AppView.name(app) + " deployed: " + AppView.readiness(app) + " ready"
-                            + (url == null ? "" : " at " + url));
+                    .println(AppView.name(app) + " " + done(apps.get(i), "deployed") + ": " + AppView.readiness(app)
+                            + " ready" + (url == null ? "" : " at " + url));
         }
         return 0;
+    }
+
+    /** What the server did to the app: {@code created} (said as {@code whenCreated}), {@code updated}, {@code unchanged}. */
+    private static String done(JsonNode app, String whenCreated) {
+        String change = Json.text(app, "change", "created");
+        return change.equals("created") ? whenCreated : change;
     }
 
     private String read(CliContext context) {

@@ -38,9 +38,9 @@ class DeployCommandTest {
     void deployingAListPostsTheFileVerbatimAndWaitsUntilEveryAppIsReady() throws Exception {
         Path file = Files.writeString(home.resolve("system.json"), SYSTEM);
         server.on(
-                "POST",
+                "PUT",
                 "/v1/apps",
-                201,
+                200,
                 "[" + Apps.json(Apps.app("hello", "pending", 2, 0)) + ","
                         + Apps.json(Apps.app("songs", "pending", 1, 0)) + "]");
         AtomicInteger helloPolls = new AtomicInteger();
@@ -58,7 +58,7 @@ class DeployCommandTest {
         CliRunner.Result result = emp.run("deploy", file.toString());
 
         assertThat(result.exitCode()).as(result.err()).isZero();
-        assertThat(server.requests("POST", "/v1/apps")).singleElement().satisfies(request -> {
+        assertThat(server.requests("PUT", "/v1/apps")).singleElement().satisfies(request -> {
             assertThat(request.body()).isEqualTo(SYSTEM);
             assertThat(request.authorization()).isEqualTo("Bearer tok");
         });
@@ -74,9 +74,27 @@ class DeployCommandTest {
     }
 
     @Test
+    void aRedeploySaysWhichAppsItUpdatedAndWhichWereTheSame() throws Exception {
+        Path file = Files.writeString(home.resolve("system.json"), SYSTEM);
+        server.on(
+                "PUT",
+                "/v1/apps",
+                200,
+                "[" + Apps.json(Apps.app("hello", "running", 2, 2).put("change", "updated")) + ","
+                        + Apps.json(Apps.app("songs", "running", 1, 1).put("change", "unchanged")) + "]");
+
+        CliRunner.Result result = emp.run("deploy", file.toString());
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.out())
+                .endsWith("hello updated: 2/2 ready at http://127.0.0.1:8080/alice/hello/\n"
+                        + "songs unchanged: 1/1 ready at http://127.0.0.1:8080/alice/songs/\n");
+    }
+
+    @Test
     void onATerminalProgressIsOneLineRedrawnInPlace() throws Exception {
         Path file = Files.writeString(home.resolve("hello.json"), "{\"name\": \"hello\"}");
-        server.on("POST", "/v1/apps", 201, Apps.json(Apps.app("hello", "pending", 1, 0)));
+        server.on("PUT", "/v1/apps", 200, Apps.json(Apps.app("hello", "pending", 1, 0)));
         AtomicInteger polls = new AtomicInteger();
         server.on(
                 "GET",
@@ -95,15 +113,15 @@ class DeployCommandTest {
     }
 
     @Test
-    void noWaitReturnsRightAfterThePost() throws Exception {
+    void noWaitReturnsRightAfterThePut() throws Exception {
         Path file = Files.writeString(home.resolve("hello.json"), "{\"name\": \"hello\"}");
-        server.on("POST", "/v1/apps", 201, Apps.json(Apps.app("hello", "pending", 1, 0)));
+        server.on("PUT", "/v1/apps", 200, Apps.json(Apps.app("hello", "pending", 1, 0)));
 
         CliRunner.Result result = emp.run("deploy", "--no-wait", file.toString());
 
         assertThat(result.exitCode()).as(result.err()).isZero();
         assertThat(result.out()).contains("hello accepted: 0/1 ready");
-        assertThat(server.requests()).extracting(FakeEmpServer.Request::method).containsExactly("POST");
+        assertThat(server.requests()).extracting(FakeEmpServer.Request::method).containsExactly("PUT");
     }
 
     @Test
@@ -112,12 +130,12 @@ class DeployCommandTest {
         Path file = Files.writeString(
                 folder.resolve("hello.json"),
                 "{\"name\": \"hello\", \"command\": [\"java\", \"-jar\", \"${EMP_SPEC_DIR}/hello.jar\", \"${PORT}\"]}");
-        server.on("POST", "/v1/apps", 201, Apps.json(Apps.app("hello", "pending", 1, 0)));
+        server.on("PUT", "/v1/apps", 200, Apps.json(Apps.app("hello", "pending", 1, 0)));
 
         CliRunner.Result result = emp.run("deploy", "--no-wait", file.toString());
 
         assertThat(result.exitCode()).as(result.err()).isZero();
-        String sent = server.requests("POST", "/v1/apps").get(0).body();
+        String sent = server.requests("PUT", "/v1/apps").get(0).body();
         String expectedJar =
                 folder.toAbsolutePath().resolve("hello.jar").toString().replace("\"", "\\\"");
         assertThat(sent)
@@ -129,7 +147,7 @@ class DeployCommandTest {
     @Test
     void aDeployThatIsNeverReadyTimesOutNamingTheAppAndReportsEachCrashOnce() throws Exception {
         Path file = Files.writeString(home.resolve("hello.json"), "{\"name\": \"hello\"}");
-        server.on("POST", "/v1/apps", 201, Apps.json(Apps.app("hello", "pending", 1, 0)));
+        server.on("PUT", "/v1/apps", 200, Apps.json(Apps.app("hello", "pending", 1, 0)));
         AtomicInteger polls = new AtomicInteger();
         server.on("GET", "/v1/apps/id-hello", request -> {
             ObjectNode app = Apps.app("hello", "running", 1, 0);
@@ -155,7 +173,7 @@ class DeployCommandTest {
     void deployReadsStdinAndPrintsTheReadyAppsJsonWithProgressOnStderr() throws Exception {
         String spec =
                 "{\"name\": \"hello\", \"quality_metrics\": [{\"metric\": \"availability\", \"values\": \"99.90\"}]}";
-        server.on("POST", "/v1/apps", 201, Apps.json(Apps.app("hello", "pending", 1, 0)));
+        server.on("PUT", "/v1/apps", 200, Apps.json(Apps.app("hello", "pending", 1, 0)));
         server.on("GET", "/v1/apps/id-hello", request -> {
             ObjectNode app = Apps.app("hello", "running", 1, 1);
             app.put("score", new java.math.BigDecimal("99.90"));
@@ -165,7 +183,7 @@ class DeployCommandTest {
         CliRunner.Result result = emp.stdin(spec).run("deploy", "-", "-o", "json");
 
         assertThat(result.exitCode()).as(result.err()).isZero();
-        assertThat(server.requests("POST", "/v1/apps").get(0).body()).isEqualTo(spec);
+        assertThat(server.requests("PUT", "/v1/apps").get(0).body()).isEqualTo(spec);
         JsonNode printed = Json.MAPPER.readTree(result.out());
         assertThat(printed.path("replicas").path("ready").asInt()).isEqualTo(1);
         // Printed as the server sent it: the number keeps its trailing zero.
@@ -186,7 +204,7 @@ class DeployCommandTest {
     void anInvalidSpecPrintsTheServersDetail() throws Exception {
         Path file = Files.writeString(home.resolve("bad.json"), "{\"name\": \"Bad Name\"}");
         server.on(
-                "POST",
+                "PUT",
                 "/v1/apps",
                 request -> FakeEmpServer.problem(
                         400, "Bad Request", "field 'name' is 'Bad Name'; expected lower-case letters, digits and '-'"));

@@ -1,5 +1,6 @@
 package emp.host.api;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.JsonNode;
 import emp.host.JsonCodec;
 import emp.host.apps.AppEvent;
@@ -31,6 +32,7 @@ import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** {@code /v1/apps}: everything a developer does with apps. Apps are addressed by id or by name. */
 @Path("/v1/apps")
@@ -50,6 +52,37 @@ public final class AppsResource {
     @Consumes(MediaType.WILDCARD)
     public Response deploy(String body, @Context SecurityContext security, @Context UriInfo uri) {
         JsonNode tree = JsonCodec.readRequest(body, JsonNode.class, "app spec");
+        List<AppView> deployed = apps.deploy(user(security), specs(tree));
+        Response.ResponseBuilder response = Response.status(Response.Status.CREATED);
+        if (tree.isArray()) {
+            return response.entity(deployed).build();
+        }
+        return response.location(
+                        uri.getAbsolutePathBuilder().path(deployed.get(0).id()).build())
+                .entity(deployed.get(0))
+                .build();
+    }
+
+    /**
+     * Makes the caller's apps of these names run these specs, all or nothing: deploys those that are new, updates in
+     * place those whose spec changed (the cluster rolls their replicas), leaves alone those whose spec is the same.
+     * Answers each app with {@code change}: {@code created}, {@code updated} or {@code unchanged}.
+     */
+    @PUT
+    @Consumes(MediaType.WILDCARD)
+    public Response apply(String body, @Context SecurityContext security) {
+        JsonNode tree = JsonCodec.readRequest(body, JsonNode.class, "app spec");
+        List<AppService.Applied> applied = apps.apply(user(security), specs(tree));
+        List<AppliedApp> answer = applied.stream()
+                .map(each -> new AppliedApp(each.app(), each.change().name().toLowerCase(Locale.ROOT)))
+                .toList();
+        return Response.ok(tree.isArray() ? answer : answer.get(0)).build();
+    }
+
+    /** An app as {@link AppView} shows it, and what {@code PUT /v1/apps} did to it. */
+    public record AppliedApp(@JsonUnwrapped AppView app, String change) {}
+
+    private static List<AppSpec> specs(JsonNode tree) {
         List<AppSpec> specs = new ArrayList<>();
         if (tree.isArray()) {
             for (int i = 0; i < tree.size(); i++) {
@@ -60,15 +93,7 @@ public final class AppsResource {
         } else {
             throw PlatformException.invalid(null, "the app spec must be a JSON object, or a list of them");
         }
-        List<AppView> deployed = apps.deploy(user(security), specs);
-        Response.ResponseBuilder response = Response.status(Response.Status.CREATED);
-        if (tree.isArray()) {
-            return response.entity(deployed).build();
-        }
-        return response.location(
-                        uri.getAbsolutePathBuilder().path(deployed.get(0).id()).build())
-                .entity(deployed.get(0))
-                .build();
+        return specs;
     }
 
     private static AppSpec readSpec(JsonNode node, String prefix) {

@@ -25,6 +25,7 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -91,6 +92,134 @@ public final class AppService {
      * cluster), then all are stored in one commit.
      */
     public List<AppView> deploy(String owner, List<AppSpec> specs) {
+        validateBatch(owner, specs);
+        cluster.requireAvailable();
+        synchronized (ownerLock(owner)) {
+            List<AppRecord> have = records(owner);
+            quota.requireApps(owner, have.size(), specs.size());
+            quota.requireReplicas(
+                    owner,
+                    replicasAskedFor(have, null),
+                    specs.stream().mapToInt(AppSpec::effectiveReplicas).sum());
+            return store(owner, specs);
+        }
+    }
+
+    /** What {@link #apply} did with one spec. */
+    public enum Change {
+        CREATED,
+        UPDATED,
+        UNCHANGED
+    }
+
+    /** One app after {@link #apply}, and what was done to it. */
+    public record Applied(AppView app, Change change) {}
+
+    /**
+     * Makes the owner's apps of these names run these specs, all or nothing: a name the owner has no app of is
+     * deployed; an app whose spec differs is updated in place (same id, events, running or stopped, and replica count
+     * unless the new spec's {@code replicas} differs from the old one's; the count is kept within the new bounds), and
+     * the cluster rolls its replicas; an app whose spec is the same is left alone.
+     */
+    public List<Applied> apply(String owner, List<AppSpec> specs) {
+        validateBatch(owner, specs);
+        synchronized (ownerLock(owner)) {
+            Instant now = clock.instant();
+            List<AppRecord> have = records(owner);
+            List<Write> writes = new ArrayList<>();
+            List<AppRecord> after = new ArrayList<>();
+            List<Change> changes = new ArrayList<>();
+            List<List<String>> changedFields = new ArrayList<>();
+            int created = 0;
+            int replicasBefore = 0;
+            int replicasAfter = 0;
+            for (AppSpec spec : specs) {
+                Optional<Entry> name = store.get(NAMES, nameKey(owner, spec.name()));
+                Optional<Entry> existing = name.flatMap(entry -> store.get(APPS, entry.value()));
+                if (existing.isEmpty()) {
+                    AppRecord record =
+                            new AppRecord(newId(), owner, spec.name(), spec, true, spec.effectiveReplicas(), now, now);
+                    writes.add(Write.create(APPS, record.id(), JsonCodec.write(record)));
+                    writes.add(Write.create(NAMES, nameKey(owner, spec.name()), record.id()));
+                    after.add(record);
+                    changes.add(Change.CREATED);
+                    changedFields.add(List.of());
+                    created++;
+                    replicasAfter += record.replicas();
+                    continue;
+                }
+                AppRecord old = JsonCodec.readStored(existing.get().value(), AppRecord.class);
+                List<String> fields = SpecChanges.between(old.spec(), spec);
+                if (fields.isEmpty()) {
+                    after.add(old);
+                    changes.add(Change.UNCHANGED);
+                    changedFields.add(List.of());
+                    continue;
+                }
+                int replicas = Objects.equals(spec.replicas(), old.spec().replicas())
+                        ? old.replicas()
+                        : spec.effectiveReplicas();
+                replicas = Math.max(spec.effectiveMinReplicas(), Math.min(spec.effectiveMaxReplicas(), replicas));
+                AppRecord record = old.withSpec(spec, now).withReplicas(replicas, now);
+                writes.add(Write.update(
+                        APPS, old.id(), JsonCodec.write(record), existing.get().version()));
+                after.add(record);
+                changes.add(Change.UPDATED);
+                changedFields.add(fields);
+                replicasBefore += old.replicas();
+                replicasAfter += replicas;
+            }
+            if (!writes.isEmpty()) {
+                cluster.requireAvailable();
+                if (created > 0) {
+                    quota.requireApps(owner, have.size(), created);
+                }
+                if (replicasAfter > replicasBefore) {
+                    quota.requireReplicas(owner, replicasAskedFor(have, null) - replicasBefore, replicasAfter);
+                }
+                try {
+                    store.commit(writes);
+                } catch (VersionConflictException e) {
+                    throw PlatformException.conflict(
+                            "an app of this deploy was changed or removed meanwhile; deploy again to apply the file"
+                                    + " to what is there now");
+                }
+            }
+            List<Applied> applied = new ArrayList<>();
+            for (int i = 0; i < after.size(); i++) {
+                AppRecord record = after.get(i);
+                switch (changes.get(i)) {
+                    case CREATED -> {
+                        log.info(
+                                "app '{}' deployed as '{}' with {} replicas",
+                                record.ref(),
+                                record.id(),
+                                record.replicas());
+                        events.append(record.id(), "deploy", deployedMessage(record));
+                    }
+                    case UPDATED -> {
+                        log.info("app '{}' ({}) redeployed: {}", record.ref(), record.id(), changedFields.get(i));
+                        events.append(
+                                record.id(),
+                                "redeploy",
+                                "redeployed '" + record.name() + "': changed " + String.join(", ", changedFields.get(i))
+                                        + "; " + record.replicas() + " replica" + (record.replicas() == 1 ? "" : "s"));
+                    }
+                    case UNCHANGED -> {
+                        // Nothing happened, and the event log says nothing.
+                    }
+                }
+                applied.add(new Applied(view(record), changes.get(i)));
+            }
+            if (!writes.isEmpty()) {
+                reconcile.run();
+            }
+            return applied;
+        }
+    }
+
+    /** Every spec checked, by the host and then by the cluster, and each dependency known, before anything is stored. */
+    private void validateBatch(String owner, List<AppSpec> specs) {
         if (specs.isEmpty()) {
             throw PlatformException.invalid(
                     null, "the request holds no app spec; send one spec object or a list of them");
@@ -119,16 +248,6 @@ public final class AppService {
             }
             cluster.validate(spec);
         }
-        cluster.requireAvailable();
-        synchronized (ownerLock(owner)) {
-            List<AppRecord> have = records(owner);
-            quota.requireApps(owner, have.size(), specs.size());
-            quota.requireReplicas(
-                    owner,
-                    replicasAskedFor(have, null),
-                    specs.stream().mapToInt(AppSpec::effectiveReplicas).sum());
-            return store(owner, specs);
-        }
     }
 
     private List<AppView> store(String owner, List<AppSpec> specs) {
@@ -152,14 +271,15 @@ public final class AppService {
         }
         for (AppRecord record : records) {
             log.info("app '{}' deployed as '{}' with {} replicas", record.ref(), record.id(), record.replicas());
-            events.append(
-                    record.id(),
-                    "deploy",
-                    "deployed '" + record.name() + "' with " + record.replicas() + " replica"
-                            + (record.replicas() == 1 ? "" : "s"));
+            events.append(record.id(), "deploy", deployedMessage(record));
         }
         reconcile.run();
         return records.stream().map(this::view).toList();
+    }
+
+    private static String deployedMessage(AppRecord record) {
+        return "deployed '" + record.name() + "' with " + record.replicas() + " replica"
+                + (record.replicas() == 1 ? "" : "s");
     }
 
     public List<AppView> list(String owner) {

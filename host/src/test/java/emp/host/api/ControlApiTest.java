@@ -229,6 +229,76 @@ class ControlApiTest {
     }
 
     @Test
+    void aRedeployUpdatesTheAppInPlaceAndAnUnchangedOneDoesNothing() {
+        String token = newUser();
+        Reply created = server.send(
+                "PUT",
+                "/v1/apps",
+                token,
+                TestServer.helloSpec(
+                        "evolving", "\"replicas\": 1, \"envs\": [{\"name\": \"GREETING\", \"value\": \"one\"}]"));
+        assertThat(created.status()).as(created.body()).isEqualTo(200);
+        assertThat(created.json().get("change").asText()).isEqualTo("created");
+        String id = created.json().get("id").asText();
+        awaitReady(token, "evolving", 1);
+        assertThat(server.send("PUT", "/v1/apps/evolving/replicas", token, "{\"replicas\": 2}")
+                        .status())
+                .isEqualTo(200);
+        String url = awaitReady(token, "evolving", 2).get("url").asText();
+
+        // the same spec again: nothing happens
+        Reply same = server.send(
+                "PUT",
+                "/v1/apps",
+                token,
+                TestServer.helloSpec(
+                        "evolving", "\"replicas\": 1, \"envs\": [{\"name\": \"GREETING\", \"value\": \"one\"}]"));
+        assertThat(same.json().get("change").asText()).isEqualTo("unchanged");
+        assertThat(same.json().get("replicas").get("desired").asInt()).isEqualTo(2);
+
+        // a changed spec: the same app, its replicas kept, rolled onto the new spec
+        Reply updated = server.send(
+                "PUT",
+                "/v1/apps",
+                token,
+                "["
+                        + TestServer.helloSpec(
+                                "evolving", "\"replicas\": 1, \"envs\": [{\"name\": \"GREETING\", \"value\": \"two\"}]")
+                        + "]");
+        assertThat(updated.status()).as(updated.body()).isEqualTo(200);
+        assertThat(updated.json().get(0).get("change").asText()).isEqualTo("updated");
+        assertThat(updated.json().get(0).get("id").asText()).isEqualTo(id);
+        assertThat(updated.json().get(0).get("replicas").get("desired").asInt())
+                .as("the count the app had, since the spec's replicas did not change")
+                .isEqualTo(2);
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThat(TestServer.call(HttpRequest.newBuilder(java.net.URI.create(url))
+                                        .build())
+                                .body())
+                        .contains("\"message\":\"two\""));
+        awaitReady(token, "evolving", 2);
+        String events =
+                server.send("GET", "/v1/apps/evolving/events", token, null).body();
+        assertThat(events).contains("redeployed 'evolving': changed envs; 2 replicas");
+
+        // a spec whose replicas changed sets the count
+        Reply resized = server.send(
+                "PUT",
+                "/v1/apps",
+                token,
+                TestServer.helloSpec(
+                        "evolving", "\"replicas\": 3, \"envs\": [{\"name\": \"GREETING\", \"value\": \"two\"}]"));
+        assertThat(resized.json().get("change").asText()).isEqualTo("updated");
+        assertThat(resized.json().get("replicas").get("desired").asInt()).isEqualTo(3);
+        assertThat(server.send("POST", "/v1/apps", token, TestServer.helloSpec("evolving", ""))
+                        .status())
+                .as("POST only creates")
+                .isEqualTo(409);
+        assertThat(server.send("DELETE", "/v1/apps/evolving", token, null).status())
+                .isEqualTo(204);
+    }
+
+    @Test
     void anotherUsersAppIsInvisible() {
         String alice = newUser();
         String bob = newUser();
