@@ -44,6 +44,7 @@ import picocli.CommandLine.Spec;
             InfoCommand.class,
             StopCommand.class,
             StartCommand.class,
+            RestartCommand.class,
             RemoveCommand.class,
             ScaleCommand.class,
             TracingCommand.class,

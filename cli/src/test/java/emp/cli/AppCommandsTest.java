@@ -212,6 +212,19 @@ class AppCommandsTest {
     }
 
     @Test
+    void restartAsksForARollingRestart() {
+        server.on("POST", "/v1/apps/hello/restart", 200, Apps.json(Apps.app("hello", "running", 2, 2)));
+
+        CliRunner.Result result = emp.run("restart", "hello");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(server.requests("POST", "/v1/apps/hello/restart")).hasSize(1);
+        assertThat(result.out())
+                .isEqualTo("hello restarting: new replicas replace the 2/2 ready; 'emp events hello' shows the"
+                        + " rollout\n");
+    }
+
+    @Test
     void stopStartAndUpdateMetricsWithItsOriginalAlias() throws Exception {
         server.on("POST", "/v1/apps/hello/stop", 200, Apps.json(Apps.app("hello", "stopped", 0, 0)));
         server.on("POST", "/v1/apps/hello/start", 200, Apps.json(Apps.app("hello", "pending", 2, 0)));

@@ -151,6 +151,13 @@ public final class AppsResource {
     }
 
     /** The endpoint people ({@code emp scale}) and external schedulers use. */
+    /** A rolling restart: every replica replaced by a new one, new ones first. */
+    @POST
+    @Path("/{id}/restart")
+    public AppView restart(@PathParam("id") String id, @Context SecurityContext security) {
+        return apps.restart(user(security), id, user(security));
+    }
+
     @PUT
     @Path("/{id}/replicas")
     @Consumes(MediaType.WILDCARD)

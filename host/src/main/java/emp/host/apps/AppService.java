@@ -355,6 +355,30 @@ public final class AppService {
     }
 
     /**
+     * A rolling restart: every replica replaced by a new one, new ones first, as for a changed spec (replicas get the
+     * time as {@value AppRecord#RESTARTED_AT}).
+     *
+     * @throws PlatformException of category CONFLICT for a stopped app, which has no replicas to restart
+     */
+    public AppView restart(String owner, String idOrName, String actor) {
+        cluster.requireAvailable();
+        AppRecord after = mutate(owner, idOrName, record -> {
+            if (!record.running()) {
+                throw PlatformException.conflict("app '" + record.name() + "' is stopped; 'emp start " + record.name()
+                        + "' starts it with new replicas");
+            }
+            return record.withRestart(clock.instant());
+        });
+        events.append(
+                after.id(),
+                "rollout",
+                "rolling restart of " + after.replicas() + " replica" + (after.replicas() == 1 ? "" : "s") + " by "
+                        + actor);
+        reconcile.run();
+        return view(after);
+    }
+
+    /**
      * Sets the replica count; the path both people ({@code emp scale}) and schedulers take.
      *
      * @param reason why, for the event log; may be null; cut at {@link #MAX_REASON} characters

@@ -213,7 +213,7 @@ public final class Reconciler implements AutoCloseable {
                 record.ref(),
                 record.spec(),
                 record.targetReplicas(),
-                environment.apply(record.ref()),
+                environment(record),
                 record.running() && record.spec().scalesToZero());
         if (!desired.equals(applied.get(record.id()))) {
             cluster.deploy(desired);
@@ -226,6 +226,17 @@ public final class Reconciler implements AutoCloseable {
         } else if (status.desired() != desired.replicas()) {
             cluster.scale(record.ref(), desired.replicas());
         }
+    }
+
+    /** The platform's variables for the app's replicas, with the time of its last rolling restart. */
+    private Map<String, String> environment(AppRecord record) {
+        Map<String, String> variables = environment.apply(record.ref());
+        if (record.restartedAt() == null) {
+            return variables;
+        }
+        Map<String, String> restarted = new HashMap<>(variables);
+        restarted.put(AppRecord.RESTARTED_AT, record.restartedAt().toString());
+        return restarted;
     }
 
     /** Called on the cluster's threads: hands the event to the reconciler's thread, which may block on the store. */

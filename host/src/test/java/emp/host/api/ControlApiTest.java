@@ -299,6 +299,37 @@ class ControlApiTest {
     }
 
     @Test
+    void aRollingRestartReplacesEveryReplica() {
+        String token = newUser();
+        assertThat(server.send("PUT", "/v1/apps", token, TestServer.helloSpec("restarting", "\"replicas\": 2"))
+                        .status())
+                .isEqualTo(200);
+        Set<String> before = new HashSet<>();
+        awaitReady(token, "restarting", 2)
+                .get("instances")
+                .forEach(instance -> before.add(instance.get("id").asText()));
+
+        Reply restarted = server.send("POST", "/v1/apps/restarting/restart", token, null);
+
+        assertThat(restarted.status()).as(restarted.body()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            JsonNode app = awaitReady(token, "restarting", 2);
+            Set<String> now = new HashSet<>();
+            app.get("instances").forEach(instance -> now.add(instance.get("id").asText()));
+            assertThat(now).doesNotContainAnyElementsOf(before);
+        });
+        assertThat(server.send("GET", "/v1/apps/restarting/events", token, null).body())
+                .contains("rolling restart of 2 replicas by");
+        assertThat(server.send("POST", "/v1/apps/restarting/stop", token, null).status())
+                .isEqualTo(200);
+        Reply stopped = server.send("POST", "/v1/apps/restarting/restart", token, null);
+        assertThat(stopped.status()).isEqualTo(409);
+        assertThat(stopped.detail()).contains("'restarting' is stopped");
+        assertThat(server.send("DELETE", "/v1/apps/restarting", token, null).status())
+                .isEqualTo(204);
+    }
+
+    @Test
     void anotherUsersAppIsInvisible() {
         String alice = newUser();
         String bob = newUser();
