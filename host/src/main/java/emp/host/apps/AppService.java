@@ -19,16 +19,12 @@ import emp.spi.store.Write;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -51,7 +47,6 @@ public final class AppService {
 
     private static final String PURGE = "purge";
     private static final String KEEP = "keep";
-    private static final int MAX_BATCH = 100;
     private static final int CAS_ATTEMPTS = 10;
     /** One lock per user: a user's quota is checked and the change stored under it. */
     private final Map<String, Object> ownerLocks = new ConcurrentHashMap<>();
@@ -64,6 +59,7 @@ public final class AppService {
     private final ObservedStatuses observed;
     private final Quota quota;
     private final SecureRandom random = new SecureRandom();
+    private final AppDeployer deployer;
 
     /**
      * @param reconcile wakes the reconciler after a change
@@ -85,6 +81,7 @@ public final class AppService {
         this.reconcile = requireNonNull(reconcile, "reconcile is null");
         this.observed = requireNonNull(observed, "observed is null");
         this.quota = requireNonNull(quota, "quota is null");
+        this.deployer = new AppDeployer(this, store, cluster, events, clock, reconcile, quota);
     }
 
     /**
@@ -92,17 +89,7 @@ public final class AppService {
      * cluster), then all are stored in one commit.
      */
     public List<AppView> deploy(String owner, List<AppSpec> specs) {
-        validateBatch(owner, specs);
-        cluster.requireAvailable();
-        synchronized (ownerLock(owner)) {
-            List<AppRecord> have = records(owner);
-            quota.requireApps(owner, have.size(), specs.size());
-            quota.requireReplicas(
-                    owner,
-                    replicasAskedFor(have, null),
-                    specs.stream().mapToInt(AppSpec::effectiveReplicas).sum());
-            return store(owner, specs);
-        }
+        return deployer.deploy(owner, specs);
     }
 
     /** What {@link #apply} did with one spec. */
@@ -116,170 +103,10 @@ public final class AppService {
     public record Applied(AppView app, Change change) {}
 
     /**
-     * Makes the owner's apps of these names run these specs, all or nothing: a name the owner has no app of is
-     * deployed; an app whose spec differs is updated in place (same id, events, running or stopped, and replica count
-     * unless the new spec's {@code replicas} differs from the old one's; the count is kept within the new bounds), and
-     * the cluster rolls its replicas; an app whose spec is the same is left alone.
+     * Makes the owner's apps of these names run these specs, all or nothing: see {@link AppDeployer#apply}.
      */
     public List<Applied> apply(String owner, List<AppSpec> specs) {
-        validateBatch(owner, specs);
-        synchronized (ownerLock(owner)) {
-            Instant now = clock.instant();
-            List<AppRecord> have = records(owner);
-            List<Write> writes = new ArrayList<>();
-            List<AppRecord> after = new ArrayList<>();
-            List<Change> changes = new ArrayList<>();
-            List<List<String>> changedFields = new ArrayList<>();
-            int created = 0;
-            int replicasBefore = 0;
-            int replicasAfter = 0;
-            for (AppSpec spec : specs) {
-                Optional<Entry> name = store.get(NAMES, nameKey(owner, spec.name()));
-                Optional<Entry> existing = name.flatMap(entry -> store.get(APPS, entry.value()));
-                if (existing.isEmpty()) {
-                    AppRecord record =
-                            new AppRecord(newId(), owner, spec.name(), spec, true, spec.effectiveReplicas(), now, now);
-                    writes.add(Write.create(APPS, record.id(), JsonCodec.write(record)));
-                    writes.add(Write.create(NAMES, nameKey(owner, spec.name()), record.id()));
-                    after.add(record);
-                    changes.add(Change.CREATED);
-                    changedFields.add(List.of());
-                    created++;
-                    replicasAfter += record.replicas();
-                    continue;
-                }
-                AppRecord old = JsonCodec.readStored(existing.get().value(), AppRecord.class);
-                List<String> fields = SpecChanges.between(old.spec(), spec);
-                if (fields.isEmpty()) {
-                    after.add(old);
-                    changes.add(Change.UNCHANGED);
-                    changedFields.add(List.of());
-                    continue;
-                }
-                int replicas = Objects.equals(spec.replicas(), old.spec().replicas())
-                        ? old.replicas()
-                        : spec.effectiveReplicas();
-                replicas = Math.max(spec.effectiveMinReplicas(), Math.min(spec.effectiveMaxReplicas(), replicas));
-                AppRecord record = old.withSpec(spec, now).withReplicas(replicas, now);
-                writes.add(Write.update(
-                        APPS, old.id(), JsonCodec.write(record), existing.get().version()));
-                after.add(record);
-                changes.add(Change.UPDATED);
-                changedFields.add(fields);
-                replicasBefore += old.replicas();
-                replicasAfter += replicas;
-            }
-            if (!writes.isEmpty()) {
-                cluster.requireAvailable();
-                if (created > 0) {
-                    quota.requireApps(owner, have.size(), created);
-                }
-                if (replicasAfter > replicasBefore) {
-                    quota.requireReplicas(owner, replicasAskedFor(have, null) - replicasBefore, replicasAfter);
-                }
-                try {
-                    store.commit(writes);
-                } catch (VersionConflictException e) {
-                    throw PlatformException.conflict(
-                            "an app of this deploy was changed or removed meanwhile; deploy again to apply the file"
-                                    + " to what is there now");
-                }
-            }
-            List<Applied> applied = new ArrayList<>();
-            for (int i = 0; i < after.size(); i++) {
-                AppRecord record = after.get(i);
-                switch (changes.get(i)) {
-                    case CREATED -> {
-                        log.info(
-                                "app '{}' deployed as '{}' with {} replicas",
-                                record.ref(),
-                                record.id(),
-                                record.replicas());
-                        events.append(record.id(), "deploy", deployedMessage(record));
-                    }
-                    case UPDATED -> {
-                        log.info("app '{}' ({}) redeployed: {}", record.ref(), record.id(), changedFields.get(i));
-                        events.append(
-                                record.id(),
-                                "redeploy",
-                                "redeployed '" + record.name() + "': changed " + String.join(", ", changedFields.get(i))
-                                        + "; " + record.replicas() + " replica" + (record.replicas() == 1 ? "" : "s"));
-                    }
-                    case UNCHANGED -> {
-                        // Nothing happened, and the event log says nothing.
-                    }
-                }
-                applied.add(new Applied(view(record), changes.get(i)));
-            }
-            if (!writes.isEmpty()) {
-                reconcile.run();
-            }
-            return applied;
-        }
-    }
-
-    /** Every spec checked, by the host and then by the cluster, and each dependency known, before anything is stored. */
-    private void validateBatch(String owner, List<AppSpec> specs) {
-        if (specs.isEmpty()) {
-            throw PlatformException.invalid(
-                    null, "the request holds no app spec; send one spec object or a list of them");
-        }
-        if (specs.size() > MAX_BATCH) {
-            throw PlatformException.invalid(
-                    null, "the request holds " + specs.size() + " apps; deploy at most " + MAX_BATCH + " at once");
-        }
-        Set<String> batchNames = new HashSet<>();
-        for (AppSpec spec : specs) {
-            AppSpecValidator.validate(spec);
-            if (!batchNames.add(spec.name())) {
-                throw PlatformException.invalid(
-                        "name", "app '" + spec.name() + "' appears twice in the request; names are unique per user");
-            }
-        }
-        for (AppSpec spec : specs) {
-            for (String dependency : spec.dependencies()) {
-                if (!batchNames.contains(dependency)
-                        && store.get(NAMES, nameKey(owner, dependency)).isEmpty()) {
-                    throw PlatformException.invalid(
-                            "dependencies",
-                            "app '" + spec.name() + "' depends on '" + dependency
-                                    + "', which you have not deployed; deploy it first or in the same file");
-                }
-            }
-            cluster.validate(spec);
-        }
-    }
-
-    private List<AppView> store(String owner, List<AppSpec> specs) {
-        Instant now = clock.instant();
-        List<AppRecord> records = new ArrayList<>();
-        List<Write> writes = new ArrayList<>();
-        for (AppSpec spec : specs) {
-            AppRecord record =
-                    new AppRecord(newId(), owner, spec.name(), spec, true, spec.effectiveReplicas(), now, now);
-            records.add(record);
-            writes.add(Write.create(APPS, record.id(), JsonCodec.write(record)));
-            writes.add(Write.create(NAMES, nameKey(owner, spec.name()), record.id()));
-        }
-        try {
-            store.commit(writes);
-        } catch (VersionConflictException e) {
-            String name =
-                    e.collection().equals(NAMES) ? e.key().substring(e.key().indexOf('/') + 1) : "?";
-            throw PlatformException.conflict("you already have an app named '" + name
-                    + "'; remove it first ('emp remove " + name + "') or pick another name");
-        }
-        for (AppRecord record : records) {
-            log.info("app '{}' deployed as '{}' with {} replicas", record.ref(), record.id(), record.replicas());
-            events.append(record.id(), "deploy", deployedMessage(record));
-        }
-        reconcile.run();
-        return records.stream().map(this::view).toList();
-    }
-
-    private static String deployedMessage(AppRecord record) {
-        return "deployed '" + record.name() + "' with " + record.replicas() + " replica"
-                + (record.replicas() == 1 ? "" : "s");
+        return deployer.apply(owner, specs);
     }
 
     public List<AppView> list(String owner) {
@@ -536,7 +363,7 @@ public final class AppService {
     }
 
     /** The replicas {@code apps} ask for, a stopped app's included (start brings them back), but for {@code except}. */
-    private static int replicasAskedFor(List<AppRecord> apps, String except) {
+    static int replicasAskedFor(List<AppRecord> apps, String except) {
         int sum = 0;
         for (AppRecord app : apps) {
             if (!app.id().equals(except)) {
@@ -546,11 +373,11 @@ public final class AppService {
         return sum;
     }
 
-    private Object ownerLock(String owner) {
+    Object ownerLock(String owner) {
         return ownerLocks.computeIfAbsent(owner, key -> new Object());
     }
 
-    private List<AppRecord> records(String owner) {
+    List<AppRecord> records(String owner) {
         List<AppRecord> records = new ArrayList<>();
         for (Entry entry : store.list(NAMES)) {
             if (entry.key().startsWith(owner + "/")) {
@@ -566,7 +393,7 @@ public final class AppService {
         return view(record, false);
     }
 
-    private AppView view(AppRecord record) {
+    AppView view(AppRecord record) {
         return view(record, true);
     }
 
@@ -642,7 +469,7 @@ public final class AppService {
         }
     }
 
-    private String newId() {
+    String newId() {
         byte[] bytes = new byte[5];
         random.nextBytes(bytes);
         return HexFormat.of().formatHex(bytes);
