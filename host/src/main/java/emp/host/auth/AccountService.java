@@ -82,7 +82,7 @@ public final class AccountService {
         this.audit = requireNonNull(audit, "audit is null");
         this.throttle = new LoginThrottle(clock);
         this.decoyHash = BCrypt.withDefaults().hashToString(bcryptCost, "decoy-password".toCharArray());
-        this.setupToken = hasOperator() ? null : newSecret();
+        this.setupToken = hasOperator() ? null : newSecret("emp_setup_");
     }
 
     /**
@@ -224,7 +224,7 @@ public final class AccountService {
             throw PlatformException.forbidden(
                     "account '" + username + "' is disabled by the platform's operator;" + " ask them why");
         }
-        String token = newSecret();
+        String token = newSecret("emp_session_");
         Instant now = clock.instant();
         Instant expires = now.plus(tokenTtl);
         Role role = account.get().roleOrUser();
@@ -312,7 +312,7 @@ public final class AccountService {
 
     /** A new invite to create one account (operators only). */
     public Invite invite(Caller operator, String address) {
-        String code = newSecret();
+        String code = newSecret("emp_invite_");
         Instant expires = clock.instant().plus(INVITE_TTL);
         store.commit(Write.create(
                 INVITES, hash(code), JsonCodec.write(new StoredInvite(operator.username(), clock.instant(), expires))));
@@ -348,10 +348,14 @@ public final class AccountService {
         return store.get(ACCOUNTS, username).map(entry -> JsonCodec.readStored(entry.value(), StoredAccount.class));
     }
 
-    private String newSecret() {
+    /**
+     * 32 random bytes, base64url, after a prefix that names the kind: a secret typed on a command line never starts
+     * with '-' (which a base64url one does once in 64 and a CLI takes for an option), and a leaked one is recognisable.
+     */
+    private String newSecret(String kind) {
         byte[] secret = new byte[32];
         random.nextBytes(secret);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        return kind + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
     }
 
     private void deleteQuietly(String key, long version) {
