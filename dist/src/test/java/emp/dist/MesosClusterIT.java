@@ -305,6 +305,9 @@ class MesosClusterIT {
                 "server.id=" + name,
                 "--set",
                 "lease.ttl=3s",
+                // Servers of one platform seal the apps' secrets with one key.
+                "--set",
+                "secrets.key=MnmcnJ8IjSTD2JXNJi01lYjFDAVFH2WIzne3hp079yU=",
                 // The HTTP trace source would give each server's tasks that server's own ZIPKIN_ENDPOINT, and the next
                 // leader would roll the tasks onto its own; without tracing their environment is the same on both.
                 "--tracing",

@@ -7,6 +7,7 @@ import emp.host.apps.AppService;
 import emp.host.apps.EventLog;
 import emp.host.apps.ObservedStatuses;
 import emp.host.apps.Quota;
+import emp.host.apps.SecretBox;
 import emp.host.auth.AccountService;
 import emp.host.auth.AuditLog;
 import emp.host.auth.SignupPolicy;
@@ -205,8 +206,16 @@ public final class EmpServer implements AutoCloseable {
             Quota quota = new Quota(
                     config.integer(HostKey.QUOTA_APPS, 1, 1_000_000),
                     config.integer(HostKey.QUOTA_REPLICAS, 1, 1_000_000));
-            AppService apps =
-                    new AppService(store, cluster, events, clock, () -> reconciler[0].wakeUp(), observed, quota);
+            SecretBox secretBox = SecretBox.load(
+                    config.raw(HostKey.SECRETS_KEY).filter(key -> !key.isBlank()),
+                    config.raw(HostKey.SECRETS_KEY_FILE)
+                            .filter(file -> !file.isBlank())
+                            .map(Path::of),
+                    dataDir);
+            secretBox.requireSameKeyAs(store);
+            log.info("apps' secrets are sealed with key {} from {}", secretBox.keyId(), secretBox.origin());
+            AppService apps = new AppService(
+                    store, cluster, events, clock, () -> reconciler[0].wakeUp(), observed, quota, secretBox);
             appService[0] = apps;
             reconciler[0] = new Reconciler(
                     apps,
@@ -215,7 +224,9 @@ public final class EmpServer implements AutoCloseable {
                     app -> replicaEnvironment(app, platformEnvironment),
                     config.duration(HostKey.RECONCILE_INTERVAL),
                     election,
-                    observed);
+                    observed,
+                    clock,
+                    config.duration(HostKey.RELEASE_TIMEOUT));
             resources.push(reconciler[0]);
             AccountService accounts = new AccountService(
                     store,

@@ -50,11 +50,19 @@ class HighAvailabilityTest {
         return TestServer.start(
                 work.resolve(name),
                 Map.of(
-                        "store.use", "redis",
-                        "store.redis.url", redisUrl,
-                        "store.redis.prefix", prefix,
-                        "server.id", name,
-                        "lease.ttl", "2s"));
+                        "store.use",
+                        "redis",
+                        "store.redis.url",
+                        redisUrl,
+                        "store.redis.prefix",
+                        prefix,
+                        "server.id",
+                        name,
+                        "lease.ttl",
+                        "2s",
+                        // Servers of one platform seal the apps' secrets with one key.
+                        "secrets.key",
+                        "MnmcnJ8IjSTD2JXNJi01lYjFDAVFH2WIzne3hp079yU="));
     }
 
     private static String leader(TestServer server) {

@@ -32,6 +32,7 @@ final class AppDeployer {
     private static final int MAX_BATCH = 100;
 
     private final AppService apps;
+    private final AppReleases releases;
     private final StateStore store;
     private final ClusterManager cluster;
     private final EventLog events;
@@ -41,6 +42,7 @@ final class AppDeployer {
 
     AppDeployer(
             AppService apps,
+            AppReleases releases,
             StateStore store,
             ClusterManager cluster,
             EventLog events,
@@ -48,6 +50,7 @@ final class AppDeployer {
             Runnable reconcile,
             Quota quota) {
         this.apps = requireNonNull(apps, "apps is null");
+        this.releases = requireNonNull(releases, "releases is null");
         this.store = requireNonNull(store, "store is null");
         this.cluster = requireNonNull(cluster, "cluster is null");
         this.events = requireNonNull(events, "events is null");
@@ -100,6 +103,7 @@ final class AppDeployer {
                             apps.newId(), owner, spec.name(), spec, true, spec.effectiveReplicas(), now, now);
                     writes.add(Write.create(AppService.APPS, record.id(), JsonCodec.write(record)));
                     writes.add(Write.create(AppService.NAMES, AppService.nameKey(owner, spec.name()), record.id()));
+                    writes.addAll(releases.first(record));
                     after.add(record);
                     changes.add(AppService.Change.CREATED);
                     changedFields.add(List.of());
@@ -119,12 +123,14 @@ final class AppDeployer {
                         ? old.replicas()
                         : spec.effectiveReplicas();
                 replicas = Math.max(spec.effectiveMinReplicas(), Math.min(spec.effectiveMaxReplicas(), replicas));
-                AppRecord record = old.withSpec(spec, now).withReplicas(replicas, now);
+                AppRecord record = old.withRelease(old.release() + 1, spec, old.config(), old.secrets(), now)
+                        .withReplicas(replicas, now);
                 writes.add(Write.update(
                         AppService.APPS,
                         old.id(),
                         JsonCodec.write(record),
                         existing.get().version()));
+                writes.addAll(releases.redeployed(old, record, fields));
                 after.add(record);
                 changes.add(AppService.Change.UPDATED);
                 changedFields.add(fields);
@@ -164,8 +170,9 @@ final class AppDeployer {
                         events.append(
                                 record.id(),
                                 "redeploy",
-                                "redeployed '" + record.name() + "': changed " + String.join(", ", changedFields.get(i))
-                                        + "; " + record.replicas() + " replica" + (record.replicas() == 1 ? "" : "s"));
+                                "redeployed '" + record.name() + "' as release v" + record.release() + ": changed "
+                                        + String.join(", ", changedFields.get(i)) + "; " + record.replicas()
+                                        + " replica" + (record.replicas() == 1 ? "" : "s"));
                     }
                     case UNCHANGED -> {
                         // Nothing happened, and the event log says nothing.
@@ -223,6 +230,7 @@ final class AppDeployer {
             records.add(record);
             writes.add(Write.create(AppService.APPS, record.id(), JsonCodec.write(record)));
             writes.add(Write.create(AppService.NAMES, AppService.nameKey(owner, spec.name()), record.id()));
+            writes.addAll(releases.first(record));
         }
         try {
             store.commit(writes);

@@ -5,6 +5,9 @@ import static java.util.Objects.requireNonNull;
 import emp.spi.AppRef;
 import emp.spi.app.AppSpec;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * An app's desired state as the store keeps it.
@@ -19,6 +22,9 @@ import java.time.Instant;
  * @param updatedAt   when its desired state last changed
  * @param restartedAt when a rolling restart was last asked for ({@code emp restart}), or null: replicas get it as
  *                    {@code EMP_RESTARTED_AT}, so a new value is a changed deployment, which every cluster rolls
+ * @param release     the version of the {@link Release} it runs: what spec, config and secrets last changed to
+ * @param config      variables set with {@code emp config}, on top of the spec's {@code envs}
+ * @param secrets     variables set with {@code emp secrets}, each sealed by the {@link SecretBox}
  */
 public record AppRecord(
         String id,
@@ -29,7 +35,10 @@ public record AppRecord(
         int replicas,
         Instant createdAt,
         Instant updatedAt,
-        Instant restartedAt) {
+        Instant restartedAt,
+        int release,
+        Map<String, String> config,
+        Map<String, String> secrets) {
     /** The variable whose change rolls an app's replicas: the time of its last {@code emp restart}. */
     public static final String RESTARTED_AT = "EMP_RESTARTED_AT";
 
@@ -40,9 +49,13 @@ public record AppRecord(
         requireNonNull(spec, "spec is null");
         requireNonNull(createdAt, "createdAt is null");
         requireNonNull(updatedAt, "updatedAt is null");
+        // Records stored before releases existed run their first release.
+        release = Math.max(release, 1);
+        config = config == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(config));
+        secrets = secrets == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(secrets));
     }
 
-    /** A record never restarted. */
+    /** A new app, on its first release, with no config or secrets. */
     public AppRecord(
             String id,
             String owner,
@@ -52,7 +65,7 @@ public record AppRecord(
             int replicas,
             Instant createdAt,
             Instant updatedAt) {
-        this(id, owner, name, spec, running, replicas, createdAt, updatedAt, null);
+        this(id, owner, name, spec, running, replicas, createdAt, updatedAt, null, 1, Map.of(), Map.of());
     }
 
     public AppRef ref() {
@@ -65,18 +78,44 @@ public record AppRecord(
     }
 
     AppRecord withRunning(boolean newRunning, Instant now) {
-        return new AppRecord(id, owner, name, spec, newRunning, replicas, createdAt, now, restartedAt);
+        return new AppRecord(
+                id, owner, name, spec, newRunning, replicas, createdAt, now, restartedAt, release, config, secrets);
     }
 
     AppRecord withReplicas(int newReplicas, Instant now) {
-        return new AppRecord(id, owner, name, spec, running, newReplicas, createdAt, now, restartedAt);
+        return new AppRecord(
+                id, owner, name, spec, running, newReplicas, createdAt, now, restartedAt, release, config, secrets);
     }
 
+    /** The spec with quality metrics updated at run time: what runs is the same, so no new release. */
     AppRecord withSpec(AppSpec newSpec, Instant now) {
-        return new AppRecord(id, owner, name, newSpec, running, replicas, createdAt, now, restartedAt);
+        return new AppRecord(
+                id, owner, name, newSpec, running, replicas, createdAt, now, restartedAt, release, config, secrets);
     }
 
     AppRecord withRestart(Instant now) {
-        return new AppRecord(id, owner, name, spec, running, replicas, createdAt, now, now);
+        return new AppRecord(id, owner, name, spec, running, replicas, createdAt, now, now, release, config, secrets);
+    }
+
+    /** What runs changed to this spec, config and secrets, as the release of this version. */
+    AppRecord withRelease(
+            int newRelease,
+            AppSpec newSpec,
+            Map<String, String> newConfig,
+            Map<String, String> newSecrets,
+            Instant now) {
+        return new AppRecord(
+                id,
+                owner,
+                name,
+                newSpec,
+                running,
+                replicas,
+                createdAt,
+                now,
+                restartedAt,
+                newRelease,
+                newConfig,
+                newSecrets);
     }
 }

@@ -60,11 +60,13 @@ public final class AppService {
     private final Quota quota;
     private final SecureRandom random = new SecureRandom();
     private final AppDeployer deployer;
+    private final AppReleases releases;
 
     /**
      * @param reconcile wakes the reconciler after a change
      * @param quota     what one user may hold; checked under a lock per user, so one server lets no burst past it
      * @param observed  what the leading server observes, for the apps this server's cluster does not run
+     * @param secretBox seals the apps' secrets for the store
      */
     public AppService(
             StateStore store,
@@ -73,7 +75,8 @@ public final class AppService {
             Clock clock,
             Runnable reconcile,
             ObservedStatuses observed,
-            Quota quota) {
+            Quota quota,
+            SecretBox secretBox) {
         this.store = requireNonNull(store, "store is null");
         this.cluster = requireNonNull(cluster, "cluster is null");
         this.events = requireNonNull(events, "events is null");
@@ -81,7 +84,13 @@ public final class AppService {
         this.reconcile = requireNonNull(reconcile, "reconcile is null");
         this.observed = requireNonNull(observed, "observed is null");
         this.quota = requireNonNull(quota, "quota is null");
-        this.deployer = new AppDeployer(this, store, cluster, events, clock, reconcile, quota);
+        this.releases = new AppReleases(this, store, secretBox, cluster, events, clock, reconcile);
+        this.deployer = new AppDeployer(this, releases, store, cluster, events, clock, reconcile, quota);
+    }
+
+    /** The apps' releases, config and secrets. */
+    public AppReleases releases() {
+        return releases;
     }
 
     /**
@@ -308,6 +317,7 @@ public final class AppService {
                 throw e;
             }
             events.delete(record.id());
+            releases.forget(record.id());
             log.info("app '{}' ({}) removed{}", record.ref(), record.id(), purge ? " with its data" : "");
             reconcile.run();
             return;
@@ -417,9 +427,9 @@ public final class AppService {
         return AppView.of(record, status, url, logBytes.isPresent() ? logBytes.getAsLong() : null);
     }
 
-    private record Found(AppRecord record, long version) {}
+    record Found(AppRecord record, long version) {}
 
-    private Found find(String owner, String idOrName) {
+    Found find(String owner, String idOrName) {
         if (idOrName == null || idOrName.isBlank()) {
             throw PlatformException.invalid("id", "no app id or name given");
         }
@@ -467,6 +477,15 @@ public final class AppService {
                 }
             }
         }
+    }
+
+    /** The app of this id, if it exists. */
+    Optional<AppRecord> record(String id) {
+        return store.get(APPS, id).map(entry -> JsonCodec.readStored(entry.value(), AppRecord.class));
+    }
+
+    StateStore store() {
+        return store;
     }
 
     String newId() {

@@ -203,6 +203,42 @@ public final class AppSpecValidator {
         }
     }
 
+    /**
+     * One variable of an app's config or secrets ({@code field}): a name as for {@code envs}, not one the platform
+     * sets itself ({@code PORT}, {@code EMP_*}), and a value within the bounds of an env value.
+     */
+    public static void validateVariable(String field, String name, String value) {
+        if (name == null || !ENV_NAME.matcher(name).matches() || name.length() > MAX_ENV_NAME) {
+            throw PlatformException.invalid(
+                    field,
+                    (name == null ? "a variable has no name" : "'" + TextField.shown(name) + "' is not a variable name")
+                            + "; expected letters, digits and '_', not starting with a digit, at most " + MAX_ENV_NAME
+                            + " characters");
+        }
+        if (name.equals("PORT") || name.startsWith("EMP_")) {
+            throw PlatformException.invalid(
+                    field, "'" + name + "' is set by the platform in every replica; pick another name");
+        }
+        if (value == null) {
+            throw PlatformException.invalid(field, "'" + name + "' has no value; give a string, or unset it");
+        }
+        if (value.length() > MAX_ENV_VALUE) {
+            throw PlatformException.invalid(
+                    field,
+                    "the value of '" + name + "' has " + value.length() + " characters; at most " + MAX_ENV_VALUE
+                            + " fit");
+        }
+        if (value.indexOf('\0') >= 0) {
+            throw PlatformException.invalid(
+                    field, "the value of '" + name + "' holds a NUL character, which no environment can carry");
+        }
+    }
+
+    /** An app's config or secrets hold at most as many variables as its {@code envs}. */
+    public static void requireVariableCount(String field, int count) {
+        requireAtMost(field, count, MAX_ENVS, "variables");
+    }
+
     public static void validateQualityMetrics(List<QualityMetric> metrics) {
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < metrics.size(); i++) {

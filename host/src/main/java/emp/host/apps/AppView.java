@@ -7,6 +7,7 @@ import emp.spi.cluster.InstanceStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * An app as the API and {@code emp info -o json} show it: desired state from the store, observed state from the
@@ -18,6 +19,9 @@ import java.util.Locale;
  * @param message  what the cluster says of the app as a whole when no replica can (Kubernetes makes no pod and
  *                 says why), or null
  * @param logBytes the bytes its replicas' logs take on disk, where the cluster keeps them itself; null elsewhere
+ * @param release  the version of the release it runs
+ * @param config   its config variables ({@code emp config})
+ * @param secrets  the names of its secrets ({@code emp secrets}); their values are never shown
  */
 public record AppView(
         String id,
@@ -31,13 +35,24 @@ public record AppView(
         Long logBytes,
         AppSpec spec,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        int release,
+        Map<String, String> config,
+        List<String> secrets) {
 
     /** @param desired replicas wanted now (0 when stopped); @param ready replicas ready to serve */
     public record Replicas(int desired, int ready) {}
 
+    /** @param outdated true while a rollout replaces it; absent otherwise */
     public record InstanceView(
-            String id, String state, String endpoint, Long pid, int restarts, Instant since, String message) {
+            String id,
+            String state,
+            String endpoint,
+            Long pid,
+            int restarts,
+            Instant since,
+            String message,
+            Boolean outdated) {
         static InstanceView of(InstanceStatus status) {
             return new InstanceView(
                     status.id(),
@@ -46,7 +61,8 @@ public record AppView(
                     status.pid().isPresent() ? status.pid().getAsLong() : null,
                     status.restarts(),
                     status.since(),
-                    status.message());
+                    status.message(),
+                    status.outdated() ? Boolean.TRUE : null);
         }
     }
 
@@ -78,6 +94,9 @@ public record AppView(
                 logBytes,
                 record.spec(),
                 record.createdAt(),
-                record.updatedAt());
+                record.updatedAt(),
+                record.release(),
+                record.config(),
+                List.copyOf(record.secrets().keySet()));
     }
 }

@@ -70,6 +70,7 @@ record ObservedStatus(
                 view.pid() == null ? OptionalLong.empty() : OptionalLong.of(view.pid()),
                 view.restarts(),
                 view.since(),
-                view.message());
+                view.message(),
+                Boolean.TRUE.equals(view.outdated()));
     }
 }

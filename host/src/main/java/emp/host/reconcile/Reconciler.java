@@ -9,14 +9,19 @@ import emp.host.apps.ObservedStatuses;
 import emp.host.lead.Leadership;
 import emp.spi.AppRef;
 import emp.spi.PlatformException;
+import emp.spi.app.AppSpec;
+import emp.spi.app.EnvVar;
 import emp.spi.cluster.AppDeployment;
 import emp.spi.cluster.AppStatus;
 import emp.spi.cluster.ClusterEvent;
 import emp.spi.cluster.ClusterManager;
 import emp.spi.cluster.InstanceStatus;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,6 +55,7 @@ public final class Reconciler implements AutoCloseable {
     private final Duration interval;
     private final Leadership leadership;
     private final ObservedStatuses observed;
+    private final RolloutWatch rollouts;
     /** Whether the cluster manager was last told of replicas that another server runs. */
     private boolean followed;
     /** What the cluster manager was last told of this server's lead; null before the first pass. */
@@ -68,7 +74,8 @@ public final class Reconciler implements AutoCloseable {
     private final Map<String, String> lastError = new ConcurrentHashMap<>();
 
     /**
-     * @param environment the variables the platform injects into an app's replicas
+     * @param environment    the variables the platform injects into an app's replicas
+     * @param releaseTimeout how long a release's replicas have to become ready before it is rolled back
      */
     public Reconciler(
             AppService apps,
@@ -77,7 +84,9 @@ public final class Reconciler implements AutoCloseable {
             Function<AppRef, Map<String, String>> environment,
             Duration interval,
             Leadership leadership,
-            ObservedStatuses observed) {
+            ObservedStatuses observed,
+            Clock clock,
+            Duration releaseTimeout) {
         this.apps = requireNonNull(apps, "apps is null");
         this.cluster = requireNonNull(cluster, "cluster is null");
         this.events = requireNonNull(events, "events is null");
@@ -85,6 +94,7 @@ public final class Reconciler implements AutoCloseable {
         this.interval = requireNonNull(interval, "interval is null");
         this.leadership = requireNonNull(leadership, "leadership is null");
         this.observed = requireNonNull(observed, "observed is null");
+        this.rollouts = new RolloutWatch(apps.releases(), cluster, clock, releaseTimeout);
     }
 
     public void start() {
@@ -135,6 +145,7 @@ public final class Reconciler implements AutoCloseable {
             ids.add(record.id());
             try {
                 reconcile(record);
+                rollouts.check(record);
                 if (lastError.remove(record.id()) != null) {
                     events.append(record.id(), "recovered", "the cluster accepts the app again");
                 }
@@ -150,6 +161,7 @@ public final class Reconciler implements AutoCloseable {
         }
         applied.keySet().retainAll(ids);
         lastError.keySet().retainAll(ids);
+        rollouts.retain(ids);
         if (followed && ownReplicasServe(records)) {
             // Just took the lead: the old leader's replicas were routed to until this cluster's own were ready.
             cluster.runningElsewhere(Map.of());
@@ -211,10 +223,11 @@ public final class Reconciler implements AutoCloseable {
     private void reconcile(AppRecord record) {
         AppDeployment desired = new AppDeployment(
                 record.ref(),
-                record.spec(),
+                withConfig(record),
                 record.targetReplicas(),
                 environment(record),
-                record.running() && record.spec().scalesToZero());
+                record.running() && record.spec().scalesToZero(),
+                apps.releases().openSecrets(record));
         if (!desired.equals(applied.get(record.id()))) {
             cluster.deploy(desired);
             applied.put(record.id(), desired);
@@ -226,6 +239,19 @@ public final class Reconciler implements AutoCloseable {
         } else if (status.desired() != desired.replicas()) {
             cluster.scale(record.ref(), desired.replicas());
         }
+    }
+
+    /** The spec as the cluster runs it: its {@code envs} with the app's config on top, a config variable winning. */
+    private static AppSpec withConfig(AppRecord record) {
+        if (record.config().isEmpty()) {
+            return record.spec();
+        }
+        Map<String, String> merged = new LinkedHashMap<>();
+        record.spec().envs().forEach(env -> merged.put(env.name(), env.value()));
+        merged.putAll(record.config());
+        List<EnvVar> envs = new ArrayList<>();
+        merged.forEach((name, value) -> envs.add(new EnvVar(name, value)));
+        return record.spec().withEnvs(envs);
     }
 
     /** The platform's variables for the app's replicas, with the time of its last rolling restart. */

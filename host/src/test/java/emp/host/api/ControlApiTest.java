@@ -279,7 +279,7 @@ class ControlApiTest {
         awaitReady(token, "evolving", 2);
         String events =
                 server.send("GET", "/v1/apps/evolving/events", token, null).body();
-        assertThat(events).contains("redeployed 'evolving': changed envs; 2 replicas");
+        assertThat(events).contains("redeployed 'evolving' as release v2: changed envs; 2 replicas");
 
         // a spec whose replicas changed sets the count
         Reply resized = server.send(

@@ -8,6 +8,7 @@ import emp.host.apps.AppService;
 import emp.host.apps.EventLog;
 import emp.host.apps.ObservedStatuses;
 import emp.host.apps.Quota;
+import emp.host.apps.SecretBox;
 import emp.host.lead.Leadership;
 import emp.host.plugin.ExtensionPointKind;
 import emp.host.plugin.LoadedExtension;
@@ -77,7 +78,8 @@ class ScalingLoopTest {
                 Clock.systemUTC(),
                 () -> {},
                 new ObservedStatuses(store, "test-server"),
-                Quota.DEFAULT);
+                Quota.DEFAULT,
+                SecretBox.of(new byte[32], "a test key"));
         aggregator = new TraceAggregator(
                 new SpanWindows(Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(2)),
                 app -> true,

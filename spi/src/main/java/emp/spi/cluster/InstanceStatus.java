@@ -17,13 +17,35 @@ import java.util.OptionalLong;
  * @param since     when it entered its current state
  * @param message   why it is in this state when that is worth saying ({@code exited with code 1; restarting in 2s}),
  *                  or null
+ * @param outdated  whether it runs what an earlier {@code deploy} asked for, and a rollout will replace it: the
+ *                  platform knows a rollout is done when no replica is outdated and enough are ready, and that one
+ *                  fails when the replicas that are not outdated crash or never become ready
  */
 public record InstanceStatus(
-        String id, InstanceState state, URI endpoint, OptionalLong pid, int restarts, Instant since, String message) {
+        String id,
+        InstanceState state,
+        URI endpoint,
+        OptionalLong pid,
+        int restarts,
+        Instant since,
+        String message,
+        boolean outdated) {
     public InstanceStatus {
         requireNonNull(id, "id is null");
         requireNonNull(state, "state is null");
         requireNonNull(pid, "pid is null");
         requireNonNull(since, "since is null");
+    }
+
+    /** A replica that runs what the last {@code deploy} asked for. */
+    public InstanceStatus(
+            String id,
+            InstanceState state,
+            URI endpoint,
+            OptionalLong pid,
+            int restarts,
+            Instant since,
+            String message) {
+        this(id, state, endpoint, pid, restarts, since, message, false);
     }
 }

@@ -3,7 +3,6 @@ package emp.cluster.local;
 import static java.util.Objects.requireNonNull;
 
 import emp.spi.app.AppSpec;
-import emp.spi.app.EnvVar;
 import emp.spi.cluster.AppDeployment;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +21,7 @@ import java.util.function.Function;
  *
  * @param command     the spec's command; {@code $PORT} not yet expanded
  * @param environment the variables each replica gets on top of the server's: the spec's {@code envs}, then the
- *                    platform's, then {@code <DEP>_URL} for each dependency (later ones win)
+ *                    secrets, then the platform's, then {@code <DEP>_URL} for each dependency (later ones win)
  * @param healthPath  the spec's explicit health path, or null when readiness is any answer on {@code /}
  * @param limits      the cpu and memory each replica may use, from the spec's {@code resources}
  */
@@ -40,11 +39,7 @@ record LaunchPlan(List<String> command, Map<String, String> environment, String 
      */
     static LaunchPlan of(AppDeployment deployment, Function<String, URI> dependencyUrl) {
         requireNonNull(deployment, "deployment is null");
-        Map<String, String> environment = new TreeMap<>();
-        for (EnvVar env : deployment.spec().envs()) {
-            environment.put(env.name(), env.value());
-        }
-        environment.putAll(deployment.environment());
+        Map<String, String> environment = new TreeMap<>(deployment.variables());
         for (String dependency : deployment.spec().dependencies()) {
             environment.put(
                     AppSpec.dependencyVariable(dependency),

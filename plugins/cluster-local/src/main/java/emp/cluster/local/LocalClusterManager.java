@@ -356,7 +356,8 @@ public final class LocalClusterManager implements ClusterManager {
                         replica.handle == null ? OptionalLong.empty() : OptionalLong.of(replica.handle.pid()),
                         replica.restarts,
                         replica.since,
-                        replica.message));
+                        replica.message,
+                        app.fingerprint != null && !replica.fingerprint.equals(app.fingerprint)));
             }
             return new AppStatus(ref, true, app.desired, instances);
         }

@@ -137,7 +137,7 @@ final class MesosFramework implements AutoCloseable {
                 return false;
             }
             AppDeployment was = app.deployment;
-            app.deployment = new AppDeployment(ref, was.spec(), replicas, was.environment(), was.wakesOnDemand());
+            app.deployment = was.withReplicas(replicas);
             book.updateRoute(app);
         }
         decide();
@@ -166,10 +166,11 @@ final class MesosFramework implements AutoCloseable {
                 return Optional.empty();
             }
             List<emp.spi.cluster.InstanceStatus> instances = new ArrayList<>();
-            own.forEach(task -> instances.add(task.status()));
+            String revision = app == null ? null : app.revision;
+            own.forEach(task -> instances.add(task.status(revision)));
             String message = null;
             if (app != null) {
-                app.crashed.forEach(task -> instances.add(task.status()));
+                app.crashed.forEach(task -> instances.add(task.status(revision)));
                 message = app.unplaceable;
             }
             if (connection.connecting() && !connection.subscribed()) {

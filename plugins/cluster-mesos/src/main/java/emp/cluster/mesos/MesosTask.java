@@ -92,11 +92,23 @@ final class MesosTask {
         return terminal() ? InstanceState.CRASHED : InstanceState.STARTING;
     }
 
-    InstanceStatus status() {
+    /**
+     * @param currentRevision what the app's tasks must run now, or null when the app is gone: a task of another
+     *                        revision is outdated
+     */
+    InstanceStatus status(String currentRevision) {
         String said = state.name()
                 + (healthy == null ? "" : healthy ? ", healthy" : ", not healthy yet")
                 + (message == null || message.isBlank() ? "" : ": " + message);
-        return new InstanceStatus(id, instanceState(), endpoint(), OptionalLong.empty(), 0, since, said);
+        return new InstanceStatus(
+                id,
+                instanceState(),
+                endpoint(),
+                OptionalLong.empty(),
+                0,
+                since,
+                said,
+                currentRevision != null && !currentRevision.equals(revision));
     }
 
     /** The task's placement as kept in the state store; {@link #decode} reads it back. */

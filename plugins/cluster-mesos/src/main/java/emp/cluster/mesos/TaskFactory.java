@@ -86,6 +86,8 @@ final class TaskFactory {
                 .append('\n')
                 .append(new TreeMap<>(deployment.environment()))
                 .append('\n')
+                .append(new TreeMap<>(deployment.secrets()))
+                .append('\n')
                 .append(cpus(deployment.spec()))
                 .append('/')
                 .append(memoryMb(deployment.spec()))
@@ -160,13 +162,12 @@ final class TaskFactory {
     }
 
     /**
-     * The spec's {@code envs}, then the platform's variables, then {@code <DEP>_URL} of each dependency, then
+     * The spec's {@code envs}, then the secrets, then the platform's variables, then {@code <DEP>_URL} of each dependency, then
      * {@code PORT} and {@value #INSTANCE}; a later one wins.
      */
     static Environment environment(MesosApp app, String taskId, int port, Function<String, URI> dependencyUrl) {
         Map<String, String> values = new LinkedHashMap<>();
-        app.deployment.spec().envs().forEach(env -> values.put(env.name(), env.value()));
-        values.putAll(new TreeMap<>(app.deployment.environment()));
+        values.putAll(app.deployment.variables());
         for (String dependency : app.deployment.spec().dependencies()) {
             values.put(
                     AppSpec.dependencyVariable(dependency),

@@ -51,7 +51,7 @@ class MesosTaskTest {
         assertThat(task.instanceState()).isEqualTo(InstanceState.STARTING);
         task.healthy = true;
         assertThat(task.instanceState()).isEqualTo(InstanceState.READY);
-        assertThat(task.status().message()).contains("TASK_RUNNING");
+        assertThat(task.status(null).message()).contains("TASK_RUNNING");
 
         task.killRequested = true;
         assertThat(task.instanceState()).isEqualTo(InstanceState.STOPPING);
