@@ -53,7 +53,7 @@ public final class ApiServer implements AutoCloseable {
         config.register(new SessionsResource(services.accounts()));
         config.register(new OperatorResource(services.accounts(), services.apps()));
         config.register(new AppsResource(services.apps(), services.tracing()));
-        config.register(new ReleasesResource(services.apps().releases()));
+        config.register(new ReleasesResource(services.apps()));
         config.register(new PluginsResource(services.plugins()));
         config.register(new HealthResource(services.checks(), services.version()));
         config.register(new SpansResource(services.spans()));

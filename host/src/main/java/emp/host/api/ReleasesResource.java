@@ -2,6 +2,7 @@ package emp.host.api;
 
 import emp.host.JsonCodec;
 import emp.host.apps.AppReleases;
+import emp.host.apps.AppService;
 import emp.host.apps.ReleaseView;
 import emp.host.apps.TextField;
 import emp.spi.PlatformException;
@@ -32,10 +33,10 @@ public final class ReleasesResource {
     /** The most releases one page lists. */
     static final int MAX_LIMIT = 100;
 
-    private final AppReleases releases;
+    private final AppService apps;
 
-    ReleasesResource(AppReleases releases) {
-        this.releases = releases;
+    ReleasesResource(AppService apps) {
+        this.apps = apps;
     }
 
     /** The app's releases, newest first. */
@@ -45,14 +46,14 @@ public final class ReleasesResource {
             @PathParam("id") String id,
             @QueryParam("limit") @DefaultValue("20") String limit,
             @Context SecurityContext security) {
-        return releases.list(user(security), id, AppsResource.parseCount("limit", limit, MAX_LIMIT));
+        return apps.releases().list(user(security), id, AppsResource.parseCount("limit", limit, MAX_LIMIT));
     }
 
     @GET
     @Path("/{id}/releases/{version}")
     public ReleaseView get(
             @PathParam("id") String id, @PathParam("version") String version, @Context SecurityContext security) {
-        return releases.get(user(security), id, parseVersion("version", version));
+        return apps.releases().get(user(security), id, parseVersion("version", version));
     }
 
     /** Goes back to what an earlier release ran ({@code version}; the one before the current when absent). */
@@ -67,13 +68,13 @@ public final class ReleasesResource {
             throw PlatformException.invalid(
                     "version", "field 'version' is " + request.version() + "; releases are numbered from 1");
         }
-        return releases.rollback(user(security), id, request.version(), user(security));
+        return apps.releases().rollback(user(security), id, request.version(), user(security));
     }
 
     @GET
     @Path("/{id}/config")
     public AppReleases.ConfigView config(@PathParam("id") String id, @Context SecurityContext security) {
-        return releases.config(user(security), id);
+        return apps.releases().config(user(security), id);
     }
 
     /** Sets and unsets config variables, as one new release. */
@@ -83,14 +84,15 @@ public final class ReleasesResource {
     public AppReleases.VariablesChange changeConfig(
             @PathParam("id") String id, String body, @Context SecurityContext security) {
         VariablesRequest request = JsonCodec.readRequest(body, VariablesRequest.class, "config change");
-        return releases.changeConfig(user(security), id, request.setOrEmpty(), request.unsetOrEmpty(), user(security));
+        return apps.releases()
+                .changeConfig(user(security), id, request.setOrEmpty(), request.unsetOrEmpty(), user(security));
     }
 
     /** The names of the app's secrets: never their values. */
     @GET
     @Path("/{id}/secrets")
     public AppReleases.SecretsView secrets(@PathParam("id") String id, @Context SecurityContext security) {
-        return releases.secrets(user(security), id);
+        return apps.releases().secrets(user(security), id);
     }
 
     /** Sets and unsets secrets, as one new release; the answer names them and holds no value. */
@@ -100,8 +102,8 @@ public final class ReleasesResource {
     public AppReleases.VariablesChange changeSecrets(
             @PathParam("id") String id, String body, @Context SecurityContext security) {
         VariablesRequest request = JsonCodec.readRequest(body, VariablesRequest.class, "secrets change");
-        AppReleases.VariablesChange change = releases.changeSecrets(
-                user(security), id, request.setOrEmpty(), request.unsetOrEmpty(), user(security));
+        AppReleases.VariablesChange change = apps.releases()
+                .changeSecrets(user(security), id, request.setOrEmpty(), request.unsetOrEmpty(), user(security));
         return new AppReleases.VariablesChange(change.release(), change.changed(), null, change.secrets());
     }
 
