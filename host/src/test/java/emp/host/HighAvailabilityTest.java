@@ -1,11 +1,14 @@
 package emp.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import emp.host.TestServer.Reply;
 import emp.testsupport.RedisServer;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -89,6 +92,21 @@ class HighAvailabilityTest {
                 .statusCode();
     }
 
+    private static String greeting(TestServer server, String path) {
+        HttpResponse<String> response =
+                TestServer.call(HttpRequest.newBuilder(server.gateway().resolve(path))
+                        .timeout(Duration.ofSeconds(10))
+                        .build());
+        if (response.statusCode() != 200) {
+            return "status " + response.statusCode();
+        }
+        try {
+            return JsonCodec.MAPPER.readTree(response.body()).path("message").asText();
+        } catch (JsonProcessingException e) {
+            return "not JSON: " + response.body();
+        }
+    }
+
     @Test
     void twoServersOnOneRedisAreOnePlatformAndTheSurvivorTakesOver() {
         String redis = RedisServer.shared();
@@ -120,6 +138,44 @@ class HighAvailabilityTest {
                 .isEqualTo(200);
         await().atMost(Duration.ofSeconds(60)).until(() -> ready(second, token, "hello") == 2);
 
+        // a secret set through the one that stands by is sealed there, opened by the leader for its replicas, and the
+        // releases read the same through both
+        assertThat(second.send("PATCH", "/v1/apps/hello/secrets", token, "{\"set\": {\"GREETING\": \"ahoy\"}}")
+                        .status())
+                .isEqualTo(200);
+        assertThat(first.send("PATCH", "/v1/apps/hello/config", token, "{\"set\": {\"LEVEL\": \"debug\"}}")
+                        .json()
+                        .get("release")
+                        .asInt())
+                .isEqualTo(3);
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> greeting(second, "/hana/hello/").equals("ahoy"));
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> first.send("GET", "/v1/apps/hello/releases/3", token, null)
+                        .json()
+                        .path("status")
+                        .asText()
+                        .equals("succeeded"));
+        String releases =
+                first.send("GET", "/v1/apps/hello/releases", token, null).body();
+        assertThat(second.send("GET", "/v1/apps/hello/releases", token, null).body())
+                .isEqualTo(releases);
+        assertThat(releases)
+                .contains("set secrets GREETING", "set config LEVEL")
+                .doesNotContain("ahoy");
+
+        // a server with another secrets key would not open them: it does not start
+        String otherKey = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+        assertThatThrownBy(() -> TestServer.start(
+                        work.resolve("third"),
+                        Map.of(
+                                "store.use", "redis",
+                                "store.redis.url", redis,
+                                "store.redis.prefix", prefix,
+                                "server.id", "third",
+                                "secrets.key", otherKey)))
+                .hasMessageContaining("give every server the same key");
+
         // the leader goes (and its local replicas with it): the other takes over and brings the replicas back
         first.close();
         await().atMost(Duration.ofSeconds(30)).until(() -> leader(second).contains("(second) leads"));
@@ -127,6 +183,9 @@ class HighAvailabilityTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> gatewayStatus(second, "/hana/hello/") == 200);
         assertThat(second.send("GET", "/v1/apps/hello/events", token, null).body())
                 .contains("scaled hello 1 -> 2 by hana");
+        assertThat(greeting(second, "/hana/hello/"))
+                .as("the new leader opens the secret too")
+                .isEqualTo("ahoy");
     }
 
     @Test

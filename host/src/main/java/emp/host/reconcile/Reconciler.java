@@ -145,7 +145,7 @@ public final class Reconciler implements AutoCloseable {
             ids.add(record.id());
             try {
                 reconcile(record);
-                rollouts.check(record);
+                checkRollout(record);
                 if (lastError.remove(record.id()) != null) {
                     events.append(record.id(), "recovered", "the cluster accepts the app again");
                 }
@@ -238,6 +238,15 @@ public final class Reconciler implements AutoCloseable {
             cluster.deploy(desired);
         } else if (status.desired() != desired.replicas()) {
             cluster.scale(record.ref(), desired.replicas());
+        }
+    }
+
+    /** Follows the app's release; a failure to (the store or cluster away for a moment) waits for the next pass. */
+    private void checkRollout(AppRecord record) {
+        try {
+            rollouts.check(record);
+        } catch (PlatformException e) {
+            log.debug("cannot follow the rollout of '{}' now: {}", record.ref(), e.getMessage());
         }
     }
 
