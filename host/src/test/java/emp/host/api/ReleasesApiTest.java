@@ -249,6 +249,113 @@ class ReleasesApiTest {
                 .isEqualTo(204);
     }
 
+    @Test
+    void aRollingUpdateAndARollingRestartUnderSteadyLoadFailNoRequest() throws Exception {
+        String token = newUser();
+        String url = deploy(token, "busy", greeting("old") + ", \"replicas\": 3");
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> server.send("GET", "/v1/apps/busy", token, null)
+                                .json()
+                                .path("replicas")
+                                .path("ready")
+                                .asInt()
+                        == 3);
+        Load load = new Load(url, 3);
+        try {
+            load.awaitAnswers(30);
+
+            // a rolling update: every answer is the old greeting, then the new one, nothing in between
+            server.send("PATCH", "/v1/apps/busy/config", token, "{\"set\": {\"GREETING\": \"new\"}}");
+            awaitRelease(token, "busy", 2, "succeeded");
+            load.awaitAnswers(30);
+            List<String> during = load.answers();
+            assertThat(during).contains("old", "new");
+            assertThat(during.subList(during.size() - 10, during.size())).containsOnly("new");
+
+            // a rolling restart: every replica replaced, nobody's request failing
+            List<String> before = instanceIds(token, "busy");
+            assertThat(server.send("POST", "/v1/apps/busy/restart", token, null).status())
+                    .isEqualTo(200);
+            await().atMost(Duration.ofSeconds(90)).until(() -> {
+                List<String> now = instanceIds(token, "busy");
+                return now.size() == 3 && now.stream().noneMatch(before::contains);
+            });
+            load.awaitAnswers(30);
+        } finally {
+            load.stop();
+        }
+        assertThat(load.failures())
+                .as("failed requests out of " + load.answers().size())
+                .isEmpty();
+        assertThat(load.answers()).containsOnly("old", "new");
+        assertThat(server.send("DELETE", "/v1/apps/busy", token, null).status()).isEqualTo(204);
+    }
+
+    private static List<String> instanceIds(String token, String app) {
+        List<String> ids = new ArrayList<>();
+        server.send("GET", "/v1/apps/" + app, token, null)
+                .json()
+                .get("instances")
+                .forEach(instance -> {
+                    if (instance.path("state").asText().equals("ready")) {
+                        ids.add(instance.get("id").asText());
+                    }
+                });
+        return ids;
+    }
+
+    /** Clients that call the app without pause, some through a slow path (in flight while replicas drain). */
+    private static final class Load {
+        private final List<Thread> threads = new ArrayList<>();
+        private final List<String> answers = new ArrayList<>();
+        private final List<String> failures = new ArrayList<>();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+
+        Load(String url, int clients) {
+            for (int i = 0; i < clients; i++) {
+                String target = i == 0 ? (url.endsWith("/") ? url : url + "/") + "sleep?ms=300" : url;
+                Thread thread = new Thread(() -> {
+                    while (running.get()) {
+                        String greeting = greetingAt(target);
+                        synchronized (answers) {
+                            if (greeting.equals("old") || greeting.equals("new")) {
+                                answers.add(greeting);
+                            } else {
+                                failures.add(greeting);
+                            }
+                        }
+                    }
+                });
+                thread.start();
+                threads.add(thread);
+            }
+        }
+
+        void awaitAnswers(int more) {
+            int before = answers().size();
+            await().atMost(Duration.ofSeconds(30)).until(() -> answers().size() >= before + more);
+        }
+
+        List<String> answers() {
+            synchronized (answers) {
+                return List.copyOf(answers);
+            }
+        }
+
+        List<String> failures() {
+            synchronized (answers) {
+                return List.copyOf(failures);
+            }
+        }
+
+        void stop() throws InterruptedException {
+            running.set(false);
+            for (Thread thread : threads) {
+                thread.join();
+            }
+        }
+    }
+
     @ParameterizedTest
     @CsvSource(
             delimiter = '|',
@@ -334,7 +441,7 @@ class ReleasesApiTest {
                     .timeout(Duration.ofSeconds(10))
                     .build());
             if (response.statusCode() != 200) {
-                return "status " + response.statusCode();
+                return "status " + response.statusCode() + ": " + response.body();
             }
             return new com.fasterxml.jackson.databind.ObjectMapper()
                     .readTree(response.body())
