@@ -25,6 +25,14 @@ final class AppView {
         return Json.integer(app.path("replicas"), "ready", 0);
     }
 
+    /**
+     * The version of the release the app runs, or null when the server does not say (one older than releases).
+     */
+    static Integer release(JsonNode app) {
+        JsonNode release = app == null ? null : app.get("release");
+        return release == null || !release.canConvertToInt() ? null : release.asInt();
+    }
+
     /** {@code ready/desired}, e.g. {@code 1/2}. */
     static String readiness(JsonNode app) {
         return ready(app) + "/" + desired(app);
@@ -100,6 +108,9 @@ final class AppView {
         fields.add(new String[] {"Ready", readiness(app) + " replicas" + bounds(spec)});
         if (Json.text(app, "message", null) != null) {
             fields.add(new String[] {"Cluster", Json.text(app, "message", null)});
+        }
+        if (release(app) != null) {
+            fields.add(new String[] {"Release", ReleaseView.label(release(app))});
         }
         fields.add(new String[] {"URL", Json.text(app, "url", "-")});
         if (app.path("log_bytes").canConvertToLong()) {

@@ -8,23 +8,19 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
- * Waits until every app just deployed has as many ready replicas as it wants, polling {@code GET /v1/apps/{id}}.
- * On a terminal it redraws one status line in place; elsewhere it prints a line only when an app's readiness
- * changes, so logs of scripted deploys stay short. A replica that crashes is reported once per crash, and the wait
- * goes on: the cluster restarts crashed replicas, and a later one may come up.
+ * Shows how the apps of a deploy or rollback come up while {@link ReleaseWait} polls them. On a terminal it redraws
+ * one status line in place; elsewhere it prints a line only when an app's readiness changes, so logs of scripted
+ * deploys stay short. A replica that crashes is reported once per crash: the cluster restarts crashed replicas, and
+ * a later one may come up.
  */
 final class DeployProgress {
     private static final String SPINNER = "|/-\\";
 
-    private final CliContext context;
-    private final EmpClient client;
     private final PrintWriter out;
     private final boolean live;
     private final Map<String, String> reported = new HashMap<>();
@@ -36,47 +32,17 @@ final class DeployProgress {
      * @param out  where progress goes (stderr when stdout carries JSON)
      * @param live whether to redraw one line in place with {@code \r}: only on a terminal
      */
-    DeployProgress(CliContext context, EmpClient client, PrintWriter out, boolean live) {
-        this.context = requireNonNull(context, "context is null");
-        this.client = requireNonNull(client, "client is null");
+    DeployProgress(PrintWriter out, boolean live) {
         this.out = requireNonNull(out, "out is null");
         this.live = live;
     }
 
     /**
-     * Polls until every app is ready.
+     * Shows the apps as just seen: new crashes, then the live line or a line per app whose readiness changed.
      *
-     * @param apps the app objects the deploy answered with
-     * @return the apps as last seen, all ready, in the same order
-     * @throws CliException naming each app that is not ready when {@code timeout} has passed
+     * @param elapsedNanos how long the wait has lasted, for the live line
      */
-    List<JsonNode> await(List<JsonNode> apps, Duration timeout) {
-        Map<String, JsonNode> current = new LinkedHashMap<>();
-        for (JsonNode app : apps) {
-            current.put(AppView.id(app), app);
-        }
-        long start = System.nanoTime();
-        long deadline = start + timeout.toNanos();
-        while (true) {
-            report(current.values(), System.nanoTime() - start);
-            if (current.values().stream().allMatch(AppView::isReady)) {
-                clearLive();
-                return new ArrayList<>(current.values());
-            }
-            if (System.nanoTime() - deadline >= 0) {
-                clearLive();
-                throw timedOut(current.values(), timeout);
-            }
-            sleep();
-            for (Map.Entry<String, JsonNode> entry : current.entrySet()) {
-                if (!AppView.isReady(entry.getValue())) {
-                    entry.setValue(client.get("/v1/apps/" + EmpClient.segment(entry.getKey())));
-                }
-            }
-        }
-    }
-
-    private void report(Iterable<JsonNode> apps, long elapsedNanos) {
+    void report(Iterable<JsonNode> apps, long elapsedNanos) {
         List<String> crashes = new ArrayList<>();
         for (JsonNode app : apps) {
             crashes.addAll(newCrashes(app));
@@ -127,42 +93,12 @@ final class DeployProgress {
         liveWidth = line.length();
     }
 
-    private void clearLive() {
+    /** Clears the live line, if one is drawn, so that what follows starts on a clean line. */
+    void clearLive() {
         if (live && liveWidth > 0) {
             out.print("\r" + " ".repeat(liveWidth) + "\r");
             out.flush();
             liveWidth = 0;
         }
-    }
-
-    private void sleep() {
-        try {
-            Thread.sleep(context.pollInterval().toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw CliException.user(
-                    "interrupted while waiting for the deploy; it goes on on the server, see 'emp list'");
-        }
-    }
-
-    private static CliException timedOut(Iterable<JsonNode> apps, Duration timeout) {
-        List<JsonNode> waiting = new ArrayList<>();
-        apps.forEach(app -> {
-            if (!AppView.isReady(app)) {
-                waiting.add(app);
-            }
-        });
-        String after = DurationConverter.format(timeout);
-        if (waiting.size() == 1) {
-            JsonNode app = waiting.get(0);
-            String name = AppView.name(app);
-            return CliException.user("app '" + name + "' is not ready after " + after + ": " + AppView.readiness(app)
-                    + " replicas ready; see 'emp events " + name + "' and 'emp logs " + name + "'");
-        }
-        String list = waiting.stream()
-                .map(app -> "'" + AppView.name(app) + "' (" + AppView.readiness(app) + " ready)")
-                .collect(Collectors.joining(", "));
-        return CliException.user(
-                "apps not ready after " + after + ": " + list + "; see 'emp events ID' and 'emp logs ID' for each");
     }
 }

@@ -58,6 +58,10 @@ final class EmpClient {
         return send("PUT", path, jsonBody);
     }
 
+    JsonNode patch(String path, String jsonBody) {
+        return send("PATCH", path, jsonBody);
+    }
+
     JsonNode delete(String path) {
         return send("DELETE", path, null);
     }

@@ -192,6 +192,156 @@ class DeployCommandTest {
     }
 
     @Test
+    void aCreatedOrUpdatedAppIsWaitedForUntilItsReleaseSucceedsAndAnUnchangedOneIsNot() throws Exception {
+        Path file = Files.writeString(home.resolve("system.json"), SYSTEM);
+        server.on(
+                "PUT",
+                "/v1/apps",
+                200,
+                "["
+                        + Apps.json(Apps.app("hello", "running", 2, 2)
+                                .put("change", "updated")
+                                .put("release", 4)) + ","
+                        + Apps.json(Apps.app("songs", "running", 1, 1)
+                                .put("change", "unchanged")
+                                .put("release", 7))
+                        + "]");
+        AtomicInteger releasePolls = new AtomicInteger();
+        server.on("GET", "/v1/apps/id-hello/releases/4", request -> {
+            String status = releasePolls.incrementAndGet() < 3 ? "pending" : "succeeded";
+            return FakeEmpServer.json(200, Apps.json(Releases.release("hello", 4, status, "changed envs")));
+        });
+        server.on(
+                "GET",
+                "/v1/apps/id-hello",
+                request -> FakeEmpServer.json(
+                        200, Apps.json(Apps.app("hello", "running", 2, releasePolls.get() == 2 ? 1 : 2))));
+
+        CliRunner.Result result = emp.run("deploy", file.toString());
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        // Ready replicas of the old release do not end the wait; the release's status does.
+        assertThat(releasePolls.get()).isEqualTo(3);
+        assertThat(server.requests())
+                .extracting(FakeEmpServer.Request::path)
+                .noneMatch(path -> path.startsWith("/v1/apps/id-songs"));
+        assertThat(result.out())
+                .containsSubsequence("hello: 2/2 ready", "hello: 1/2 ready", "hello: 2/2 ready")
+                .doesNotContain("songs:")
+                .endsWith("hello updated: 2/2 ready at http://127.0.0.1:8080/alice/hello/\n"
+                        + "songs unchanged: 1/1 ready at http://127.0.0.1:8080/alice/songs/\n");
+    }
+
+    @Test
+    void aReleaseThatFailsExitsOneWithTheServersReason() throws Exception {
+        Path file = Files.writeString(home.resolve("hello.json"), "{\"name\": \"hello\"}");
+        server.on(
+                "PUT",
+                "/v1/apps",
+                200,
+                Apps.json(Apps.app("hello", "running", 1, 1)
+                        .put("change", "updated")
+                        .put("release", 4)));
+        server.on("GET", "/v1/apps/id-hello", 200, Apps.json(Apps.app("hello", "running", 1, 1)));
+        server.on(
+                "GET",
+                "/v1/apps/id-hello/releases/4",
+                200,
+                Apps.json(Releases.release("hello", 4, "failed", "changed command")
+                        .put(
+                                "status_message",
+                                "replica hello-1 exited with code 1 before it was ready; its last lines:\n"
+                                        + "Exception in thread \"main\" java.lang.IllegalStateException: no DB_URL\n"
+                                        + "\tat Main.main(Main.java:3)\n")));
+
+        CliRunner.Result result = emp.run("deploy", file.toString());
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.out()).doesNotContain("hello updated");
+        assertThat(result.err())
+                .isEqualTo("emp: error: release v4 of 'hello' failed and was rolled back: replica hello-1 exited"
+                        + " with code 1 before it was ready; its last lines:\n"
+                        + "emp: Exception in thread \"main\" java.lang.IllegalStateException: no DB_URL\n"
+                        + "emp: \tat Main.main(Main.java:3)\n"
+                        + "emp: see 'emp logs hello' and 'emp events hello', fix the app and deploy again\n");
+    }
+
+    @Test
+    void aReleaseThatASecondOneSupersededIsSaidAndIsNoFailure() throws Exception {
+        Path file = Files.writeString(home.resolve("hello.json"), "{\"name\": \"hello\"}");
+        server.on(
+                "PUT",
+                "/v1/apps",
+                200,
+                Apps.json(Apps.app("hello", "running", 1, 0)
+                        .put("change", "created")
+                        .put("release", 1)));
+        server.on("GET", "/v1/apps/id-hello", 200, Apps.json(Apps.app("hello", "running", 1, 0)));
+        server.on(
+                "GET",
+                "/v1/apps/id-hello/releases/1",
+                200,
+                Apps.json(Releases.release("hello", 1, "superseded", "created")));
+
+        CliRunner.Result result = emp.run("deploy", file.toString());
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.out())
+                .endsWith("release v1 of 'hello' was superseded by a later release before it finished rolling out;"
+                        + " 'emp releases hello' lists them\n");
+    }
+
+    @Test
+    void aReleaseStillRollingOutAtTheTimeoutSaysWhereToFollowIt() throws Exception {
+        Path file = Files.writeString(home.resolve("hello.json"), "{\"name\": \"hello\"}");
+        server.on(
+                "PUT",
+                "/v1/apps",
+                200,
+                Apps.json(Apps.app("hello", "running", 1, 1)
+                        .put("change", "updated")
+                        .put("release", 4)));
+        server.on("GET", "/v1/apps/id-hello", 200, Apps.json(Apps.app("hello", "running", 1, 1)));
+        server.on(
+                "GET",
+                "/v1/apps/id-hello/releases/4",
+                200,
+                Apps.json(Releases.release("hello", 4, "pending", "changed command")));
+
+        CliRunner.Result result = emp.run("deploy", "--timeout", "300ms", file.toString());
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.err())
+                .isEqualTo("emp: error: release v4 of 'hello' is still rolling out after 300ms (1/1 replicas ready)"
+                        + " and goes on on the server; 'emp releases hello' shows how it ends, 'emp logs hello' what"
+                        + " its replicas print\n");
+    }
+
+    @Test
+    void aServerWithoutTheReleaseRouteIsWaitedForUntilTheAppIsReady() throws Exception {
+        Path file = Files.writeString(home.resolve("hello.json"), "{\"name\": \"hello\"}");
+        server.on(
+                "PUT",
+                "/v1/apps",
+                200,
+                Apps.json(Apps.app("hello", "pending", 1, 0).put("release", 1)));
+        AtomicInteger polls = new AtomicInteger();
+        server.on(
+                "GET",
+                "/v1/apps/id-hello",
+                request -> FakeEmpServer.json(
+                        200, Apps.json(Apps.app("hello", "running", 1, polls.incrementAndGet() < 3 ? 0 : 1))));
+
+        CliRunner.Result result = emp.run("deploy", file.toString());
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        // The fake server answers 404 for the release, once: after it only the app is polled.
+        assertThat(server.requests("GET", "/v1/apps/id-hello/releases/1")).hasSize(1);
+        assertThat(polls.get()).isEqualTo(3);
+        assertThat(result.out()).endsWith("hello deployed: 1/1 ready at http://127.0.0.1:8080/alice/hello/\n");
+    }
+
+    @Test
     void aMissingFileIsNamed() {
         CliRunner.Result result = emp.run("deploy", home.resolve("nope.json").toString());
 

@@ -120,7 +120,13 @@ class ShellAndCompletionTest {
                 new CommandCompleter(EmpMain.commandLine(context).getCommandSpec());
 
         assertThat(completer.candidates(List.of(""), 0))
-                .contains("deploy", "update-metrics", "update_metrics", "create-account", "shell", "exit");
+                .contains("deploy", "update-metrics", "update_metrics", "create-account", "shell", "exit")
+                .contains("releases", "rollback", "config", "secrets");
+        assertThat(completer.candidates(List.of("config", ""), 1)).contains("list", "get", "set", "unset");
+        assertThat(completer.candidates(List.of("secrets", ""), 1))
+                .contains("list", "set", "unset")
+                .doesNotContain("get");
+        assertThat(completer.candidates(List.of("deploy", "--j"), 1)).contains("--jar");
         assertThat(completer.candidates(List.of("deploy", "--"), 1)).contains("--no-wait", "--timeout", "--server");
         assertThat(completer.candidates(List.of("list", "-o", ""), 2)).containsExactlyInAnyOrder("table", "json");
         assertThat(completer.candidates(List.of("completion", ""), 1))
@@ -130,11 +136,10 @@ class ShellAndCompletionTest {
 
     @Test
     void historyNeverKeepsAPassword() {
-        assertThat(ShellHistory.holdsPassword("login --username a --password x"))
-                .isTrue();
-        assertThat(ShellHistory.holdsPassword("login --password=x")).isTrue();
-        assertThat(ShellHistory.holdsPassword("login --username a --password-stdin"))
+        assertThat(ShellHistory.holdsSecret("login --username a --password x")).isTrue();
+        assertThat(ShellHistory.holdsSecret("login --password=x")).isTrue();
+        assertThat(ShellHistory.holdsSecret("login --username a --password-stdin"))
                 .isFalse();
-        assertThat(ShellHistory.holdsPassword("list")).isFalse();
+        assertThat(ShellHistory.holdsSecret("list")).isFalse();
     }
 }
