@@ -4,6 +4,7 @@ import emp.spi.PlatformException;
 import emp.spi.app.AppSpec;
 import emp.spi.app.EnvVar;
 import emp.spi.app.QualityMetric;
+import emp.spi.app.Rollout;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -76,6 +77,7 @@ public final class AppSpecValidator {
                     "field 'docker_image' is empty; give an image like \"nginx:1.27\" or leave the field out");
         }
         validateCommand(spec);
+        validateRollout(spec.rollout());
         if (spec.port() != null && (spec.port() < 1 || spec.port() > 65535)) {
             throw PlatformException.invalid(
                     "port", "field 'port' is " + spec.port() + "; expected a port from 1 to 65535");
@@ -237,6 +239,29 @@ public final class AppSpecValidator {
     /** An app's config or secrets hold at most as many variables as its {@code envs}. */
     public static void requireVariableCount(String field, int count) {
         requireAtMost(field, count, MAX_ENVS, "variables");
+    }
+
+    private static void validateRollout(Rollout rollout) {
+        if (rollout == null) {
+            return;
+        }
+        for (String[] field : new String[][] {
+            {"rollout.max_surge", rollout.maxSurge()}, {"rollout.max_unavailable", rollout.maxUnavailable()}
+        }) {
+            TextField.require(field[0], field[1], MAX_SHORT, false);
+            if (!Rollout.valid(field[1])) {
+                throw PlatformException.invalid(
+                        field[0],
+                        "field '" + field[0] + "' is '" + TextField.shown(field[1])
+                                + "'; expected a count like 1 or a percentage of the replicas like \"25%\"");
+            }
+        }
+        if (rollout.effectiveMaxSurge().matches("0+%?")
+                && rollout.effectiveMaxUnavailable().matches("0+%?")) {
+            throw PlatformException.invalid(
+                    "rollout",
+                    "'max_surge' and 'max_unavailable' are both 0, so no replica could be replaced; let one be more");
+        }
     }
 
     public static void validateQualityMetrics(List<QualityMetric> metrics) {

@@ -252,7 +252,16 @@ class ReleasesApiTest {
     @Test
     void aRollingUpdateAndARollingRestartUnderSteadyLoadFailNoRequest() throws Exception {
         String token = newUser();
-        String url = deploy(token, "busy", greeting("old") + ", \"replicas\": 3");
+        String url = deploy(
+                token,
+                "busy",
+                greeting("old") + ", \"replicas\": 3, \"rollout\": {\"max_surge\": 1, \"max_unavailable\": \"0\"}");
+        assertThat(server.send("GET", "/v1/apps/busy", token, null)
+                        .json()
+                        .get("spec")
+                        .get("rollout")
+                        .toString())
+                .isEqualTo("{\"max_surge\":\"1\",\"max_unavailable\":\"0\"}");
         await().atMost(Duration.ofSeconds(60))
                 .until(() -> server.send("GET", "/v1/apps/busy", token, null)
                                 .json()

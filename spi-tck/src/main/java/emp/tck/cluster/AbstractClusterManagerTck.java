@@ -9,6 +9,7 @@ import emp.spi.ErrorCategory;
 import emp.spi.PlatformException;
 import emp.spi.app.AppSpec;
 import emp.spi.app.EnvVar;
+import emp.spi.app.Rollout;
 import emp.spi.cluster.AppDeployment;
 import emp.spi.cluster.AppStatus;
 import emp.spi.cluster.ClusterEvent;
@@ -241,6 +242,86 @@ public abstract class AbstractClusterManagerTck {
             assertThat(ids(status)).doesNotContainAnyElementsOf(before);
         });
         assertThat(after.desired()).isEqualTo(2);
+    }
+
+    @Test
+    void aChangeWhoseReplicasNeverGetReadyLeavesTheOldOnesServingMarkedOutdated() {
+        AppRef app = ref("tck-stuck");
+        AppSpec good = runnableSpec(app.name());
+        manager.deploy(deployment(app, good, 2));
+        Set<String> serving = ids(awaitReady(app, 2));
+
+        manager.deploy(deployment(app, crashingSpec(app.name()), 2));
+
+        awaitStatus(app, status -> {
+            List<InstanceStatus> old = status.instances().stream()
+                    .filter(instance -> serving.contains(instance.id()))
+                    .toList();
+            assertThat(old).hasSize(2).allSatisfy(instance -> {
+                assertThat(instance.state()).isEqualTo(InstanceState.READY);
+                assertThat(instance.outdated())
+                        .as("%s runs the spec before", instance.id())
+                        .isTrue();
+            });
+            assertThat(status.instances())
+                    .as("the new replicas")
+                    .filteredOn(instance -> !serving.contains(instance.id()))
+                    .isNotEmpty()
+                    .noneMatch(InstanceStatus::outdated);
+        });
+
+        // the spec before again: its replicas are current, and the crashing ones go
+        manager.deploy(deployment(app, good, 2));
+        awaitStatus(app, status -> {
+            assertThat(status.instances()).hasSize(2).noneMatch(InstanceStatus::outdated);
+            assertThat(status.ready()).isEqualTo(2);
+        });
+    }
+
+    @Test
+    void aRolloutStaysWithinMaxSurgeAndNeverServesWithFewerReplicas() {
+        AppRef app = ref("tck-surge");
+        AppSpec spec = runnableSpec(app.name());
+        spec = new AppSpec(
+                spec.name(),
+                spec.dockerImage(),
+                spec.stateless(),
+                spec.port(),
+                spec.envs(),
+                spec.qualityMetrics(),
+                spec.command(),
+                spec.replicas(),
+                spec.minReplicas(),
+                spec.maxReplicas(),
+                spec.resources(),
+                spec.health(),
+                spec.dependencies(),
+                spec.concurrency(),
+                spec.queueTimeout(),
+                spec.idleAfter(),
+                new Rollout("1", "0"));
+        manager.deploy(deployment(app, spec, 3));
+        Set<String> before = ids(awaitReady(app, 3));
+        List<EnvVar> envs = new ArrayList<>(spec.envs());
+        envs.add(new EnvVar("EMP_TCK_REVISION", "2"));
+
+        manager.deploy(deployment(app, spec.withEnvs(envs), 3));
+
+        List<String> breaches = new ArrayList<>();
+        awaitStatus(app, status -> {
+            long alive = status.instances().stream()
+                    .filter(instance -> instance.state() != InstanceState.STOPPING)
+                    .count();
+            if (alive > 4) {
+                breaches.add(alive + " replicas: " + ids(status));
+            }
+            if (status.ready() < 3) {
+                breaches.add(status.ready() + " ready: " + ids(status));
+            }
+            assertThat(ids(status)).hasSize(3).doesNotContainAnyElementsOf(before);
+            assertThat(status.ready()).isEqualTo(3);
+        });
+        assertThat(breaches).as("moments past max_surge 1 or max_unavailable 0").isEmpty();
     }
 
     @Test

@@ -35,6 +35,8 @@ import java.util.regex.Pattern;
  *                       {@link #DEFAULT_QUEUE_TIMEOUT}
  * @param idleAfter      seconds without a request after which an app with {@code min_replicas: 0} goes to zero
  *                       replicas; null means {@link #DEFAULT_IDLE_AFTER}
+ * @param rollout        how a change replaces the replicas ({@code max_surge}, {@code max_unavailable}); null means
+ *                       {@link Rollout#DEFAULT}
  */
 public record AppSpec(
         String name,
@@ -52,7 +54,8 @@ public record AppSpec(
         List<String> dependencies,
         Integer concurrency,
         Double queueTimeout,
-        Double idleAfter) {
+        Double idleAfter,
+        Rollout rollout) {
 
     public static final int DEFAULT_MAX_REPLICAS = 10;
     /** How long a request may wait for a free replica when the spec does not say. */
@@ -66,6 +69,44 @@ public record AppSpec(
         qualityMetrics = qualityMetrics == null ? List.of() : List.copyOf(qualityMetrics);
         command = command == null ? List.of() : List.copyOf(command);
         dependencies = dependencies == null ? List.of() : List.copyOf(dependencies);
+    }
+
+    /** A spec that says nothing of its rollout. */
+    public AppSpec(
+            String name,
+            String dockerImage,
+            Boolean stateless,
+            Integer port,
+            List<EnvVar> envs,
+            List<QualityMetric> qualityMetrics,
+            List<String> command,
+            Integer replicas,
+            Integer minReplicas,
+            Integer maxReplicas,
+            Resources resources,
+            HealthProbe health,
+            List<String> dependencies,
+            Integer concurrency,
+            Double queueTimeout,
+            Double idleAfter) {
+        this(
+                name,
+                dockerImage,
+                stateless,
+                port,
+                envs,
+                qualityMetrics,
+                command,
+                replicas,
+                minReplicas,
+                maxReplicas,
+                resources,
+                health,
+                dependencies,
+                concurrency,
+                queueTimeout,
+                idleAfter,
+                null);
     }
 
     /** A spec with only a name and a command: what tests and simple apps need. */
@@ -127,6 +168,10 @@ public record AppSpec(
         return idleAfter == null ? DEFAULT_IDLE_AFTER : seconds(idleAfter);
     }
 
+    public Rollout effectiveRollout() {
+        return rollout == null ? Rollout.DEFAULT : rollout;
+    }
+
     /** Whether a scheduler may take the app to zero replicas when it is idle, to wake it at its next request. */
     public boolean scalesToZero() {
         return effectiveMinReplicas() == 0;
@@ -157,7 +202,8 @@ public record AppSpec(
                 dependencies,
                 concurrency,
                 queueTimeout,
-                idleAfter);
+                idleAfter,
+                rollout);
     }
 
     public AppSpec withReplicas(Integer newReplicas) {
@@ -177,7 +223,8 @@ public record AppSpec(
                 dependencies,
                 concurrency,
                 queueTimeout,
-                idleAfter);
+                idleAfter,
+                rollout);
     }
 
     public AppSpec withEnvs(List<EnvVar> newEnvs) {
@@ -197,6 +244,7 @@ public record AppSpec(
                 dependencies,
                 concurrency,
                 queueTimeout,
-                idleAfter);
+                idleAfter,
+                rollout);
     }
 }

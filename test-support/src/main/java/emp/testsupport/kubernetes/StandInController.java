@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -16,6 +17,7 @@ import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.RollingUpdateDeployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -204,16 +206,34 @@ public final class StandInController implements AutoCloseable {
                 }
             }
         } else {
-            for (int i = current.size(); i < desired; i++) {
+            // The Deployment controller's rolling update: at most maxSurge pods beyond the wanted count while old ones
+            // remain, and never fewer ready than wanted less maxUnavailable.
+            RollingUpdateDeployment strategy = ((Deployment) workload).getSpec().getStrategy() == null
+                    ? null
+                    : ((Deployment) workload).getSpec().getStrategy().getRollingUpdate();
+            int surge = strategy == null ? 1 : resolve(strategy.getMaxSurge(), desired, true);
+            int unavailable = strategy == null ? 0 : resolve(strategy.getMaxUnavailable(), desired, false);
+            List<Pod> oldLeft = new ArrayList<>(old);
+            long readyCurrent =
+                    current.stream().filter(StandInController::ready).count();
+            long readyOld = oldLeft.stream().filter(StandInController::ready).count();
+            // Old pods that do not serve go first; those that serve, while enough others do.
+            oldLeft.sort(Comparator.comparing(StandInController::ready));
+            for (Pod pod : List.copyOf(oldLeft)) {
+                boolean serving = ready(pod);
+                if (!serving || readyCurrent + readyOld - 1 >= desired - unavailable) {
+                    delete(pod);
+                    oldLeft.remove(pod);
+                    readyOld -= serving ? 1 : 0;
+                }
+            }
+            int room = oldLeft.isEmpty() ? Integer.MAX_VALUE : desired + surge - oldLeft.size();
+            for (int i = current.size(); i < desired && i < room; i++) {
                 create(workload, template, namespace, name + "-" + hash + "-" + suffix(), hash);
             }
             // The newest go first when scaling down: the oldest have proven themselves.
             for (int i = desired; i < current.size(); i++) {
                 delete(current.get(current.size() - 1 - (i - desired)));
-            }
-            long ready = current.stream().filter(StandInController::ready).count();
-            if (ready >= desired) {
-                old.forEach(this::delete);
             }
         }
         long ready = current.stream().filter(StandInController::ready).count();
@@ -225,6 +245,18 @@ public final class StandInController implements AutoCloseable {
                             + ",\"updatedReplicas\":" + current.size()
                             + (stateful ? "" : ",\"availableReplicas\":" + ready) + "}}");
         }
+    }
+
+    /** A maxSurge (rounded up) or maxUnavailable (rounded down) as a count of pods, as Kubernetes resolves them. */
+    private static int resolve(IntOrString value, int replicas, boolean roundUp) {
+        if (value == null) {
+            return roundUp ? Math.max(1, (replicas + 3) / 4) : replicas / 4;
+        }
+        if (value.getIntVal() != null) {
+            return value.getIntVal();
+        }
+        int percent = Integer.parseInt(value.getStrVal().replace("%", ""));
+        return roundUp ? (percent * replicas + 99) / 100 : percent * replicas / 100;
     }
 
     /** What a workload's status says now, as replicas/ready/updated. */

@@ -24,6 +24,8 @@ import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -38,17 +40,33 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.cfg.JsonNodeFeature;
 
 /**
  * The Kubernetes objects that run one app, made from its deployment and the plugin's configuration. Pure: it reads
  * nothing and calls nothing, so what EMP writes can be checked field by field.
  *
  * <p>Each app gets, in its user's namespace: a Deployment (stateless) or a StatefulSet with one volume per replica
- * (stateful), named after the app; a Service of the same name on port {@value #SERVICE_PORT}; and, with exposure
- * Ingress, an Ingress for {@code /{user}/{app}}. Every object carries {@link Labels#of} and the app's exact names as
- * annotations.
+ * (stateful), named after the app; a Service of the same name on port {@value #SERVICE_PORT}; with exposure
+ * Ingress, an Ingress for {@code /{user}/{app}}; and, when the app has secrets, a Secret {@code <app>-secrets} that
+ * holds them. Every object carries {@link Labels#of} and the app's exact names as annotations.
  */
 final class AppObjects {
     /** The port of every app's Service; {@code <DEP>_URL} and end-user URLs use it. */
@@ -65,10 +83,44 @@ final class AppObjects {
     /** How long the startup probe waits for a first answer of the health path. */
     static final int STARTUP_SECONDS = 300;
 
-    private final KubernetesClusterConfig config;
+    /** How many hex digits of a SHA-256 the digest annotations keep. */
+    static final int DIGEST_CHARS = 16;
+    /** What Kubernetes accepts as a key of a Secret's data. */
+    private static final Pattern SECRET_KEY = Pattern.compile("[-._a-zA-Z0-9]+");
 
+    private static final int MAX_SECRET_KEY = 253;
+    private static final ObjectMapper CANONICAL = Serialization.jsonMapper()
+            .rebuild()
+            .enable(JsonNodeFeature.WRITE_PROPERTIES_SORTED)
+            .build();
+
+    private final KubernetesClusterConfig config;
+    private final SecretKeySpec digestKey;
+
+    /** Objects whose secrets digests are keyed with a key of their own, which no other instance shares. */
     AppObjects(KubernetesClusterConfig config) {
+        this(config, newDigestKey());
+    }
+
+    /**
+     * @param digestKey the key of the secrets digests: the same for every server of a platform, so that a new leader
+     *                  does not roll pods whose secrets did not change
+     */
+    AppObjects(KubernetesClusterConfig config, byte[] digestKey) {
         this.config = requireNonNull(config, "config is null");
+        this.digestKey = new SecretKeySpec(digestKey.clone(), "HmacSHA256");
+    }
+
+    /** A rollout value as Kubernetes takes it: a count as a number, a percentage as a string. */
+    private static IntOrString intOrString(String value) {
+        return value.endsWith("%") ? new IntOrString(value) : new IntOrString(Integer.parseInt(value));
+    }
+
+    /** A random key for the secrets digests. */
+    static byte[] newDigestKey() {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return key;
     }
 
     Names names(AppRef app) {
@@ -216,12 +268,13 @@ final class AppObjects {
                 .endSelector()
                 .withTemplate(podTemplate(deployment, names, false))
                 .withRevisionHistoryLimit(3)
-                // Like the local cluster: a new replica is ready before an old one goes.
+                // As on every cluster: the spec's rollout, by default a new replica ready before an old one goes.
                 .withNewStrategy()
                 .withType("RollingUpdate")
                 .withNewRollingUpdate()
-                .withMaxSurge(new IntOrString(1))
-                .withMaxUnavailable(new IntOrString(0))
+                .withMaxSurge(intOrString(deployment.spec().effectiveRollout().effectiveMaxSurge()))
+                .withMaxUnavailable(
+                        intOrString(deployment.spec().effectiveRollout().effectiveMaxUnavailable()))
                 .endRollingUpdate()
                 .endStrategy()
                 .endSpec()
@@ -340,6 +393,7 @@ final class AppObjects {
         AppRef app = deployment.app();
         return ContainerEnvironment.of(
                 deployment,
+                names(app).secret(),
                 config.kafkaAddress(),
                 dependency -> internalUrl(names(new AppRef(app.owner(), dependency))),
                 containerPort(deployment.spec()));
@@ -354,11 +408,20 @@ final class AppObjects {
                 .build();
     }
 
+    /**
+     * The app's pods: {@link Labels#SECRETS_DIGEST} when it has secrets, and last {@link Labels#TEMPLATE_DIGEST}, a
+     * digest of all the rest, which each pod keeps and {@link KubernetesClusterManager#status} compares with its
+     * workload's to tell the pods a rollout replaces.
+     */
     private PodTemplateSpec podTemplate(AppDeployment deployment, Names names, boolean stateful) {
-        return new PodTemplateSpecBuilder()
+        Map<String, String> annotations = Labels.annotations(names);
+        if (!deployment.secrets().isEmpty()) {
+            annotations.put(Labels.SECRETS_DIGEST, secretsDigest(deployment.secrets()));
+        }
+        PodTemplateSpec template = new PodTemplateSpecBuilder()
                 .withNewMetadata()
                 .withLabels(Labels.of(names))
-                .withAnnotations(Labels.annotations(names))
+                .withAnnotations(annotations)
                 .endMetadata()
                 .withNewSpec()
                 .withContainers(container(deployment, stateful))
@@ -367,6 +430,95 @@ final class AppObjects {
                 .withEnableServiceLinks(false)
                 .endSpec()
                 .build();
+        String digest = templateDigest(template);
+        return new PodTemplateSpecBuilder(template)
+                .editMetadata()
+                .addToAnnotations(Labels.TEMPLATE_DIGEST, digest)
+                .endMetadata()
+                .build();
+    }
+
+    /**
+     * The Secret that holds an app's secrets, for its replicas to read through {@code secretKeyRef}; {@code data}
+     * (base64) rather than {@code stringData}, whose keys server-side apply would not remove when a secret is unset.
+     */
+    Secret secret(AppDeployment deployment) {
+        Names names = names(deployment.app());
+        Map<String, String> data = new TreeMap<>();
+        Base64.Encoder base64 = Base64.getEncoder();
+        deployment
+                .secrets()
+                .forEach(
+                        (name, value) -> data.put(name, base64.encodeToString(value.getBytes(StandardCharsets.UTF_8))));
+        return new SecretBuilder()
+                .withNewMetadata()
+                .withName(names.secret())
+                .withNamespace(names.namespace())
+                .withLabels(Labels.of(names))
+                .withAnnotations(Labels.annotations(names))
+                .endMetadata()
+                .withType("Opaque")
+                .withData(data)
+                .build();
+    }
+
+    /**
+     * Refuses a secret whose name cannot be a key of a Secret; the API server would refuse the Secret with less to go
+     * on. Names only: no secret's value is ever part of an error.
+     *
+     * @throws PlatformException of category INVALID naming {@code secrets}
+     */
+    static void validateSecrets(AppDeployment deployment) {
+        for (String name : new TreeSet<>(deployment.secrets().keySet())) {
+            if (!SECRET_KEY.matcher(name).matches() || name.length() > MAX_SECRET_KEY) {
+                throw PlatformException.invalid(
+                        "secrets",
+                        "secret '" + name + "' of app '" + deployment.app() + "' cannot be a key of a Kubernetes"
+                                + " Secret; name it with letters, digits, '_', '-' and '.' only");
+            }
+        }
+    }
+
+    /**
+     * The first {@value #DIGEST_CHARS} hex digits of an HMAC-SHA256 of the secrets' names and values in name order,
+     * each preceded by its length so that no two sets give the same input. It changes with any value, which rolls the
+     * replicas; and since its key is the plugin's, kept in EMP's store, whoever reads the workload (Kubernetes' view
+     * role, which cannot read Secrets) cannot test guesses of a value against it.
+     */
+    String secretsDigest(Map<String, String> secrets) {
+        StringBuilder input = new StringBuilder();
+        new TreeMap<>(secrets)
+                .forEach((name, value) -> input.append(name.length())
+                        .append(':')
+                        .append(name)
+                        .append(value.length())
+                        .append(':')
+                        .append(value));
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(digestKey);
+            byte[] digest = mac.doFinal(input.toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest).substring(0, DIGEST_CHARS);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is not available in this JDK", e);
+        }
+    }
+
+    /**
+     * A digest of the template as EMP makes it, before the API server adds its defaults, over its JSON with sorted
+     * keys: the same template always gives the same digest, whatever the order fabric8 writes fields in.
+     */
+    static String templateDigest(PodTemplateSpec template) {
+        return digest(CANONICAL.writeValueAsString(CANONICAL.valueToTree(template)));
+    }
+
+    private static String digest(String input) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(input.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest).substring(0, DIGEST_CHARS);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
     }
 
     private Container container(AppDeployment deployment, boolean stateful) {

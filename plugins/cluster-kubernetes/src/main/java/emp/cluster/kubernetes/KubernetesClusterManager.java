@@ -24,7 +24,9 @@ import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -68,8 +70,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs each app on a Kubernetes cluster: a Deployment (stateless) or a StatefulSet with a volume per replica
- * (stateful), a Service, and with exposure Ingress an Ingress, in a namespace of the app's owner (see
- * {@link AppObjects} for the objects, {@link Names} for their names).
+ * (stateful), a Service, with exposure Ingress an Ingress, and when it has secrets a Secret its replicas read them
+ * from, in a namespace of the app's owner (see {@link AppObjects} for the objects, {@link Names} for their names).
+ * Secrets' values go into the Secret only: never into the workload, a log line, an error or an event.
  *
  * <p>Writes go through the {@link Applier} (server-side apply), so every one converges: deploying again, or after a
  * server died halfway through a deploy, ends in the same objects. Scaling patches the replica count; scaling to zero
@@ -81,7 +84,9 @@ import org.slf4j.LoggerFactory;
  * <p>What the cluster runs is read from informers (list and watch across namespaces, selecting
  * {@link Labels#MANAGED_SELECTOR}): status, endpoints and the app list cost no call to the API server, and each pod's
  * changes become {@link ClusterEvent}s: ready, restarted, and failing with the reason Kubernetes gives
- * ({@code CrashLoopBackOff}, {@code ImagePullBackOff}...). Replicas' logs are read from the API server on demand.
+ * ({@code CrashLoopBackOff}, {@code ImagePullBackOff}...). A replica is outdated when its pod's
+ * {@link Labels#TEMPLATE_DIGEST} is not its workload's: a rollout replaces it. Secrets are never watched, so their
+ * values are not held in this process beyond a deploy. Replicas' logs are read from the API server on demand.
  *
  * <p>Every answer of the API server that is not a success becomes a {@link PlatformException} (see
  * {@link KubernetesErrors}); the API server being away never takes the host down: {@link #start()} waits at most
@@ -116,6 +121,11 @@ public final class KubernetesClusterManager implements ClusterManager {
     private final List<ClusterListener> listeners = new CopyOnWriteArrayList<>();
     /** The last look at each pod, by uid, to tell what changed. */
     private final Map<String, Replica> replicas = new ConcurrentHashMap<>();
+    /**
+     * The template of each app's workload as this manager last wrote it, by {@code namespace/name}: until the informer
+     * has seen that write, the cache's template is the one before, and would pass the pods being replaced for current.
+     */
+    private final Map<String, WrittenTemplate> writtenTemplates = new ConcurrentHashMap<>();
     /** Namespaces this manager made sure of, so each is written once per run. */
     private final Set<String> namespaces = ConcurrentHashMap.newKeySet();
 
@@ -140,10 +150,15 @@ public final class KubernetesClusterManager implements ClusterManager {
      * @param loader makes the client's configuration from the kubeconfig or the pod's ServiceAccount
      */
     KubernetesClusterManager(KubernetesClusterConfig config, KubeconfigLoader loader, Clock clock) {
+        this(config, loader, clock, AppObjects.newDigestKey());
+    }
+
+    /** @param digestKey the key of the digest of each app's secrets on its pod template (see {@link AppObjects}) */
+    KubernetesClusterManager(KubernetesClusterConfig config, KubeconfigLoader loader, Clock clock, byte[] digestKey) {
         this.config = requireNonNull(config, "config is null");
         this.loader = requireNonNull(loader, "loader is null");
         this.clock = requireNonNull(clock, "clock is null");
-        this.objects = new AppObjects(config);
+        this.objects = new AppObjects(config, digestKey);
     }
 
     /**
@@ -258,6 +273,7 @@ public final class KubernetesClusterManager implements ClusterManager {
     public void deploy(AppDeployment deployment) {
         requireNonNull(deployment, "deployment is null");
         validate(deployment.spec());
+        AppObjects.validateSecrets(deployment);
         requireStarted();
         AppRef app = deployment.app();
         Names names = objects.names(app);
@@ -275,6 +291,7 @@ public final class KubernetesClusterManager implements ClusterManager {
                 return write(deployment, names, doing);
             }
         });
+        WrittenTemplate.of(applied).ifPresent(template -> writtenTemplates.put(key(names), template));
         log.info(
                 "app '{}' deployed as {} '{}/{}' with {} replica(s) ({})",
                 app,
@@ -292,6 +309,10 @@ public final class KubernetesClusterManager implements ClusterManager {
         HasMetadata current = liveWorkload(names);
         Ownership.require(current, names, doing);
         applyOwned(objects.service(names), names, doing);
+        // Before the workload, so that its new pods find every secret they reference.
+        if (!deployment.secrets().isEmpty()) {
+            applyOwned(objects.secret(deployment), names, doing);
+        }
         HasMetadata written;
         if (stateless) {
             if (current instanceof StatefulSet) {
@@ -333,6 +354,10 @@ public final class KubernetesClusterManager implements ClusterManager {
         }
         rememberReplicas(names, written, current, deployment.replicas());
         keepDisruptionBudget(names, deployment.replicas(), doing);
+        if (deployment.secrets().isEmpty()) {
+            // After the workload, whose new template no longer references it.
+            deleteIfOwned(secret(names), names);
+        }
         return written;
     }
 
@@ -352,6 +377,21 @@ public final class KubernetesClusterManager implements ClusterManager {
             Ownership.require(live, names, doing);
             resource.delete();
         }
+    }
+
+    /**
+     * Deletes the object if it is the app's, and otherwise leaves it alone without complaint: for objects the app may
+     * never have had, such as its Secret, whose name someone else may use for their own.
+     */
+    private static void deleteIfOwned(Resource<? extends HasMetadata> resource, Names names) {
+        HasMetadata live = resource.get();
+        if (live != null && Ownership.owns(live, names)) {
+            resource.delete();
+        }
+    }
+
+    private Resource<Secret> secret(Names names) {
+        return client.secrets().inNamespace(names.namespace()).withName(names.secret());
     }
 
     private Resource<PodDisruptionBudget> disruptionBudget(Names names) {
@@ -504,6 +544,8 @@ public final class KubernetesClusterManager implements ClusterManager {
                 }
                 part.withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
             }
+            // Secrets are the app's configuration, not its data: they go whether or not the volumes stay.
+            deleteIfOwned(secret(names), names);
             if (!keepData) {
                 client.persistentVolumeClaims()
                         .inNamespace(names.namespace())
@@ -516,6 +558,7 @@ public final class KubernetesClusterManager implements ClusterManager {
             }
             return null;
         });
+        writtenTemplates.remove(key(names));
         log.info("app '{}' removed{}", app, keepData ? ", keeping its volumes" : " with its volumes");
     }
 
@@ -529,11 +572,12 @@ public final class KubernetesClusterManager implements ClusterManager {
             return AppStatus.absent(app);
         }
         int port = containerPort(podSpecOf(workload));
+        String template = WrittenTemplate.current(workload, writtenTemplates.get(key(names)));
         Instant now = clock.instant();
         List<InstanceStatus> instances = podsOf(names).stream()
                 .filter(pod -> !terminal(pod))
                 .sorted(Comparator.comparing(pod -> pod.getMetadata().getName()))
-                .map(pod -> Replica.of(pod, app, now).instance(port))
+                .map(pod -> Replica.of(pod, app, now).instance(port, template))
                 .toList();
         String problem = workload instanceof Deployment deployment
                 ? WorkloadConditions.problem(deployment).orElse(null)
@@ -744,9 +788,13 @@ public final class KubernetesClusterManager implements ClusterManager {
         }
     }
 
+    private static String key(Names names) {
+        return Cache.namespaceKeyFunc(names.namespace(), names.object());
+    }
+
     /** The Deployment or StatefulSet of the app in the informers' caches, or null. */
     private HasMetadata cachedWorkload(Names names) {
-        String key = Cache.namespaceKeyFunc(names.namespace(), names.object());
+        String key = key(names);
         Deployment deployment = deployments.getStore().getByKey(key);
         if (deployment != null) {
             return deployment;
@@ -819,6 +867,55 @@ public final class KubernetesClusterManager implements ClusterManager {
             return count > 0 ? count : null;
         } catch (NumberFormatException e) {
             return null;
+        }
+    }
+
+    /** The {@link Labels#TEMPLATE_DIGEST} of a workload's pod template, or null. */
+    static String templateOf(HasMetadata workload) {
+        PodTemplateSpec template = workload instanceof Deployment deployment
+                ? deployment.getSpec().getTemplate()
+                : ((StatefulSet) workload).getSpec().getTemplate();
+        if (template == null
+                || template.getMetadata() == null
+                || template.getMetadata().getAnnotations() == null) {
+            return null;
+        }
+        return template.getMetadata().getAnnotations().get(Labels.TEMPLATE_DIGEST);
+    }
+
+    /**
+     * A workload's template digest as a write left it.
+     *
+     * @param uid        the workload's uid: a workload deleted and made again is another object
+     * @param generation its {@code metadata.generation} after the write, which grows with every change of its spec
+     * @param digest     its template's {@link Labels#TEMPLATE_DIGEST}, or null
+     */
+    record WrittenTemplate(String uid, long generation, String digest) {
+        static Optional<WrittenTemplate> of(HasMetadata written) {
+            if (written == null
+                    || written.getMetadata().getUid() == null
+                    || written.getMetadata().getGeneration() == null) {
+                return Optional.empty();
+            }
+            return Optional.of(new WrittenTemplate(
+                    written.getMetadata().getUid(), written.getMetadata().getGeneration(), templateOf(written)));
+        }
+
+        /**
+         * The template digest pods must have to be current: the cached workload's, unless the cache still holds that
+         * very workload as it was before the last write, when it is the written one.
+         *
+         * @param written the last write of this workload, or null
+         */
+        static String current(HasMetadata cached, WrittenTemplate written) {
+            Long generation = cached.getMetadata().getGeneration();
+            if (written != null
+                    && written.uid().equals(cached.getMetadata().getUid())
+                    && generation != null
+                    && generation < written.generation()) {
+                return written.digest();
+            }
+            return templateOf(cached);
         }
     }
 

@@ -52,6 +52,9 @@ final class KubernetesPermissions {
         add(permissions, "networking.k8s.io", "ingresses", WRITE);
         // Each user's namespace's NetworkPolicy, written with the namespace and never deleted by EMP.
         add(permissions, "networking.k8s.io", "networkpolicies", List.of("get", "create", "update", "patch"));
+        // The Secret of each app with secrets: read only by name before it is written or deleted, never listed or
+        // watched, so that no other Secret of the cluster passes through EMP.
+        add(permissions, "", "secrets", List.of("get", "create", "update", "patch", "delete"));
         // The PodDisruptionBudget of each app with two replicas or more.
         add(permissions, "policy", "poddisruptionbudgets", List.of("get"));
         add(permissions, "policy", "poddisruptionbudgets", WRITE);

@@ -20,6 +20,16 @@ final class Labels {
     static final String APP_ANNOTATION = "emp.io/app";
     /** The replica count an app had when it was scaled to zero, so that starting it brings them back. */
     static final String REPLICAS_BEFORE_STOP = "emp.io/replicas-before-stop";
+    /**
+     * On the pod template, a digest of the app's secrets: the replicas read them from the app's Secret, so without it
+     * a changed value would leave the template as it was and the running replicas with the old value.
+     */
+    static final String SECRETS_DIGEST = "emp.io/secrets-digest";
+    /**
+     * On the pod template, and so on each pod, a digest of the template as EMP made it: a pod whose digest is not its
+     * workload's runs what an earlier deploy asked for.
+     */
+    static final String TEMPLATE_DIGEST = "emp.io/template-digest";
 
     /** The label selector of everything EMP manages. */
     static final String MANAGED_SELECTOR = MANAGED_BY + "=" + EMP;

@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  *
  * @param app        the app
  * @param namespace  the user's namespace, e.g. {@code emp-alice}
- * @param object     the name of the app's Deployment or StatefulSet, Service and Ingress, e.g. {@code songs}
+ * @param object     the name of the app's Deployment or StatefulSet, Service and Ingress, e.g. {@code songs}; its
+ *                   Secret adds {@value #SECRET_SUFFIX}
  * @param ownerLabel the value of {@link Labels#OWNER} on the namespace and the app's objects
  */
 record Names(AppRef app, String namespace, String object, String ownerLabel) {
@@ -28,6 +29,9 @@ record Names(AppRef app, String namespace, String object, String ownerLabel) {
      * which must still fit in a label.
      */
     static final int MAX_OBJECT = 52;
+
+    /** What the name of an app's Secret adds to {@link #object}; the result is far below a Secret name's 253. */
+    static final String SECRET_SUFFIX = "-secrets";
 
     private static final int HASH_CHARS = 6;
     /** What {@link #namespace} keeps readable: a letter first, then letters, digits and dashes. */
@@ -93,6 +97,11 @@ record Names(AppRef app, String namespace, String object, String ownerLabel) {
     /** A label value standing for {@code raw}. */
     static String label(String raw) {
         return dnsLabel(raw, MAX_LABEL, false);
+    }
+
+    /** The name of the app's Secret, which holds its secrets: {@code songs-secrets}. */
+    String secret() {
+        return object + SECRET_SUFFIX;
     }
 
     /** The value of {@link Labels#NAME} on the app's objects and pods. */

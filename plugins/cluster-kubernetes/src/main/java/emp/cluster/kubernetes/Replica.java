@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -39,6 +40,7 @@ import java.util.Set;
  * @param phase    the pod's phase
  * @param podIp    its address, or null before it has one
  * @param since    when it entered its current state
+ * @param template the digest of the template it was made from ({@link Labels#TEMPLATE_DIGEST}), or null
  */
 record Replica(
         String name,
@@ -52,7 +54,8 @@ record Replica(
         String lastExit,
         String phase,
         String podIp,
-        Instant since) {
+        Instant since,
+        String template) {
 
     /** Reasons a container waits for that mean it cannot run, not that it is on its way. */
     static final Set<String> FAILING_WAIT_REASONS = Set.of(
@@ -125,6 +128,7 @@ record Replica(
             since = readySince(status).orElse(since);
         }
         String podIp = status == null ? null : status.getPodIP();
+        Map<String, String> annotations = pod.getMetadata().getAnnotations();
         return new Replica(
                 pod.getMetadata().getName(),
                 app,
@@ -137,7 +141,8 @@ record Replica(
                 lastExit,
                 phase,
                 podIp,
-                since);
+                since,
+                annotations == null ? null : annotations.get(Labels.TEMPLATE_DIGEST));
     }
 
     InstanceState state() {
@@ -150,8 +155,14 @@ record Replica(
         return ready ? InstanceState.READY : InstanceState.STARTING;
     }
 
-    /** The replica as the SPI reports it; {@code port} is where its container listens. */
-    InstanceStatus instance(int port) {
+    /**
+     * The replica as the SPI reports it.
+     *
+     * @param port            where its container listens
+     * @param currentTemplate the {@link Labels#TEMPLATE_DIGEST} of its workload's template now, or null when the
+     *                        workload has none (written before EMP stamped templates)
+     */
+    InstanceStatus instance(int port, String currentTemplate) {
         String message = switch (state()) {
             case STOPPING -> "terminating";
             case CRASHED -> problem;
@@ -165,7 +176,24 @@ record Replica(
                         : "pod " + phase.toLowerCase(Locale.ROOT) + "; waiting to be scheduled and started";
             }
         };
-        return new InstanceStatus(name, state(), endpoint(port), OptionalLong.empty(), restarts, since, message);
+        return new InstanceStatus(
+                name,
+                state(),
+                endpoint(port),
+                OptionalLong.empty(),
+                restarts,
+                since,
+                message,
+                outdated(currentTemplate));
+    }
+
+    /**
+     * Whether the pod was made from another template than its workload's now: during a rollout, one of the older
+     * ReplicaSet or revision, which Kubernetes replaces. A pod without a digest under a workload with one predates its
+     * template; when neither has one (both made before EMP stamped templates), the pod is taken as current.
+     */
+    boolean outdated(String currentTemplate) {
+        return !Objects.equals(template, currentTemplate);
     }
 
     /** {@code http://<pod IP>:<port>}, once the pod has an address. */

@@ -11,6 +11,7 @@ import emp.spi.app.AppSpec;
 import emp.spi.app.EnvVar;
 import emp.spi.app.HealthProbe;
 import emp.spi.app.Resources;
+import emp.spi.app.Rollout;
 import emp.spi.cluster.AppDeployment;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -20,6 +21,7 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -27,8 +29,12 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressPath;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /** What EMP writes for an app, field by field, and that each object survives the Kubernetes schema. */
@@ -78,12 +84,15 @@ class AppObjectsTest {
         assertThat(deployment.getSpec().getSelector().getMatchExpressions()).isEmpty();
         assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels()).isEqualTo(LABELS);
         assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations())
-                .isEqualTo(ANNOTATIONS);
+                .containsAllEntriesOf(ANNOTATIONS)
+                .containsOnlyKeys("emp.io/owner", "emp.io/app", "emp.io/template-digest")
+                .hasEntrySatisfying(
+                        "emp.io/template-digest", digest -> assertThat(digest).matches("[0-9a-f]{16}"));
         assertThat(deployment.getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
         assertThat(deployment.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable())
                 .isEqualTo(new IntOrString(0));
         assertThat(deployment.getSpec().getStrategy().getRollingUpdate().getMaxSurge())
-                .isEqualTo(new IntOrString(1));
+                .isEqualTo(new IntOrString("25%"));
         assertThat(deployment.getSpec().getRevisionHistoryLimit()).isEqualTo(3);
 
         PodSpec pod = deployment.getSpec().getTemplate().getSpec();
@@ -262,7 +271,155 @@ class AppObjectsTest {
         AppObjects.validate(Managers.web("songs"));
     }
 
+    @Test
+    void secretsAreReferencesToTheAppsSecretAndNeverValuesInTheWorkload() {
+        AppDeployment deployment = withSecrets(
+                songs(true),
+                Map.of(
+                        "API_TOKEN", "s3cr3t-token",
+                        "GREETING", "s3cr3t-greeting",
+                        "EMP_SERVICE_NAME", "s3cr3t-shadowed"));
+
+        Deployment workload = ModelChecks.roundTrip(objects.deployment(deployment));
+
+        List<io.fabric8.kubernetes.api.model.EnvVar> environment = workload.getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getEnv();
+        assertThat(environment)
+                .extracting(
+                        io.fabric8.kubernetes.api.model.EnvVar::getName,
+                        env -> env.getValue(),
+                        env -> env.getValueFrom() == null || env.getValueFrom().getSecretKeyRef() == null
+                                ? null
+                                : env.getValueFrom().getSecretKeyRef().getName() + "/"
+                                        + env.getValueFrom().getSecretKeyRef().getKey())
+                .as("a secret replaces the spec's env of its name, and the platform's variables replace a secret")
+                .containsExactly(
+                        tuple("GREETING", null, "songs-secrets/GREETING"),
+                        tuple("API_TOKEN", null, "songs-secrets/API_TOKEN"),
+                        tuple("EMP_SERVICE_NAME", "alice/songs", null),
+                        tuple("KAFKAADDRESS", "kafka.emp.svc.cluster.local:9092", null),
+                        tuple("KAFKA_ADDRESS", "kafka.emp.svc.cluster.local:9092", null),
+                        tuple("SONG_DB_URL", "http://song-db.emp-alice.svc.cluster.local:80", null),
+                        tuple("PORT", "8080", null),
+                        tuple("EMP_INSTANCE", null, null));
+        String json = Serialization.asJson(workload);
+        assertThat(json).doesNotContain("s3cr3t");
+        assertThat(workload.getSpec().getTemplate().getMetadata().getAnnotations())
+                .containsEntry("emp.io/secrets-digest", objects.secretsDigest(deployment.secrets()));
+
+        Secret secret = ModelChecks.roundTrip(objects.secret(deployment));
+        assertThat(secret.getApiVersion()).isEqualTo("v1");
+        assertThat(secret.getKind()).isEqualTo("Secret");
+        assertThat(secret.getMetadata().getName()).isEqualTo("songs-secrets");
+        assertThat(secret.getMetadata().getNamespace()).isEqualTo("emp-alice");
+        assertThat(secret.getMetadata().getLabels()).isEqualTo(LABELS);
+        assertThat(secret.getMetadata().getAnnotations()).isEqualTo(ANNOTATIONS);
+        assertThat(secret.getType()).isEqualTo("Opaque");
+        assertThat(secret.getStringData()).isNullOrEmpty();
+        assertThat(decode(secret.getData())).containsExactlyInAnyOrderEntriesOf(deployment.secrets());
+    }
+
+    @Test
+    void aChangedSecretValueChangesTheTemplateAndOnlyThenTheDigestsDiffer() {
+        AppDeployment first = withSecrets(songs(true), Map.of("API_TOKEN", "one"));
+        AppDeployment same = withSecrets(songs(true), Map.of("API_TOKEN", "one"));
+        AppDeployment changed = withSecrets(songs(true), Map.of("API_TOKEN", "two"));
+
+        assertThat(templateAnnotations(same)).isEqualTo(templateAnnotations(first));
+        assertThat(templateAnnotations(changed).get("emp.io/secrets-digest"))
+                .matches("[0-9a-f]{16}")
+                .isNotEqualTo(templateAnnotations(first).get("emp.io/secrets-digest"));
+        assertThat(templateAnnotations(changed).get("emp.io/template-digest"))
+                .isNotEqualTo(templateAnnotations(first).get("emp.io/template-digest"));
+        assertThat(templateAnnotations(songs(true)))
+                .as("no secrets, no digest of them")
+                .doesNotContainKey("emp.io/secrets-digest");
+        assertThat(objects.secretsDigest(Map.of("A", "BC")))
+                .as("each name and value counts apart")
+                .isNotEqualTo(objects.secretsDigest(Map.of("AB", "C")));
+        assertThat(new AppObjects(Managers.config(Map.of())).secretsDigest(Map.of("API_TOKEN", "one")))
+                .as("keyed: who has not the plugin's key cannot test a guess")
+                .isNotEqualTo(objects.secretsDigest(Map.of("API_TOKEN", "one")));
+        assertThat(templateAnnotations(first).values()).noneMatch(value -> value.contains("one"));
+    }
+
+    @Test
+    void aSecretNameThatCannotBeASecretKeyIsRefusedWithoutItsValue() {
+        AppDeployment deployment = withSecrets(songs(true), Map.of("API TOKEN", "s3cr3t"));
+
+        assertThatThrownBy(() -> AppObjects.validateSecrets(deployment))
+                .isInstanceOfSatisfying(PlatformException.class, e -> {
+                    assertThat(e.category()).isEqualTo(ErrorCategory.INVALID);
+                    assertThat(e.field()).contains("secrets");
+                    assertThat(e.getMessage())
+                            .startsWith("secret 'API TOKEN' of app 'alice/songs' cannot be a key")
+                            .doesNotContain("s3cr3t");
+                });
+        AppObjects.validateSecrets(withSecrets(songs(true), Map.of("API_TOKEN", "s3cr3t")));
+    }
+
+    private Map<String, String> templateAnnotations(AppDeployment deployment) {
+        return objects.deployment(deployment)
+                .getSpec()
+                .getTemplate()
+                .getMetadata()
+                .getAnnotations();
+    }
+
+    static Map<String, String> decode(Map<String, String> data) {
+        Map<String, String> decoded = new TreeMap<>();
+        data.forEach((key, value) ->
+                decoded.put(key, new String(Base64.getDecoder().decode(value), StandardCharsets.UTF_8)));
+        return decoded;
+    }
+
+    private static AppDeployment withSecrets(AppDeployment deployment, Map<String, String> secrets) {
+        return new AppDeployment(
+                deployment.app(),
+                deployment.spec(),
+                deployment.replicas(),
+                deployment.environment(),
+                deployment.wakesOnDemand(),
+                secrets);
+    }
+
     /** alice's songs: three replicas calling song-db, with the platform's variables as the host injects them. */
+    @Test
+    void theSpecsRolloutIsTheDeploymentsStrategy() {
+        AppDeployment songs = songs(true);
+        AppSpec spec = songs.spec();
+        AppSpec rolled = new AppSpec(
+                spec.name(),
+                spec.dockerImage(),
+                spec.stateless(),
+                spec.port(),
+                spec.envs(),
+                spec.qualityMetrics(),
+                spec.command(),
+                spec.replicas(),
+                spec.minReplicas(),
+                spec.maxReplicas(),
+                spec.resources(),
+                spec.health(),
+                spec.dependencies(),
+                spec.concurrency(),
+                spec.queueTimeout(),
+                spec.idleAfter(),
+                new Rollout("2", "10%"));
+
+        Deployment deployment =
+                ModelChecks.roundTrip(objects.deployment(new AppDeployment(SONGS, rolled, 3, songs.environment())));
+
+        assertThat(deployment.getSpec().getStrategy().getRollingUpdate().getMaxSurge())
+                .isEqualTo(new IntOrString(2));
+        assertThat(deployment.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable())
+                .isEqualTo(new IntOrString("10%"));
+    }
+
     private static AppDeployment songs(boolean stateless) {
         AppSpec spec = new AppSpec(
                 "songs",

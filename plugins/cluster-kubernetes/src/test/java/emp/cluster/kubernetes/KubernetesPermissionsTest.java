@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The permissions the plugin declares are the ones it uses: a full cycle (deploy, re-deploy, scale, stop, start,
- * status, logs, endpoints, remove) against the CRUD mock, with every request the plugin sends recorded and turned
+ * The permissions the plugin declares are the ones it uses: a full cycle (deploy with secrets, re-deploy, scale, stop,
+ * start, status, logs, endpoints, remove) against the CRUD mock, with every request the plugin sends recorded and turned
  * into the (API group, resource, verb) the API server's authorizer would check.
  */
 class KubernetesPermissionsTest {
@@ -63,12 +63,13 @@ class KubernetesPermissionsTest {
                 ingress.start();
                 AppRef web = new AppRef("alice", "web");
                 AppRef db = new AppRef("alice", "db");
-                ingress.deploy(new AppDeployment(web, Managers.web("web"), 2, Map.of()));
+                ingress.deploy(new AppDeployment(web, Managers.web("web"), 2, Map.of(), false, Map.of("TOKEN", "one")));
                 ingress.deploy(new AppDeployment(db, Managers.stateful(Managers.web("db")), 1, Map.of()));
                 awaitReady(ingress, web, 2);
                 awaitReady(ingress, db, 1);
-                // A changed spec writes every object again.
-                ingress.deploy(new AppDeployment(web, Managers.web("web"), 2, Map.of("REVISION", "2")));
+                // A changed spec writes every object again, the app's Secret too.
+                ingress.deploy(new AppDeployment(
+                        web, Managers.web("web"), 2, Map.of("REVISION", "2"), false, Map.of("TOKEN", "two")));
                 ingress.deploy(
                         new AppDeployment(db, Managers.stateful(Managers.web("db")), 1, Map.of("REVISION", "2")));
                 ingress.scale(web, 3);

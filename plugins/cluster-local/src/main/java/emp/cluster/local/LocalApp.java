@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import emp.gateway.Backend;
 import emp.gateway.Route;
 import emp.spi.AppRef;
+import emp.spi.app.Rollout;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,6 +32,8 @@ final class LocalApp {
     boolean wakesOnDemand;
     /** Whether a replica's working folder and log go when it is stopped on purpose (scaled away, replaced). */
     boolean stateless = true;
+    /** How a changed plan replaces the replicas: the spec's {@code rollout}. */
+    Rollout rollout = Rollout.DEFAULT;
     /** In the order they were created, oldest first. */
     final List<Replica> replicas = new ArrayList<>();
 

@@ -43,6 +43,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -267,6 +268,7 @@ public final class LocalClusterManager implements ClusterManager {
             app.fingerprint = fingerprint;
             app.healthPath = plan.healthPath();
             app.stateless = deployment.spec().effectiveStateless();
+            app.rollout = deployment.spec().effectiveRollout();
             app.desired = deployment.replicas();
             app.concurrency = deployment.spec().effectiveConcurrency().orElse(Route.LEARNED);
             app.queueTimeout = deployment.spec().effectiveQueueTimeout();
@@ -574,7 +576,9 @@ public final class LocalClusterManager implements ClusterManager {
 
     /**
      * Starts and stops replicas until the app runs {@code desired} replicas of its current plan. Replicas of an older
-     * plan keep serving until enough of the current plan are ready to take their place.
+     * plan keep serving until enough of the current plan are ready to take their place, as the spec's
+     * {@code rollout} allows: at most {@code max_surge} replicas beyond the wanted count, at most
+     * {@code max_unavailable} fewer serving.
      */
     private void converge(LocalApp app) {
         if (lifecycle != Lifecycle.STARTED) {
@@ -587,13 +591,6 @@ public final class LocalClusterManager implements ClusterManager {
                 (replica.fingerprint.equals(app.fingerprint) ? current : old).add(replica);
             }
         }
-        if (app.plan != null) {
-            while (current.size() < app.desired) {
-                Replica replica = newReplica(app);
-                current.add(replica);
-                launch(app, replica);
-            }
-        }
         while (current.size() > app.desired) {
             // Newest first: the oldest replicas have proven themselves.
             Replica replica = current.remove(current.size() - 1);
@@ -603,13 +600,25 @@ public final class LocalClusterManager implements ClusterManager {
         long ready = current.stream()
                 .filter(replica -> replica.state == InstanceState.READY)
                 .count();
-        long keep = Math.max(0, app.desired - ready);
-        for (Replica replica : old) {
+        // Old replicas that serve stay until new ones are ready in their place, less the spec's max_unavailable.
+        long keep = Math.max(0, app.desired - app.rollout.unavailable(app.desired) - ready);
+        for (Iterator<Replica> each = old.iterator(); each.hasNext(); ) {
+            Replica replica = each.next();
             if (keep > 0 && replica.state == InstanceState.READY) {
                 keep--;
             } else {
                 replica.deleteDataOnStop = app.stateless;
                 stop(replica);
+                each.remove();
+            }
+        }
+        if (app.plan != null) {
+            // While old replicas serve, at most max_surge more than wanted run.
+            int room = old.isEmpty() ? Integer.MAX_VALUE : app.desired + app.rollout.surge(app.desired) - old.size();
+            while (current.size() < app.desired && current.size() < room) {
+                Replica replica = newReplica(app);
+                current.add(replica);
+                launch(app, replica);
             }
         }
     }

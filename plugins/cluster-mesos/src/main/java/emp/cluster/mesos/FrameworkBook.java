@@ -93,6 +93,17 @@ final class FrameworkBook {
         return current;
     }
 
+    /** The app's tasks of an older revision that EMP did not ask to kill: a rollout replaces them. */
+    List<MesosTask> outdated(MesosApp app) {
+        List<MesosTask> outdated = new ArrayList<>();
+        for (MesosTask task : tasks.values()) {
+            if (task.app.equals(app.ref) && !task.revision.equals(app.revision) && !task.killRequested) {
+                outdated.add(task);
+            }
+        }
+        return outdated;
+    }
+
     List<MesosTask> tasksOf(AppRef ref) {
         List<MesosTask> own = new ArrayList<>();
         for (MesosTask task : tasks.values()) {

@@ -236,7 +236,8 @@ final class FrameworkDecider implements SchedulerConnection.Listener, AutoClosea
             Instant now = clock.instant();
             List<Placement.Want> wants = new ArrayList<>();
             for (MesosApp app : book.apps.values()) {
-                int missing = app.desired() - book.current(app).size();
+                int missing = app.toLaunch(
+                        book.current(app).size(), book.outdated(app).size());
                 if (missing > 0 && !now.isBefore(app.nextLaunch)) {
                     AppSpec spec = app.deployment.spec();
                     wants.add(new Placement.Want(app.ref, missing, factory.cpus(spec), factory.memoryMb(spec)));
@@ -331,18 +332,14 @@ final class FrameworkDecider implements SchedulerConnection.Listener, AutoClosea
                     calls.add(kill(current.get(i)));
                 }
                 long readyCurrent = current.stream().filter(MesosTask::ready).count();
-                List<MesosTask> old = new ArrayList<>();
-                for (MesosTask task : book.tasksOf(app.ref)) {
-                    if (!task.killRequested && !task.revision.equals(app.revision)) {
-                        old.add(task);
-                    }
-                }
+                List<MesosTask> old = book.outdated(app);
                 old.sort(Comparator.comparing((MesosTask task) -> task.ready()));
-                long keepOld = Math.max(0, app.desired() - readyCurrent);
+                long keepOld = app.oldToKeep(readyCurrent);
                 for (int i = 0; i < old.size() - keepOld; i++) {
                     calls.add(kill(old.get(i)));
                 }
-                if (current.size() < app.desired()) {
+                int oldLeft = (int) Math.min(old.size(), keepOld);
+                if (app.toLaunch(current.size(), oldLeft) > 0) {
                     wanted |= !now.isBefore(app.nextLaunch);
                 } else {
                     app.unplaceable = null;

@@ -40,6 +40,30 @@ final class MesosApp {
     }
 
     /**
+     * How many tasks of the current revision to launch now: up to the wanted count, and while tasks of an older
+     * revision still run, no more than the spec's {@code max_surge} beyond it.
+     *
+     * @param current  the current revision's tasks, running or starting
+     * @param outdated the older revisions' tasks not yet asked to die
+     */
+    int toLaunch(int current, int outdated) {
+        int missing = desired() - current;
+        if (outdated > 0) {
+            missing = Math.min(missing, desired() + rollout().surge(desired()) - current - outdated);
+        }
+        return Math.max(0, missing);
+    }
+
+    /** How many of the older revisions' tasks that serve to keep while {@code readyCurrent} of the current do. */
+    long oldToKeep(long readyCurrent) {
+        return Math.max(0, desired() - rollout().unavailable(desired()) - readyCurrent);
+    }
+
+    private emp.spi.app.Rollout rollout() {
+        return deployment.spec().effectiveRollout();
+    }
+
+    /**
      * How the gateway routes to {@code ready}: with the spec's limit and queue timeout; a request finding no replica
      * ready waits for one while the app is meant to run replicas or wakes on demand.
      */
