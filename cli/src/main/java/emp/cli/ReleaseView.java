@@ -88,7 +88,7 @@ final class ReleaseView {
      */
     static String failure(String app, JsonNode release) {
         String reason = Json.text(release, "status_message", null);
-        return "release " + label(version(release)) + " of '" + app + "' failed and was rolled back: "
+        return "release " + label(version(release)) + " of '" + app + "' failed: "
                 + (reason == null || reason.isBlank() ? "the server gives no reason" : reason.strip())
                 + "\nsee 'emp logs " + app + "' and 'emp events " + app + "', fix the app and deploy again";
     }

@@ -259,7 +259,7 @@ class DeployCommandTest {
         assertThat(result.exitCode()).isEqualTo(1);
         assertThat(result.out()).doesNotContain("hello updated");
         assertThat(result.err())
-                .isEqualTo("emp: error: release v4 of 'hello' failed and was rolled back: replica hello-1 exited"
+                .isEqualTo("emp: error: release v4 of 'hello' failed: replica hello-1 exited"
                         + " with code 1 before it was ready; its last lines:\n"
                         + "emp: Exception in thread \"main\" java.lang.IllegalStateException: no DB_URL\n"
                         + "emp: \tat Main.main(Main.java:3)\n"

@@ -186,8 +186,7 @@ class ReleaseCommandsTest {
         assertThat(printed.path("status").asText()).isEqualTo("failed");
         assertThat(result.err())
                 .startsWith("rolled 'hello' back to v1 as release v5\n")
-                .contains("emp: error: release v5 of 'hello' failed and was rolled back: "
-                        + "replica hello-2 exited with code 3\n");
+                .contains("emp: error: release v5 of 'hello' failed: " + "replica hello-2 exited with code 3\n");
     }
 
     @Test

@@ -118,6 +118,31 @@ class DistributionIT {
         awaitReady(alice, 3);
         assertThat(get(url).statusCode()).isEqualTo(200);
 
+        // a secret reaches the replicas, and never the CLI's output, the API's answers, the events, the server's log
+        // or the store's files; a rollback goes back to the release before it
+        String secret = "s3cret-" + System.nanoTime();
+        Run set = emp(alice, "secrets", "set", "hello", "GREETING=" + secret);
+        assertThat(set.exit()).as(set.err()).isZero();
+        assertThat(set.out()).contains("GREETING").contains("release v2").doesNotContain(secret);
+        await().atMost(Duration.ofSeconds(60)).until(() -> get(url).body().contains(secret));
+        assertThat(emp(alice, "secrets", "list", "hello").out()).isEqualTo("GREETING=********\n");
+        for (String[] command : List.of(
+                new String[] {"info", "hello", "-o", "json"},
+                new String[] {"releases", "hello", "-o", "json"},
+                new String[] {"events", "hello"},
+                new String[] {"list", "-o", "json"})) {
+            Run run = emp(alice, command);
+            assertThat(run.exit()).isZero();
+            assertThat(run.out() + run.err()).as(String.join(" ", command)).doesNotContain(secret);
+        }
+        Run rollback = emp(alice, "rollback", "hello");
+        assertThat(rollback.exit()).as(rollback.err()).isZero();
+        assertThat(rollback.out()).contains("rolled 'hello' back to v1 as release v3");
+        assertThat(get(url).body()).doesNotContain(secret);
+        assertThat(filesHolding(work, secret))
+                .as("files that hold the secret in the clear")
+                .isEmpty();
+
         // a second user, invited by alice (the first account, so the operator), sees none of it
         Run uninvited = emp(bob, "create-account", "--server", api, "--username", "bob", "--password", "correct horse");
         assertThat(uninvited.exit()).isNotZero();
@@ -214,6 +239,21 @@ class DistributionIT {
 
     private static HttpResponse<String> get(String url) throws IOException {
         return Http.get(url);
+    }
+
+    /** The files below {@code folder} whose bytes hold {@code text}. */
+    private static List<Path> filesHolding(Path folder, String text) throws IOException {
+        byte[] needle = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        List<Path> holding = new ArrayList<>();
+        try (var files = Files.walk(folder)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                String content = new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1);
+                if (content.contains(new String(needle, java.nio.charset.StandardCharsets.ISO_8859_1))) {
+                    holding.add(file);
+                }
+            }
+        }
+        return holding;
     }
 
     private Run emp(Path home, String... args) throws Exception {

@@ -302,9 +302,16 @@ class KubernetesClusterIT {
                 "{\"name\": \"crasher\", \"docker_image\": \"" + StandInController.CRASH_LOOP_IMAGE
                         + "\", \"port\": 8080}");
 
-        Run deploy = empFails(bob, "deploy", spec.toString(), "--timeout", "5s");
+        // the platform fails the release once its replicas have exited 3 times, and says why in Kubernetes' words
+        Run deploy = empFails(bob, "deploy", spec.toString());
         assertThat(deploy.out()).contains("crasher: replica crasher-").contains("'emp logs crasher' shows its output");
-        assertThat(deploy.err()).contains("app 'crasher' is not ready after 5s").contains("emp events crasher");
+        assertThat(deploy.err())
+                .contains("release v1 of 'crasher' failed: its replicas exited 3 times")
+                .contains("CrashLoopBackOff")
+                .contains("exited with code 1")
+                .contains("fatal: cannot open configuration")
+                .contains("no release of 'crasher' ran before")
+                .contains("emp events crasher");
 
         Pod pod = awaitPods("emp-bob", "crasher", 1).get(0);
         String podName = pod.getMetadata().getName();

@@ -171,7 +171,13 @@ public final class AppReleases {
      * @return the release the app was rolled back to, if it was
      */
     public Optional<Release> failed(String appId, int version, String why) {
-        if (!releases.settle(appId, version, ReleaseStatus.FAILED, why)) {
+        Optional<AppRecord> runs = apps.record(appId).filter(app -> app.release() == version);
+        Optional<Release> good = runs.flatMap(app -> lastSucceededBefore(appId, version));
+        String outcome = runs.map(app -> good.map(back -> "\n'" + app.name() + "' goes back to release v"
+                                + back.version() + ", which keeps serving")
+                        .orElse("\nno release of '" + app.name() + "' ran before, so there is none to go back to"))
+                .orElse("");
+        if (!releases.settle(appId, version, ReleaseStatus.FAILED, why + outcome)) {
             return Optional.empty();
         }
         // The first line only: the rest quotes the app's own log, which is its owner's to read, not the server log's.
@@ -180,22 +186,13 @@ public final class AppReleases {
                 version,
                 appId,
                 why.lines().findFirst().orElse(""));
-        Optional<AppRecord> app = apps.record(appId);
-        if (app.isEmpty() || app.get().release() != version) {
-            events.append(appId, "release", "release v" + version + " failed: " + why);
-            return Optional.empty();
-        }
-        Optional<Release> good = lastSucceededBefore(appId, version);
         if (good.isEmpty()) {
-            events.append(
-                    appId,
-                    "release",
-                    "release v" + version + " failed, and no release before it ran; fix it and deploy again: " + why);
+            events.append(appId, "release", "release v" + version + " failed: " + why + outcome);
             return Optional.empty();
         }
         try {
             Outcome after = release(
-                    app.get().owner(),
+                    runs.get().owner(),
                     appId,
                     PLATFORM,
                     record -> record.release() != version

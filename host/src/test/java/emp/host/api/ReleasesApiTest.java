@@ -228,7 +228,8 @@ class ReleasesApiTest {
                     .contains("exited")
                     .contains("exited with code 1")
                     .contains("its last log lines")
-                    .contains("emp.NoSuchMain");
+                    .contains("emp.NoSuchMain")
+                    .endsWith("'fragile' goes back to release v1, which keeps serving");
             JsonNode back = awaitRelease(token, "fragile", 3, "succeeded");
             assertThat(back.get("rollback_of").asInt()).isEqualTo(1);
             assertThat(back.get("by").asText()).isEqualTo("emp");

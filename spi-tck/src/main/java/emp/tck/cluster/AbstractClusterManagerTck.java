@@ -282,24 +282,7 @@ public abstract class AbstractClusterManagerTck {
     void aRolloutStaysWithinMaxSurgeAndNeverServesWithFewerReplicas() {
         AppRef app = ref("tck-surge");
         AppSpec spec = runnableSpec(app.name());
-        spec = new AppSpec(
-                spec.name(),
-                spec.dockerImage(),
-                spec.stateless(),
-                spec.port(),
-                spec.envs(),
-                spec.qualityMetrics(),
-                spec.command(),
-                spec.replicas(),
-                spec.minReplicas(),
-                spec.maxReplicas(),
-                spec.resources(),
-                spec.health(),
-                spec.dependencies(),
-                spec.concurrency(),
-                spec.queueTimeout(),
-                spec.idleAfter(),
-                new Rollout("1", "0"));
+        spec = spec.withRollout(new Rollout("1", "0"));
         manager.deploy(deployment(app, spec, 3));
         Set<String> before = ids(awaitReady(app, 3));
         List<EnvVar> envs = new ArrayList<>(spec.envs());

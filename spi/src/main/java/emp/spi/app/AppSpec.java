@@ -227,6 +227,27 @@ public record AppSpec(
                 rollout);
     }
 
+    public AppSpec withRollout(Rollout newRollout) {
+        return new AppSpec(
+                name,
+                dockerImage,
+                stateless,
+                port,
+                envs,
+                qualityMetrics,
+                command,
+                replicas,
+                minReplicas,
+                maxReplicas,
+                resources,
+                health,
+                dependencies,
+                concurrency,
+                queueTimeout,
+                idleAfter,
+                newRollout);
+    }
+
     public AppSpec withEnvs(List<EnvVar> newEnvs) {
         return new AppSpec(
                 name,

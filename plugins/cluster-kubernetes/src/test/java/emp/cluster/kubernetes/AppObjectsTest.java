@@ -392,24 +392,7 @@ class AppObjectsTest {
     void theSpecsRolloutIsTheDeploymentsStrategy() {
         AppDeployment songs = songs(true);
         AppSpec spec = songs.spec();
-        AppSpec rolled = new AppSpec(
-                spec.name(),
-                spec.dockerImage(),
-                spec.stateless(),
-                spec.port(),
-                spec.envs(),
-                spec.qualityMetrics(),
-                spec.command(),
-                spec.replicas(),
-                spec.minReplicas(),
-                spec.maxReplicas(),
-                spec.resources(),
-                spec.health(),
-                spec.dependencies(),
-                spec.concurrency(),
-                spec.queueTimeout(),
-                spec.idleAfter(),
-                new Rollout("2", "10%"));
+        AppSpec rolled = spec.withRollout(new Rollout("2", "10%"));
 
         Deployment deployment =
                 ModelChecks.roundTrip(objects.deployment(new AppDeployment(SONGS, rolled, 3, songs.environment())));
