@@ -3,6 +3,7 @@ package emp.cli;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -13,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -74,18 +76,41 @@ final class EmpClient {
      * @throws CliException with exit code 2 when the server cannot be reached
      */
     JsonNode send(String method, String path, String jsonBody) {
+        return jsonBody == null
+                ? send(method, path, null, HttpRequest.BodyPublishers.noBody())
+                : send(
+                        method,
+                        path,
+                        "application/json",
+                        HttpRequest.BodyPublishers.ofString(jsonBody, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * POSTs a file's bytes as they are: a plugin jar.
+     *
+     * @throws CliException when the file cannot be read, naming it
+     */
+    JsonNode postFile(String path, Path file, String contentType) {
+        HttpRequest.BodyPublisher body;
+        try {
+            body = HttpRequest.BodyPublishers.ofFile(file);
+        } catch (FileNotFoundException e) {
+            throw CliException.user("file '" + file + "' does not exist; give the path of the plugin's .jar");
+        }
+        return send("POST", path, contentType, body);
+    }
+
+    private JsonNode send(String method, String path, String contentType, HttpRequest.BodyPublisher content) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server + path))
                 .timeout(REQUEST_TIMEOUT)
                 .header("Accept", "application/json, application/problem+json");
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
-        if (jsonBody == null) {
-            request.method(method, HttpRequest.BodyPublishers.noBody());
-        } else {
-            request.header("Content-Type", "application/json")
-                    .method(method, HttpRequest.BodyPublishers.ofString(jsonBody, StandardCharsets.UTF_8));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
         }
+        request.method(method, content);
         HttpResponse<String> response;
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));

@@ -317,7 +317,7 @@ class AppCommandsTest {
                 "GET",
                 "/v1/plugins",
                 200,
-                "[{\"id\":\"store-file\",\"version\":\"0.1.0\",\"state\":\"STARTED\","
+                "[{\"id\":\"store-file\",\"version\":\"0.1.0\",\"state\":\"STARTED\",\"staged\":\"0.2.0\","
                         + "\"description\":\"d\",\"extensions\":[{\"point\":\"store\",\"name\":\"file\",\"active\":true}]},"
                         + "{\"id\":\"cluster-local\",\"version\":\"0.1.0\",\"state\":\"STARTED\",\"description\":\"d\",\"extensions\":["
                         + "{\"point\":\"cluster\",\"name\":\"local\",\"active\":true},{\"point\":\"tracing\",\"name\":\"gateway\",\"active\":false}]}]");
@@ -327,11 +327,45 @@ class AppCommandsTest {
         assertThat(result.exitCode()).as(result.err()).isZero();
         assertThat(result.out())
                 .isEqualTo(""
-                        + "ID             VERSION  STATE    EXTENSIONS\n"
-                        + "store-file     0.1.0    STARTED  store:file*\n"
-                        + "cluster-local  0.1.0    STARTED  cluster:local*, tracing:gateway\n"
+                        + "ID             VERSION  STATE    EXTENSIONS                       NEXT START\n"
+                        + "store-file     0.1.0    STARTED  store:file*                      version 0.2.0\n"
+                        + "cluster-local  0.1.0    STARTED  cluster:local*, tracing:gateway  -\n"
                         + "\n"
                         + "* active: the extension the server uses for its point\n");
+    }
+
+    @Test
+    void operatorsInstallRemoveAndChoosePlugins() throws Exception {
+        java.nio.file.Path jar =
+                java.nio.file.Files.write(home.resolve("fixed-1.0.0.jar"), new byte[] {'P', 'K', 3, 4});
+        server.on(
+                "POST",
+                "/v1/plugins",
+                201,
+                "{\"id\":\"fixed\",\"version\":\"1.0.0\",\"outcome\":\"installed\","
+                        + "\"extensions\":[{\"point\":\"scheduler\",\"name\":\"fixed\"}]}");
+        server.on("PUT", "/v1/plugins/active/scheduler", 200, "{\"point\":\"scheduler\",\"name\":\"fixed\"}");
+        server.on("DELETE", "/v1/plugins/old", request -> FakeEmpServer.noContent());
+
+        CliRunner.Result installed = emp.run("plugins", "install", jar.toString());
+        CliRunner.Result used = emp.run("plugins", "use", "scheduler", "fixed");
+        CliRunner.Result removed = emp.run("plugins", "remove", "old");
+        CliRunner.Result missing =
+                emp.run("plugins", "install", home.resolve("nothing.jar").toString());
+
+        assertThat(installed.exitCode()).as(installed.err()).isZero();
+        assertThat(installed.out())
+                .isEqualTo(
+                        "installed plugin 'fixed' 1.0.0: scheduler 'fixed'; 'emp plugins use POINT NAME' chooses one\n");
+        FakeEmpServer.Request upload = server.requests("POST", "/v1/plugins").get(0);
+        assertThat(upload.contentType()).isEqualTo("application/java-archive");
+        assertThat(upload.body()).startsWith("PK");
+        assertThat(used.out()).isEqualTo("scheduler 'fixed' is active\n");
+        assertThat(server.requests("PUT", "/v1/plugins/active/scheduler").get(0).body())
+                .isEqualTo("{\"name\":\"fixed\"}");
+        assertThat(removed.out()).isEqualTo("removed plugin 'old'\n");
+        assertThat(missing.exitCode()).isNotZero();
+        assertThat(missing.err()).contains("nothing.jar").contains("does not exist");
     }
 
     @Test

@@ -16,8 +16,8 @@ import emp.host.config.ServerConfig;
 import emp.host.lead.LeaderElection;
 import emp.host.plugin.ExtensionPointKind;
 import emp.host.plugin.LoadedExtension;
+import emp.host.plugin.PluginAdmin;
 import emp.host.plugin.PluginHost;
-import emp.host.plugin.PluginInfo;
 import emp.host.plugin.StoredPluginState;
 import emp.host.reconcile.Reconciler;
 import emp.host.scale.ScalingLoop;
@@ -183,7 +183,17 @@ public final class EmpServer implements AutoCloseable {
                 checks.put("tracing", source::check);
                 spanGate.ifPresent(gate -> checks.put("span-ingest", gate::health));
             }
-            String scheduler = active.get(ExtensionPointKind.SCHEDULER);
+            String configuredScheduler = active.get(ExtensionPointKind.SCHEDULER);
+            String scheduler = PluginAdmin.startingScheduler(store, configuredScheduler);
+            if (!scheduler.equals("none") && !plugins.provides(ExtensionPointKind.SCHEDULER, scheduler)) {
+                log.warn(
+                        "scheduler '{}', chosen with 'emp plugins use', is not installed any more; scheduler.use '{}'"
+                                + " instead",
+                        scheduler,
+                        configuredScheduler);
+                scheduler = configuredScheduler;
+            }
+            active.put(ExtensionPointKind.SCHEDULER, scheduler);
             LoadedExtension schedulerExtension =
                     scheduler.equals("none") ? null : plugins.select(ExtensionPointKind.SCHEDULER, scheduler);
 
@@ -228,13 +238,14 @@ public final class EmpServer implements AutoCloseable {
                     clock,
                     config.duration(HostKey.RELEASE_TIMEOUT));
             resources.push(reconciler[0]);
+            AuditLog audit = new AuditLog(store, clock, config.integer(HostKey.AUDIT_KEPT, 100, 1_000_000));
             AccountService accounts = new AccountService(
                     store,
                     clock,
                     config.duration(HostKey.TOKEN_TTL),
                     config.integer(HostKey.BCRYPT_COST, 4, 31),
                     SignupPolicy.parse(HostKey.SIGNUP.key(), config.string(HostKey.SIGNUP)),
-                    new AuditLog(store, clock, config.integer(HostKey.AUDIT_KEPT, 100, 1_000_000)));
+                    audit);
             accounts.setupToken()
                     .ifPresent(token -> log.info(
                             "This platform has no operator yet. Its first account becomes the operator: make it on"
@@ -250,30 +261,22 @@ public final class EmpServer implements AutoCloseable {
                 ScalingLoop loop = scalingLoop;
                 return loop == null ? Health.healthy("starting") : loop.health();
             });
-            Supplier<List<PluginInfo>> pluginList = () -> plugins.describe(active);
+            Function<LoadedExtension, Scheduler> schedulers = extension -> extension.create(
+                    Scheduler.class,
+                    factory -> ((SchedulerFactory) factory)
+                            .create(context(extension, pluginConfig, dataDir, apiUri, clock, aggregator, store)));
+            PluginAdmin pluginAdmin = new PluginAdmin(plugins, store, audit, active, schedulers, configuredScheduler);
             TracingService tracingService =
                     new TracingService(apps, aggregator, config.raw(HostKey.TRACING_UI_URL), platformEnvironment);
             ApiServer api = new ApiServer(
                     URI.create("http://" + apiHost + ":" + apiPort + "/"),
-                    new ApiServices(accounts, apps, tracingService, pluginList, checks, spanGate, VERSION));
+                    new ApiServices(accounts, apps, tracingService, pluginAdmin, checks, spanGate, VERSION));
             resources.push(api);
             api.start();
             election.start();
             reconciler[0].start();
             // Without a scheduler the loop still runs the platform's own scale-to-zero rule.
-            Scheduler decider = schedulerExtension == null
-                    ? view -> List.of()
-                    : schedulerExtension.create(
-                            Scheduler.class,
-                            factory -> ((SchedulerFactory) factory)
-                                    .create(context(
-                                            schedulerExtension,
-                                            pluginConfig,
-                                            dataDir,
-                                            apiUri,
-                                            clock,
-                                            aggregator,
-                                            store)));
+            Scheduler decider = schedulerExtension == null ? view -> List.of() : schedulers.apply(schedulerExtension);
             ScalingLoop loop = new ScalingLoop(
                     decider,
                     scheduler,
@@ -291,6 +294,7 @@ public final class EmpServer implements AutoCloseable {
                     election);
             resources.push(loop);
             loop.start();
+            pluginAdmin.attach(loop::use);
             scalingLoop = loop;
             this.gatewayUri = cluster.entryPoint();
             log.info(

@@ -175,7 +175,7 @@ public final class TestServer implements AutoCloseable {
     }
 
     public record Reply(int status, String contentType, String body) {
-        static Reply of(HttpResponse<String> response) {
+        public static Reply of(HttpResponse<String> response) {
             return new Reply(
                     response.statusCode(),
                     response.headers().firstValue("Content-Type").orElse(""),

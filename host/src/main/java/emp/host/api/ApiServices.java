@@ -2,11 +2,10 @@ package emp.host.api;
 
 import emp.host.apps.AppService;
 import emp.host.auth.AccountService;
-import emp.host.plugin.PluginInfo;
+import emp.host.plugin.PluginAdmin;
 import emp.host.tracing.SpanGate;
 import emp.host.tracing.TracingService;
 import emp.spi.Health;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -17,7 +16,7 @@ import java.util.function.Supplier;
  * @param accounts     accounts and sessions
  * @param apps         apps
  * @param tracing      apps' tracing figures
- * @param plugins      the loaded plugins, described on each call
+ * @param plugins      the loaded plugins, and what operators change of them
  * @param checks       the health checks of {@code /healthz}, by name
  * @param spans        Zipkin's {@code POST /api/v2/spans}, when the trace source collects over HTTP
  * @param version      the server's version
@@ -26,7 +25,7 @@ public record ApiServices(
         AccountService accounts,
         AppService apps,
         TracingService tracing,
-        Supplier<List<PluginInfo>> plugins,
+        PluginAdmin plugins,
         Map<String, Supplier<Health>> checks,
         Optional<SpanGate> spans,
         String version) {}

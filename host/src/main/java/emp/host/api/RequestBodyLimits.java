@@ -23,7 +23,7 @@ import java.nio.charset.IllegalCharsetNameException;
  * instead of failing deep in a reader.
  *
  * <p>The limits: {@link #SPANS} for Zipkin's span endpoint (a reporter's batch), {@link #CREDENTIALS} for sign-up and
- * login, {@link #DEFAULT} for the rest (an app spec, a list of them, a scale).
+ * login, {@link #PLUGIN} for a plugin jar, {@link #DEFAULT} for the rest (an app spec, a list of them, a scale).
  */
 @PreMatching
 @Priority(Priorities.AUTHENTICATION - 100)
@@ -32,6 +32,8 @@ final class RequestBodyLimits implements ContainerRequestFilter {
     static final long SPANS = 8L << 20;
     /** The most bytes of a username and password as JSON. */
     static final long CREDENTIALS = 16L << 10;
+    /** The most bytes of a plugin jar an operator installs (a cluster manager with its libraries is ~15 MB). */
+    static final long PLUGIN = 64L << 20;
     /** The most bytes of any other body. */
     static final long DEFAULT = 1L << 20;
 
@@ -56,6 +58,9 @@ final class RequestBodyLimits implements ContainerRequestFilter {
         }
         if (path.equals("/v1/accounts") || path.equals("/v1/sessions")) {
             return CREDENTIALS;
+        }
+        if (path.equals("/v1/plugins")) {
+            return PLUGIN;
         }
         return DEFAULT;
     }

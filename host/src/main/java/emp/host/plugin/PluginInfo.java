@@ -10,8 +10,11 @@ import java.util.List;
  * @param state       PF4J's state: {@code started}, {@code disabled}, {@code failed}...
  * @param description one line from its manifest
  * @param extensions  the extensions it provides
+ * @param staged      the version staged to replace it at the next start ({@code emp plugins install} of a plugin in
+ *                    use), or null
  */
-public record PluginInfo(String id, String version, String state, String description, List<Extension> extensions) {
+public record PluginInfo(
+        String id, String version, String state, String description, List<Extension> extensions, String staged) {
     public PluginInfo {
         extensions = List.copyOf(extensions);
     }

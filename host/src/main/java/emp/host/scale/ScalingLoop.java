@@ -48,8 +48,10 @@ import org.slf4j.LoggerFactory;
 public final class ScalingLoop implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ScalingLoop.class);
 
-    private final Scheduler scheduler;
-    private final String name;
+    /** The active scheduler and its name: changed by {@link #use} on the ticker's thread, between two ticks. */
+    private volatile Scheduler scheduler;
+
+    private volatile String name;
     private final AppService apps;
     private final ClusterManager cluster;
     private final TraceAggregator aggregator;
@@ -108,6 +110,37 @@ public final class ScalingLoop implements AutoCloseable {
                 period,
                 name,
                 settings.dryRun() ? " (dry run: decisions are only logged)" : "");
+    }
+
+    /**
+     * Makes {@code next} the active scheduler from the next tick on: the tick under way, if any, finishes with the one
+     * before, which is no longer called after this returns.
+     *
+     * @throws PlatformException of category UNAVAILABLE when the loop does not get to it in time (a tick stuck)
+     */
+    public void use(Scheduler next, String nextName) {
+        requireNonNull(next, "next is null");
+        requireNonNull(nextName, "nextName is null");
+        Future<?> switched = ticker.submit(() -> {
+            String before = name;
+            scheduler = next;
+            name = nextName;
+            log.info("scaling loop: scheduler '{}' replaces '{}' from the next tick", nextName, before);
+        });
+        try {
+            switched.get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw PlatformException.unavailable("interrupted while switching the scheduler", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw PlatformException.unavailable(
+                    "the scaling loop did not take scheduler '" + nextName + "' within 30 s; try again", e);
+        }
+    }
+
+    /** The name of the active scheduler. */
+    public String schedulerName() {
+        return name;
     }
 
     /** How long the last ticks took: always healthy, for a person to see. */
