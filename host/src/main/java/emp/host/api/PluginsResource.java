@@ -19,7 +19,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Locale;
 import org.eclipse.jetty.server.Request;
@@ -53,7 +52,8 @@ public final class PluginsResource {
         try {
             jar = body.readAllBytes();
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw PlatformException.invalid(
+                    "plugin", "the upload was cut short (" + e.getMessage() + "); send it again");
         }
         if (jar.length == 0) {
             throw PlatformException.invalid(
