@@ -1,5 +1,9 @@
 package emp.scheduler.threshold;
 
+import static emp.tck.scheduler.Views.availability;
+import static emp.tck.scheduler.Views.errorRate;
+import static emp.tck.scheduler.Views.p95;
+import static emp.tck.scheduler.Views.p99;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import emp.spi.AppRef;
@@ -10,16 +14,12 @@ import emp.spi.scheduler.ClusterView;
 import emp.spi.scheduler.EdgeMetrics;
 import emp.spi.scheduler.ScaleDecision;
 import emp.spi.scheduler.WindowMetrics;
-import java.time.Instant;
-import java.util.Arrays;
+import emp.tck.scheduler.Views;
 import java.util.List;
 import java.util.OptionalDouble;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class ThresholdSchedulerTest {
-    private static final Instant NOW = Instant.parse("2025-01-01T12:00:00Z");
     private static final AppRef SONGS = new AppRef("alice", "songs");
     private static final AppRef AGGREGATOR = new AppRef("alice", "aggregator");
 
@@ -340,7 +340,7 @@ class ThresholdSchedulerTest {
     // ---- helpers ----
 
     private static ClusterView view(AppView... apps) {
-        return new ClusterView(NOW, Arrays.stream(apps).collect(Collectors.toMap(AppView::app, Function.identity())));
+        return Views.of(apps);
     }
 
     private static AppView app(AppRef ref, AppSpec spec, int replicas, int ready, WindowMetrics window) {
@@ -357,38 +357,6 @@ class ThresholdSchedulerTest {
     }
 
     private static AppSpec spec(Integer min, Integer max, QualityMetric... metrics) {
-        return new AppSpec(
-                "app",
-                null,
-                null,
-                null,
-                null,
-                List.of(metrics),
-                List.of("run"),
-                null,
-                min,
-                max,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null);
-    }
-
-    private static QualityMetric p95(double ms) {
-        return new QualityMetric(QualityMetric.LATENCY_P95_MS, Double.toString(ms));
-    }
-
-    private static QualityMetric p99(double ms) {
-        return new QualityMetric(QualityMetric.LATENCY_P99_MS, Double.toString(ms));
-    }
-
-    private static QualityMetric errorRate(double fraction) {
-        return new QualityMetric(QualityMetric.ERROR_RATE, Double.toString(fraction));
-    }
-
-    private static QualityMetric availability(double percent) {
-        return new QualityMetric(QualityMetric.AVAILABILITY, Double.toString(percent));
+        return Views.spec("app", min, max, metrics);
     }
 }

@@ -1,13 +1,14 @@
 package emp.scheduler.tracegraph;
 
-import static emp.scheduler.tracegraph.Views.calling;
-import static emp.scheduler.tracegraph.Views.load;
-import static emp.scheduler.tracegraph.Views.ref;
+import static emp.tck.scheduler.Views.calling;
+import static emp.tck.scheduler.Views.load;
+import static emp.tck.scheduler.Views.ref;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import emp.spi.cluster.LoadFigures;
 import emp.spi.cluster.LoadSecond;
 import emp.spi.scheduler.ScaleDecision;
+import emp.tck.scheduler.Views;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

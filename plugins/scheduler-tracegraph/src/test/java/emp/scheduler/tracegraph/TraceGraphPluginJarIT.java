@@ -1,8 +1,8 @@
 package emp.scheduler.tracegraph;
 
-import static emp.scheduler.tracegraph.Views.metrics;
-import static emp.scheduler.tracegraph.Views.p95;
-import static emp.scheduler.tracegraph.Views.spec;
+import static emp.tck.scheduler.Views.metrics;
+import static emp.tck.scheduler.Views.p95;
+import static emp.tck.scheduler.Views.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import emp.spi.PluginConfig;
@@ -10,6 +10,7 @@ import emp.spi.PluginContext;
 import emp.spi.scheduler.ScaleDecision;
 import emp.spi.scheduler.Scheduler;
 import emp.spi.scheduler.SchedulerFactory;
+import emp.tck.scheduler.Views;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,8 +1,8 @@
 package emp.scheduler.tracegraph;
 
-import static emp.scheduler.tracegraph.Views.metrics;
-import static emp.scheduler.tracegraph.Views.p95;
-import static emp.scheduler.tracegraph.Views.spec;
+import static emp.tck.scheduler.Views.metrics;
+import static emp.tck.scheduler.Views.p95;
+import static emp.tck.scheduler.Views.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,6 +11,7 @@ import emp.spi.PluginConfig;
 import emp.spi.PluginContext;
 import emp.spi.scheduler.ScaleDecision;
 import emp.spi.scheduler.Scheduler;
+import emp.tck.scheduler.Views;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -1,10 +1,10 @@
 package emp.scheduler.tracegraph;
 
-import static emp.scheduler.tracegraph.Views.metrics;
-import static emp.scheduler.tracegraph.Views.p95;
-import static emp.scheduler.tracegraph.Views.p99;
-import static emp.scheduler.tracegraph.Views.ref;
-import static emp.scheduler.tracegraph.Views.spec;
+import static emp.tck.scheduler.Views.metrics;
+import static emp.tck.scheduler.Views.p95;
+import static emp.tck.scheduler.Views.p99;
+import static emp.tck.scheduler.Views.ref;
+import static emp.tck.scheduler.Views.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import emp.spi.AppRef;
@@ -12,6 +12,7 @@ import emp.spi.PluginConfig;
 import emp.spi.app.AppSpec;
 import emp.spi.scheduler.ClusterView;
 import emp.spi.scheduler.ScaleDecision;
+import emp.tck.scheduler.Views;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -14,8 +14,10 @@ import zipkin2.codec.SpanBytesDecoder;
 /**
  * Decodes one Kafka message into spans, telling its format from its first bytes the way Zipkin's own Kafka collector
  * does: a list in JSON ({@code [}), proto3 ({@code 0x0A} then a non-zero length) or Thrift, as zipkin-reporter's
- * {@code KafkaSender} sends them, or a single span ({@code {}, or a legacy Thrift struct). A JSON v2 list, what
- * reporters send, is read by {@link JsonSpanDecoder}; the rest by the zipkin2 library's codecs. Stateless.
+ * {@code KafkaSender} sends them, or a single span ({@code {}, or a legacy Thrift struct). JSON is taken for v1 only
+ * when it has a field only v1 has: Zipkin's detector also takes v2 spans without endpoints or tags for v1, and would
+ * lose their kind. A JSON v2 list, what reporters send, is read by {@link JsonSpanDecoder}; the rest by the zipkin2
+ * library's codecs. Stateless.
  */
 final class SpanMessageDecoder {
     private static final byte THRIFT_LIST = 12;
@@ -60,6 +62,12 @@ final class SpanMessageDecoder {
             }
             BytesDecoder<zipkin2.Span> decoder =
                     SpanBytesDecoderDetector.decoderForListMessage(ByteBuffer.wrap(message, offset, length));
+            if (decoder == SpanBytesDecoder.JSON_V1
+                    && !jsonV1(new String(message, offset, length, StandardCharsets.UTF_8))) {
+                // The detector takes a list whose spans have no endpoint and no tag for v1, whose codec drops v2's
+                // kind and shared: a server span would lose what makes it one.
+                decoder = SpanBytesDecoder.JSON_V2;
+            }
             return decoder == SpanBytesDecoder.JSON_V2
                     ? JsonSpanDecoder.decodeList(message, offset, length)
                     : ZipkinSpans.toEmp(decoder.decodeList(copy(message, offset, length)));
@@ -78,8 +86,7 @@ final class SpanMessageDecoder {
      * {@code "binaryAnnotations"}.
      */
     private static zipkin2.Span decodeSingleJson(byte[] message) {
-        String text = new String(message, StandardCharsets.UTF_8);
-        SpanBytesDecoder decoder = text.contains("\"endpoint\"") || text.contains("\"binaryAnnotations\"")
+        SpanBytesDecoder decoder = jsonV1(new String(message, StandardCharsets.UTF_8))
                 ? SpanBytesDecoder.JSON_V1
                 : SpanBytesDecoder.JSON_V2;
         zipkin2.Span span = decoder.decodeOne(message);
@@ -87,6 +94,11 @@ final class SpanMessageDecoder {
             throw new IllegalArgumentException("no span in the JSON object");
         }
         return span;
+    }
+
+    /** Whether JSON spans are v1's: only v1 has {@code "endpoint"} (inside annotations) and {@code "binaryAnnotations"}. */
+    private static boolean jsonV1(String json) {
+        return json.contains("\"endpoint\"") || json.contains("\"binaryAnnotations\"");
     }
 
     /** A proto3 list starts with field 1 (a span), length-delimited, and a span is never empty. */

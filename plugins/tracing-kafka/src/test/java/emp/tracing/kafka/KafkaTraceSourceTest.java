@@ -1,8 +1,6 @@
 package emp.tracing.kafka;
 
-import static emp.tracing.kafka.SampleSpans.BACK;
 import static emp.tracing.kafka.SampleSpans.BACK_TOKEN;
-import static emp.tracing.kafka.SampleSpans.FRONT;
 import static emp.tracing.kafka.SampleSpans.FRONT_TOKEN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -12,6 +10,8 @@ import emp.spi.AppRef;
 import emp.spi.Health;
 import emp.spi.PluginConfig;
 import emp.spi.tracing.Span;
+import emp.spi.tracing.TraceSource;
+import emp.tck.tracing.AbstractTraceSourceTck;
 import emp.testsupport.KafkaBroker;
 import emp.testsupport.ZipkinServer;
 import java.net.http.HttpClient;
@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -43,25 +44,61 @@ import zipkin2.reporter.kafka.KafkaSender;
 
 /**
  * The source against a real broker, fed by zipkin-reporter's KafkaSender, as the apps feed it: each app sends its own
- * spans with its credential in header {@value KafkaTraceSource#TOKEN_HEADER}.
+ * spans with its credential in header {@value KafkaTraceSource#TOKEN_HEADER}. The trace source kit runs here too, on
+ * the same broker: each of its tests reads a topic of its own, to which its batches are written as JSON v2 messages
+ * with the kit's credentials in the header.
  */
-class KafkaTraceSourceTest {
+class KafkaTraceSourceTest extends AbstractTraceSourceTck {
     private static final Logger log = LoggerFactory.getLogger(KafkaTraceSourceTest.class);
     private static final Duration EVENTUALLY = Duration.ofSeconds(60);
 
+    private static final AtomicInteger KIT_TOPICS = new AtomicInteger();
+
     private static KafkaBroker broker;
+    private static KafkaProducer<byte[], byte[]> producer;
+
+    /** The topic of the kit's test that runs, and its source's group. */
+    private String kitTopic;
 
     @BeforeAll
     static void startBroker() {
         broker = KafkaBroker.started();
         log.info("Kafka broker started in {} ms", broker.lastStartTime().toMillis());
+        producer = new KafkaProducer<>(
+                Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        broker.bootstrapServers(),
+                        ProducerConfig.ACKS_CONFIG,
+                        "all"),
+                new ByteArraySerializer(),
+                new ByteArraySerializer());
     }
 
     @AfterAll
     static void closeBroker() {
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
+        }
         if (broker != null) {
             broker.close();
         }
+    }
+
+    @Override
+    protected TraceSource newSource() {
+        kitTopic = "tck-" + KIT_TOPICS.incrementAndGet();
+        broker.createTopic(kitTopic, 1);
+        return source(Map.of("topic", kitTopic, "group", kitTopic));
+    }
+
+    @Override
+    protected void deliver(AppRef sender, List<Span> spans) throws Exception {
+        produce(kitTopic, credential(sender), ZipkinEncoding.json(spans));
+    }
+
+    @Override
+    protected void deliverRaw(AppRef sender, byte[] payload) throws Exception {
+        produce(kitTopic, credential(sender), payload);
     }
 
     @Test
@@ -100,7 +137,7 @@ class KafkaTraceSourceTest {
 
             produce("garbage", FRONT_TOKEN, "this is not a span list".getBytes(StandardCharsets.UTF_8));
             produce("garbage", FRONT_TOKEN, "[{\"traceId\":\"5af7183f".getBytes(StandardCharsets.UTF_8));
-            produce("garbage", FRONT_TOKEN, encode(FRONT, SampleSpans.trace(traceId)));
+            produce("garbage", FRONT_TOKEN, encode(SampleSpans.FRONT, SampleSpans.trace(traceId)));
 
             await().atMost(EVENTUALLY).until(() -> sink.ofTrace(traceId).size() == 2);
             assertThat(source.skippedMessages()).isEqualTo(2);
@@ -182,15 +219,15 @@ class KafkaTraceSourceTest {
         try (KafkaTraceSource source = source(Map.of("topic", "credentials", "group", "credentials"))) {
             source.start(sink);
 
-            produce("credentials", null, encode(FRONT, trace));
-            produce("credentials", "not-a-credential", encode(FRONT, trace));
-            produce("credentials", "", encode(FRONT, trace));
+            produce("credentials", null, encode(SampleSpans.FRONT, trace));
+            produce("credentials", "not-a-credential", encode(SampleSpans.FRONT, trace));
+            produce("credentials", "", encode(SampleSpans.FRONT, trace));
             // The front's credential with the back's spans: a forgery, dropped whole.
             produce("credentials", FRONT_TOKEN, SpanBytesEncoder.JSON_V2.encodeList(trace));
-            produce("credentials", FRONT_TOKEN, encode(BACK, trace));
+            produce("credentials", FRONT_TOKEN, encode(SampleSpans.BACK, trace));
             // Then the apps' own, which arrive.
-            produce("credentials", FRONT_TOKEN, encode(FRONT, trace));
-            produce("credentials", BACK_TOKEN, encode(BACK, trace));
+            produce("credentials", FRONT_TOKEN, encode(SampleSpans.FRONT, trace));
+            produce("credentials", BACK_TOKEN, encode(SampleSpans.BACK, trace));
 
             await().atMost(EVENTUALLY).until(() -> source.receivedMessages() == 7);
             assertThat(sink.spans())
@@ -226,7 +263,7 @@ class KafkaTraceSourceTest {
             }
 
             await().atMost(EVENTUALLY).until(() -> sink.ofTrace(traceId).size() == 5);
-            assertThat(sink.ofTrace(traceId)).extracting(Span::localService).containsOnly(BACK.toString());
+            assertThat(sink.ofTrace(traceId)).extracting(Span::localService).containsOnly(SampleSpans.BACK.toString());
             assertThat(sink.senderCalls()).as("verified once, then cached").isEqualTo(1);
         }
     }
@@ -239,8 +276,8 @@ class KafkaTraceSourceTest {
         try (KafkaTraceSource source = source(Map.of("topic", "reporter", "group", "reporter"))) {
             source.start(sink);
 
-            send("reporter", Encoding.JSON, null, SampleSpans.of(FRONT, SampleSpans.trace(traceId)));
-            send("reporter", Encoding.JSON, FRONT_TOKEN, SampleSpans.of(FRONT, SampleSpans.trace(traceId)));
+            send("reporter", Encoding.JSON, null, SampleSpans.of(SampleSpans.FRONT, SampleSpans.trace(traceId)));
+            send("reporter", Encoding.JSON, FRONT_TOKEN, SampleSpans.of(SampleSpans.FRONT, SampleSpans.trace(traceId)));
 
             await().atMost(EVENTUALLY).until(() -> source.receivedMessages() == 2);
             assertThat(sink.ofTrace(traceId)).hasSize(2);
@@ -257,8 +294,8 @@ class KafkaTraceSourceTest {
 
     /** Sends a trace as its apps do: each app its own spans, in a message with its credential. */
     static void sendTrace(String topic, Encoding encoding, List<zipkin2.Span> trace) throws Exception {
-        send(topic, encoding, FRONT_TOKEN, SampleSpans.of(FRONT, trace));
-        send(topic, encoding, BACK_TOKEN, SampleSpans.of(BACK, trace));
+        send(topic, encoding, FRONT_TOKEN, SampleSpans.of(SampleSpans.FRONT, trace));
+        send(topic, encoding, BACK_TOKEN, SampleSpans.of(SampleSpans.BACK, trace));
     }
 
     /**
@@ -287,19 +324,17 @@ class KafkaTraceSourceTest {
         return SpanBytesEncoder.JSON_V2.encodeList(SampleSpans.of(app, trace));
     }
 
-    /** Writes one record, with header {@value KafkaTraceSource#TOKEN_HEADER} set to {@code token} unless null. */
+    /**
+     * Writes one record, with header {@value KafkaTraceSource#TOKEN_HEADER} set to {@code token} unless null, and waits
+     * for the broker's acknowledgement.
+     */
     private static void produce(String topic, String token, byte[] message) throws Exception {
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
-                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
-                new ByteArraySerializer(),
-                new ByteArraySerializer())) {
-            ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, message);
-            if (token != null) {
-                record.headers()
-                        .add(new RecordHeader(KafkaTraceSource.TOKEN_HEADER, token.getBytes(StandardCharsets.UTF_8)));
-            }
-            producer.send(record).get(30, TimeUnit.SECONDS);
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, message);
+        if (token != null) {
+            record.headers()
+                    .add(new RecordHeader(KafkaTraceSource.TOKEN_HEADER, token.getBytes(StandardCharsets.UTF_8)));
         }
+        producer.send(record).get(30, TimeUnit.SECONDS);
     }
 
     /** What both sides must agree on: each span's trace, id, parent, kind and service. */

@@ -55,6 +55,30 @@ class SpanMessageDecoderTest {
     }
 
     @Test
+    void aJsonV2ListWithoutEndpointsOrTagsKeepsItsKindAndShared() {
+        // Zipkin's detector takes such a list for v1, whose codec has neither field: the server span would be lost as
+        // one.
+        zipkin2.Span bare = zipkin2.Span.newBuilder()
+                .traceId("463ac35c9f6413ad48485a3953bb6124")
+                .parentId("a000000000000001")
+                .id("a000000000000002")
+                .name("get /users")
+                .kind(zipkin2.Span.Kind.SERVER)
+                .shared(true)
+                .timestamp(SampleSpans.NOW_MICROS)
+                .duration(5_000)
+                .build();
+
+        assertThat(SpanMessageDecoder.decode(SpanBytesEncoder.JSON_V2.encodeList(List.of(bare))))
+                .singleElement()
+                .satisfies(read -> {
+                    assertThat(read.kind()).isEqualTo(Span.Kind.SERVER);
+                    assertThat(read.shared()).isTrue();
+                    assertThat(read).isEqualTo(ZipkinSpans.toEmp(bare));
+                });
+    }
+
+    @Test
     void readsAnEmptyJsonList() {
         assertThat(SpanMessageDecoder.decode("[]".getBytes(StandardCharsets.UTF_8)))
                 .isEmpty();
