@@ -266,6 +266,7 @@ public final class EmpServer implements AutoCloseable {
                     factory -> ((SchedulerFactory) factory)
                             .create(context(extension, pluginConfig, dataDir, apiUri, clock, aggregator, store)));
             PluginAdmin pluginAdmin = new PluginAdmin(plugins, store, audit, active, schedulers, configuredScheduler);
+            resources.push(pluginAdmin);
             TracingService tracingService =
                     new TracingService(apps, aggregator, config.raw(HostKey.TRACING_UI_URL), platformEnvironment);
             ApiServer api = new ApiServer(

@@ -13,10 +13,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,10 +30,12 @@ import org.slf4j.LoggerFactory;
  * installed plugin upgrades it), remove one, and choose the scheduler, which takes over from the next tick of the
  * scaling loop without a restart. A cluster manager, state store or trace source in use is never swapped under the
  * running apps: a new version of its plugin is staged for the next start, and choosing another says to restart.
- * Every change goes to the audit log; the scheduler chosen is kept in the store and chosen again at the next start,
- * unless the configuration's {@code scheduler.use} changed since.
+ * Every change goes to the audit log; the scheduler chosen is kept in the store, where every server of the platform
+ * follows it within {@link #FOLLOW_INTERVAL} (so the leading server's scaling loop uses it, whichever server the
+ * operator asked) and chooses it again at its next start, unless its configuration's {@code scheduler.use} changed
+ * since.
  */
-public final class PluginAdmin {
+public final class PluginAdmin implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PluginAdmin.class);
     private static final String COLLECTION = "platform";
     private static final String CHOICE = "plugin-choice/scheduler";
@@ -42,7 +48,17 @@ public final class PluginAdmin {
     /** What {@code scheduler.use} said at this start: a choice made now is kept while it says the same. */
     private final String configuredScheduler;
 
+    /** How often a server looks whether an operator chose another scheduler through another server. */
+    static final Duration FOLLOW_INTERVAL = Duration.ofSeconds(2);
+
     private volatile SchedulerSwitch loop;
+    private final ScheduledExecutorService follower = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "emp-plugin-choice");
+        thread.setDaemon(true);
+        return thread;
+    });
+    /** What kept the last choice from being followed, so that it is logged once. */
+    private String lastFollowProblem;
 
     /** Where a chosen scheduler goes: the scaling loop, once it runs. */
     @FunctionalInterface
@@ -104,9 +120,57 @@ public final class PluginAdmin {
         return configured;
     }
 
-    /** Hands chosen schedulers to the scaling loop from now on. */
+    /** Hands chosen schedulers to the scaling loop from now on, and follows the choices made through other servers. */
     public void attach(SchedulerSwitch scalingLoop) {
         this.loop = requireNonNull(scalingLoop, "scalingLoop is null");
+        follower.scheduleWithFixedDelay(
+                this::followSafely, FOLLOW_INTERVAL.toMillis(), FOLLOW_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Takes the scheduler that the store says an operator chose, when it is not the active one here: a choice made
+     * through another server of the platform. One whose plugin is not installed on this server is left, and said once.
+     */
+    synchronized void follow() {
+        Optional<Choice> choice =
+                store.get(COLLECTION, CHOICE).map(entry -> JsonCodec.readStored(entry.value(), Choice.class));
+        if (choice.isEmpty()
+                || !configuredScheduler.equals(choice.get().configured())
+                || choice.get().name().equals(active.get(ExtensionPointKind.SCHEDULER))) {
+            return;
+        }
+        String name = choice.get().name();
+        if (!name.equals("none") && !host.provides(ExtensionPointKind.SCHEDULER, name)) {
+            String problem = "scheduler '" + name + "', chosen through another server, is not installed on this one;"
+                    + " install its plugin on this server too (emp plugins install, with --server naming this one)";
+            if (!problem.equals(lastFollowProblem)) {
+                log.warn(problem);
+            }
+            lastFollowProblem = problem;
+            return;
+        }
+        requireLoop().use(name.equals("none") ? view -> List.of() : startScheduler(name), name);
+        active.put(ExtensionPointKind.SCHEDULER, name);
+        lastFollowProblem = null;
+        log.info("scheduler '{}', chosen through another server of the platform, is active here too", name);
+    }
+
+    private void followSafely() {
+        try {
+            follow();
+        } catch (PlatformException e) {
+            if (!e.getMessage().equals(lastFollowProblem)) {
+                log.warn("cannot follow the scheduler chosen for the platform: {}", e.getMessage());
+            }
+            lastFollowProblem = e.getMessage();
+        } catch (RuntimeException e) {
+            log.error("following the scheduler chosen for the platform failed", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        follower.shutdownNow();
     }
 
     public synchronized List<PluginInfo> describe() {

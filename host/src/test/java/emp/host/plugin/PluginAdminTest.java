@@ -1,0 +1,66 @@
+package emp.host.plugin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import emp.host.TestServer;
+import emp.host.auth.AuditLog;
+import emp.spi.scheduler.Scheduler;
+import emp.spi.store.StateStore;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Servers sharing a store follow the scheduler an operator chose through any of them. */
+class PluginAdminTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aSchedulerChosenThroughOneServerIsTakenByTheOthers() {
+        try (PluginHost plugins = loaded(new PluginHost(TestServer.pluginsDir()));
+                StateStore store = TestServer.fileStore(plugins, dir)) {
+            List<String> firstLoop = new CopyOnWriteArrayList<>();
+            List<String> secondLoop = new CopyOnWriteArrayList<>();
+            try (PluginAdmin first = admin(plugins, store, firstLoop, "none");
+                    PluginAdmin second = admin(plugins, store, secondLoop, "none");
+                    PluginAdmin otherConfig = admin(plugins, store, new CopyOnWriteArrayList<>(), "tracegraph")) {
+                first.use("scheduler", "threshold", "root", "127.0.0.1");
+                assertThat(firstLoop).containsExactly("threshold");
+
+                second.follow();
+                otherConfig.follow();
+
+                assertThat(secondLoop).containsExactly("threshold");
+                assertThat(second.active()).containsEntry(ExtensionPointKind.SCHEDULER, "threshold");
+                assertThat(otherConfig.active())
+                        .as("a server configured otherwise since keeps its own")
+                        .containsEntry(ExtensionPointKind.SCHEDULER, "tracegraph");
+                second.follow();
+                assertThat(secondLoop).as("followed once").hasSize(1);
+                assertThat(PluginAdmin.startingScheduler(store, "none")).isEqualTo("threshold");
+                assertThat(PluginAdmin.startingScheduler(store, "tracegraph")).isEqualTo("tracegraph");
+            }
+        }
+    }
+
+    private static PluginHost loaded(PluginHost plugins) {
+        plugins.load();
+        return plugins;
+    }
+
+    private static PluginAdmin admin(PluginHost plugins, StateStore store, List<String> loop, String configured) {
+        PluginAdmin admin = new PluginAdmin(
+                plugins,
+                store,
+                new AuditLog(store, Clock.systemUTC(), 100),
+                Map.of(ExtensionPointKind.SCHEDULER, configured),
+                extension -> view -> List.of(),
+                configured);
+        admin.attach((Scheduler scheduler, String name) -> loop.add(name));
+        return admin;
+    }
+}
