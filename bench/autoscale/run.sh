@@ -4,10 +4,14 @@
 # the plots.
 #
 #   bench/autoscale/run.sh [--quick] [--no-record] [--policies none,kpa] [--scenarios serial-leaf] [--report-only]
+#   bench/autoscale/run.sh --quick --plugin examples/scheduler-plugin/target/queue-scheduler-1.0.0.jar \
+#       --policies none,threshold,queue
 #
 # --quick      15 s warm-up and 150 s measured per run (change at 20 s, drop at 60 s; about an hour for the 20 runs);
 #              without it 30 s and 330 s (change at 60 s, drop at 180 s), and the wave scenario too (about 2 h 45)
 # --no-record  do not append the section to bench/RESULTS.md (it is always in bench/autoscale/results/summary.md)
+# --plugin F   a plugin jar every run's server loads too (repeatable); a --policies name that is not a built-in
+#              policy is then the name of a scheduler it provides, run as the server's --scheduler
 # Other arguments go to the harness (see AutoscaleExperiment). Needs the distribution (dist/target/emp) built.
 set -euo pipefail
 

@@ -6,10 +6,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,9 +23,12 @@ import org.slf4j.LoggerFactory;
  * --quick               short runs (15 s warm-up, 150 s measured: change at 20 s, drop at 60 s) instead of the full
  *                       ones (30 s, 330 s: change at 60 s, drop at 180 s)
  * --policies a,b        of none, threshold, hpa, kpa, tracegraph (default: all; a policy whose plugin jar is not in
- *                       the distribution is skipped and said so)
+ *                       the distribution is skipped and said so), and the scheduler names of --plugin jars
  * --scenarios a,b       of leaf-cost, load-step, spike, serial-leaf, wave (default: the first four; wave too when
  *                       full)
+ * --plugin FILE.jar     a plugin jar every run's server loads beside the distribution's (repeatable); a --policies
+ *                       name that is not a built-in policy is the name of a scheduler such a jar provides, run as
+ *                       the server's --scheduler
  * --report-only         no runs: the plots and table from the runs already in the results folder
  * --summary FILE        where the markdown section goes (default: results/summary.md)
  * --command TEXT        the command line to name in the section
@@ -41,43 +45,20 @@ public final class AutoscaleExperiment {
     private AutoscaleExperiment() {}
 
     public static void main(String[] args) throws Exception {
-        Path repo = Path.of(".").toAbsolutePath().normalize();
-        boolean quick = false;
-        boolean reportOnly = false;
-        List<Policy> policies = Arrays.asList(Policy.values());
-        List<String> scenarios = null;
-        Path summary = null;
-        String command = "bench/autoscale/run.sh";
-        Integer warmup = null;
-        Integer length = null;
-        double kpaTarget = KpaPolicy.Parameters.defaults().targetPerReplica();
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--repo" ->
-                    repo = Path.of(value(args, ++i, "--repo")).toAbsolutePath().normalize();
-                case "--quick" -> quick = true;
-                case "--report-only" -> reportOnly = true;
-                case "--policies" ->
-                    policies = Arrays.stream(value(args, ++i, "--policies").split(","))
-                            .map(Policy::of)
-                            .toList();
-                case "--scenarios" ->
-                    scenarios = List.of(value(args, ++i, "--scenarios").split(","));
-                case "--summary" -> summary = Path.of(value(args, ++i, "--summary"));
-                case "--command" -> command = value(args, ++i, "--command");
-                case "--warmup" -> warmup = Integer.parseInt(value(args, ++i, "--warmup"));
-                case "--length" -> length = Integer.parseInt(value(args, ++i, "--length"));
-                case "--kpa-target" -> kpaTarget = Double.parseDouble(value(args, ++i, "--kpa-target"));
-                default ->
-                    throw new IllegalArgumentException("unknown argument '" + args[i]
-                            + "'; expected --repo DIR, --quick, --policies LIST, --scenarios LIST, --report-only,"
-                            + " --summary FILE, --command TEXT, --warmup S, --length S, --kpa-target C");
-            }
+        Arguments arguments = Arguments.parse(args);
+        Path repo = arguments.repo();
+        boolean quick = arguments.quick();
+        List<Policy> policies = arguments.policies();
+        List<PluginJar> plugins =
+                arguments.plugins().stream().map(PluginJar::read).toList();
+        if (!plugins.isEmpty() && policies.stream().noneMatch(Policy::fromPlugin)) {
+            log.warn(
+                    "every server loads {}, but no --policies name is a scheduler of theirs: add its name to"
+                            + " --policies, e.g. --policies none,threshold,queue",
+                    plugins.stream().map(PluginJar::describe).toList());
         }
         Map<String, Scenario> known = Scenario.all(quick);
-        if (scenarios == null) {
-            scenarios = quick ? QUICK_SCENARIOS : FULL_SCENARIOS;
-        }
+        List<String> scenarios = arguments.scenarios().orElse(quick ? QUICK_SCENARIOS : FULL_SCENARIOS);
         for (String scenario : scenarios) {
             if (!known.containsKey(scenario)) {
                 throw new IllegalArgumentException(
@@ -88,19 +69,21 @@ public final class AutoscaleExperiment {
         Path results = repo.resolve("bench/autoscale/results");
         Files.createDirectories(results);
         List<String> skipped = new ArrayList<>();
-        if (!reportOnly) {
+        if (!arguments.reportOnly()) {
             ExperimentRun.Settings settings = new ExperimentRun.Settings(
                     dist.resolve("bin/emp"),
                     repo,
                     dist.resolve("examples/songs.jar"),
                     Path.of(System.getProperty("java.io.tmpdir"), "emp-autoscale"),
-                    warmup != null ? warmup : quick ? 15 : 30,
-                    length != null ? length : Scenario.length(quick),
+                    arguments.warmup().orElse(quick ? 15 : 30),
+                    arguments.length().orElse(Scenario.length(quick)),
                     Duration.ofSeconds(15),
                     Duration.ofMinutes(5),
-                    KpaPolicy.Parameters.withTarget(kpaTarget),
+                    KpaPolicy.Parameters.withTarget(arguments.kpaTarget()),
                     Duration.ofSeconds(2),
-                    List.of());
+                    List.of(),
+                    dist.resolve("plugins"),
+                    plugins);
             requireFile(settings.emp(), "build the distribution: mvn -B -q package -DskipTests (at the root)");
             requireFile(settings.songsJar(), "build the distribution: mvn -B -q package -DskipTests (at the root)");
             for (String name : scenarios) {
@@ -116,11 +99,16 @@ public final class AutoscaleExperiment {
             }
             for (String name : scenarios) {
                 for (Policy policy : policies) {
-                    if (policy.pluginJar().isPresent()
+                    if (policy.distributionJar().isPresent()
                             && !Files.exists(dist.resolve("plugins")
-                                    .resolve(policy.pluginJar().get()))) {
+                                    .resolve(policy.distributionJar().get()))
+                            && plugins.stream()
+                                    .noneMatch(jar -> jar.file()
+                                            .getFileName()
+                                            .toString()
+                                            .equals(policy.distributionJar().get()))) {
                         String why = name + "/" + policy.label() + " (no "
-                                + policy.pluginJar().get() + " in dist/target/emp/plugins)";
+                                + policy.distributionJar().get() + " in dist/target/emp/plugins)";
                         log.warn("skipped {}", why);
                         skipped.add(why);
                         continue;
@@ -159,10 +147,8 @@ public final class AutoscaleExperiment {
         Map<String, List<RunData>> runs = new LinkedHashMap<>();
         for (String name : scenarios) {
             List<RunData> list = new ArrayList<>();
-            for (Policy policy : Policy.values()) {
-                if (Files.exists(results.resolve(RunData.baseName(name, policy.label()) + ".run.json"))) {
-                    list.add(RunData.read(results, name, policy.label()));
-                }
+            for (String policy : recordedPolicies(results, name)) {
+                list.add(RunData.read(results, name, policy));
             }
             if (!list.isEmpty()) {
                 Charts.drawScenario(list, results.resolve(name + ".png"));
@@ -170,29 +156,53 @@ public final class AutoscaleExperiment {
             }
         }
         Report.csv(runs, results.resolve("summary.csv"));
-        String markdown = Report.markdown(runs, skipped, header(command));
-        Path out = summary == null ? results.resolve("summary.md") : summary;
+        String markdown = Report.markdown(runs, skipped, header(arguments.command(), plugins));
+        Path out = arguments.summary().orElse(results.resolve("summary.md"));
         Files.writeString(out, markdown);
         System.out.println(markdown);
     }
 
-    private static List<String> header(String command) throws IOException {
+    private static List<String> header(String command, List<PluginJar> plugins) throws IOException {
         List<String> lines = new ArrayList<>();
         lines.add("Date: " + LocalDate.now() + ". Command: `" + command + "`.");
         lines.add("Machine: " + Machine.describe() + ".");
+        if (!plugins.isEmpty()) {
+            lines.add("Plugins beside the distribution's: "
+                    + plugins.stream().map(jar -> "`" + jar.describe() + "`").collect(Collectors.joining(", "))
+                    + ".");
+        }
         return lines;
+    }
+
+    /**
+     * The policies with a run of {@code scenario} in {@code results}: the built-in ones in their order, then those of
+     * plugins, by name.
+     */
+    static List<String> recordedPolicies(Path results, String scenario) throws IOException {
+        String prefix = RunData.baseName(scenario, "");
+        String suffix = ".run.json";
+        List<String> recorded = new ArrayList<>();
+        try (Stream<Path> files = Files.list(results)) {
+            files.map(file -> file.getFileName().toString())
+                    .filter(file -> file.startsWith(prefix) && file.endsWith(suffix))
+                    .map(file -> file.substring(prefix.length(), file.length() - suffix.length()))
+                    .filter(policy -> !policy.isEmpty())
+                    .sorted()
+                    .forEach(recorded::add);
+        }
+        List<String> ordered = new ArrayList<>();
+        for (Policy policy : Policy.BUILT_IN) {
+            if (recorded.remove(policy.label())) {
+                ordered.add(policy.label());
+            }
+        }
+        ordered.addAll(recorded);
+        return ordered;
     }
 
     private static void requireFile(Path file, String fix) {
         if (!Files.exists(file)) {
             throw new IllegalStateException(file + " is missing; " + fix);
         }
-    }
-
-    private static String value(String[] args, int index, String flag) {
-        if (index >= args.length) {
-            throw new IllegalArgumentException(flag + " needs a value");
-        }
-        return args[index];
     }
 }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,9 +15,11 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +47,9 @@ final class ExperimentRun {
      * @param kpa            the KPA's parameters
      * @param kpaTick        how often the KPA decides
      * @param serverSettings {@code --set KEY=VALUE}s for every server
+     * @param distributionPlugins the distribution's {@code plugins} folder
+     * @param plugins        jars every server loads beside the distribution's ({@code --plugin}); with any, each
+     *                       server gets a plugins folder of its own holding both
      */
     record Settings(
             Path emp,
@@ -56,7 +62,9 @@ final class ExperimentRun {
             Duration hpaDownWindow,
             KpaPolicy.Parameters kpa,
             Duration kpaTick,
-            List<String> serverSettings) {
+            List<String> serverSettings,
+            Path distributionPlugins,
+            List<PluginJar> plugins) {
         Settings {
             requireNonNull(emp, "emp is null");
             requireNonNull(repo, "repo is null");
@@ -67,6 +75,8 @@ final class ExperimentRun {
             requireNonNull(kpa, "kpa is null");
             requireNonNull(kpaTick, "kpaTick is null");
             serverSettings = List.copyOf(serverSettings);
+            requireNonNull(distributionPlugins, "distributionPlugins is null");
+            plugins = List.copyOf(plugins);
         }
 
         /** The stack file of {@code stack}. */
@@ -88,8 +98,21 @@ final class ExperimentRun {
         List<String> markers = List.of(
                 settings.songsJar().toString(),
                 stackFile.toAbsolutePath().getParent().toString());
-        try (PrivateServer server = PrivateServer.start(
-                settings.emp(), work, policy.serverScheduler(), settings.serverSettings(), markers)) {
+        List<String> serverSettings = new ArrayList<>(settings.serverSettings());
+        if (!settings.plugins().isEmpty()) {
+            // A plugins folder of the run's own: the distribution's jars and the --plugin ones.
+            Path plugins = work.resolve("plugins");
+            try {
+                List<String> jars = PluginJar.assemble(settings.distributionPlugins(), settings.plugins(), plugins);
+                log.info("{} / {}: the server's plugins: {}", scenario.name(), policy.label(), jars);
+            } catch (IOException e) {
+                deleteQuietly(work);
+                throw e;
+            }
+            serverSettings.add("plugins.dir=" + plugins);
+        }
+        Path keptLog = settings.work().resolve(RunData.baseName(scenario.name(), policy.label()) + ".server.log");
+        try (PrivateServer server = start(settings, work, policy, serverSettings, markers, keptLog)) {
             EmpApi api = new EmpApi(server.api());
             api.createAccountAndLogin(USER, "bench-password-1");
             Path costFile = work.resolve("cost");
@@ -120,12 +143,12 @@ final class ExperimentRun {
             Sampler sampler = new Sampler(api, server, zeroNanos, -settings.warmup(), settings.length());
             List<Thread> helpers = new ArrayList<>();
             helpers.add(daemon("sampler", sampler));
-            if (policy == Policy.HPA) {
+            if (policy.controller() == Policy.Controller.HPA) {
                 helpers.add(daemon(
                         "hpa",
                         new HpaController(api, new HpaPolicy(0.1, settings.hpaDownWindow()), settings.hpaPeriod())));
             }
-            if (policy == Policy.KPA) {
+            if (policy.controller() == Policy.Controller.KPA) {
                 helpers.add(daemon("kpa", new KpaController(api, new KpaPolicy(settings.kpa()), settings.kpaTick())));
             }
             scenario.costChange()
@@ -177,12 +200,52 @@ final class ExperimentRun {
             // The server's output outlives the run's folder, for a look after a failure.
             Path output = work.resolve("server.log");
             if (Files.exists(output)) {
-                Files.copy(
-                        output,
-                        settings.work().resolve(RunData.baseName(scenario.name(), policy.label()) + ".server.log"),
-                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(output, keptLog, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
             deleteQuietly(work);
+        }
+    }
+
+    /**
+     * Starts the run's server; when it does not start, says why in the server's own words and, for a scheduler of a
+     * {@code --plugin} jar, which jar to pass.
+     *
+     * @param kept where the server's output is kept after the run
+     */
+    private static PrivateServer start(
+            Settings settings, Path work, Policy policy, List<String> serverSettings, List<String> markers, Path kept)
+            throws IOException, InterruptedException {
+        try {
+            return PrivateServer.start(settings.emp(), work, policy.serverScheduler(), serverSettings, markers);
+        } catch (IllegalStateException e) {
+            Optional<String> said = serverError(work.resolve("server.log"));
+            if (!policy.fromPlugin()) {
+                throw new IllegalStateException(
+                        e.getMessage() + said.map(line -> " (" + line + ")").orElse(""), e);
+            }
+            throw new IllegalStateException(notStarted(policy, said, settings.plugins(), kept), e);
+        }
+    }
+
+    /** What to do when the server of a policy from a {@code --plugin} jar does not start. */
+    static String notStarted(Policy policy, Optional<String> said, List<PluginJar> plugins, Path kept) {
+        return "the server of policy '" + policy.label() + "' did not start"
+                + said.map(line -> " (" + line + ")").orElse("") + "; '" + policy.label()
+                + "' is no built-in policy but the name of a scheduler (--scheduler " + policy.serverScheduler()
+                + "): pass the jar of the plugin that provides it with --plugin FILE.jar (passed: "
+                + (plugins.isEmpty()
+                        ? "none"
+                        : String.join(
+                                ", ", plugins.stream().map(PluginJar::describe).toList()))
+                + "); the server's output is in " + kept;
+    }
+
+    /** The error {@code emp server} printed before it exited ({@code emp server: ...}), if any. */
+    private static Optional<String> serverError(Path log) {
+        try (Stream<String> lines = Files.lines(log)) {
+            return lines.filter(line -> line.startsWith("emp server: ")).reduce((first, second) -> second);
+        } catch (IOException | UncheckedIOException e) {
+            return Optional.empty();
         }
     }
 
