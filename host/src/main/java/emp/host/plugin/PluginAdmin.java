@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
@@ -212,11 +213,7 @@ public final class PluginAdmin implements AutoCloseable {
             }
             return upgrade(jar, checked, installed.get(), actor, address);
         } finally {
-            try {
-                Files.deleteIfExists(jar);
-            } catch (IOException e) {
-                log.debug("cannot delete {}: {}", jar, e.getMessage());
-            }
+            deleteQuietly(jar);
         }
     }
 
@@ -302,10 +299,24 @@ public final class PluginAdmin implements AutoCloseable {
             // The old version's scheduler stops being called before its plugin goes.
             requireLoop().use(view -> List.of(), "none (upgrading " + checked.id() + ")");
         }
+        // The old version's jar is kept aside until the new one runs, to come back if the new one does not load.
+        Path previous = host.jarOf(checked.id()).map(PluginAdmin::keepAside).orElse(null);
         host.remove(checked.id());
         try {
             host.add(jar, checked);
+        } catch (RuntimeException e) {
+            if (previous != null) {
+                host.add(previous, PluginJar.inspect(previous));
+                log.warn(
+                        "plugin '{}' {} did not load; {} is back: {}",
+                        checked.id(),
+                        checked.version(),
+                        from,
+                        e.getMessage());
+            }
+            throw e;
         } finally {
+            deleteQuietly(previous);
             if (activeScheduler) {
                 String now = host.version(checked.id()).isPresent() ? scheduler : "none";
                 Scheduler next = now.equals("none") ? view -> List.of() : startScheduler(now);
@@ -376,6 +387,26 @@ public final class PluginAdmin implements AutoCloseable {
                 checked.extensions().stream()
                         .map(offer -> offer.kind().point() + " '" + offer.name() + "'")
                         .toList());
+    }
+
+    private static Path keepAside(Path jar) {
+        try {
+            Path copy = Files.createTempFile("emp-plugin-previous", ".jar");
+            Files.copy(jar, copy, StandardCopyOption.REPLACE_EXISTING);
+            return copy;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot keep the installed plugin jar aside during its upgrade", e);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            if (file != null) {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            log.debug("cannot delete {}: {}", file, e.getMessage());
+        }
     }
 
     private static Path temporaryJar(byte[] bytes) {

@@ -76,6 +76,11 @@ public final class PluginHost implements AutoCloseable {
                 .map(plugin -> plugin.getDescriptor().getVersion());
     }
 
+    /** The jar the loaded plugin of this id came from, if one is loaded. */
+    public synchronized Optional<Path> jarOf(String id) {
+        return Optional.ofNullable(manager.getPlugin(id)).map(PluginWrapper::getPluginPath);
+    }
+
     /** Whether {@code candidate} is a newer version than {@code installed}, by semantic versioning. */
     public boolean newer(String candidate, String installed) {
         return manager.getVersionManager().compareVersions(candidate, installed) > 0;
