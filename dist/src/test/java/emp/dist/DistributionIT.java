@@ -176,6 +176,26 @@ class DistributionIT {
         assertThat(notOperator.err()).contains("only the platform's operators");
         assertThat(emp(alice, "users").out()).contains("alice", "operator", "bob", "user");
 
+        // the operator swaps the scheduler of the running platform with the example plugin; a user may not
+        Path plugin = Path.of("../examples/scheduler-plugin/target/queue-scheduler-1.0.0.jar");
+        assertThat(plugin)
+                .as("the example plugin, which the build makes before this module")
+                .exists();
+        Run installed = emp(alice, "plugins", "install", plugin.toString());
+        assertThat(installed.exit()).as(installed.err()).isZero();
+        assertThat(installed.out()).contains("installed plugin 'queue-scheduler' 1.0.0: scheduler 'queue'");
+        Run refused = emp(bob, "plugins", "use", "scheduler", "queue");
+        assertThat(refused.exit()).isNotZero();
+        assertThat(refused.err()).contains("only the platform's operators");
+        assertThat(emp(alice, "plugins", "use", "scheduler", "queue").exit()).isZero();
+        assertThat(emp(alice, "plugins").out()).contains("scheduler:queue*");
+        assertThat(emp(alice, "plugins", "use", "scheduler", "none").exit()).isZero();
+        // while it was active it may have sized hello for the little traffic it saw: back to the count the test wants
+        assertThat(emp(alice, "scale", "hello", "3").exit()).isZero();
+        assertThat(emp(alice, "plugins", "remove", "queue-scheduler").out())
+                .contains("removed plugin 'queue-scheduler'");
+        assertThat(emp(alice, "audit").out()).contains("installed plugin 'queue-scheduler'");
+
         // the server is SIGKILLed and restarted: the app is still there and serving, on the very processes it had
         List<Long> beforeKill = pids(awaitReady(alice, 3));
         server.kill();
