@@ -366,6 +366,31 @@ class ReleasesApiTest {
         }
     }
 
+    @Test
+    void anotherUsersAppsReleasesConfigAndSecretsAreNoneOfYourBusiness() {
+        String owner = checker();
+        String stranger = newUser();
+        for (String[] request : new String[][] {
+            {"GET", "/v1/apps/checked/releases", null},
+            {"GET", "/v1/apps/checked/releases/1", null},
+            {"POST", "/v1/apps/checked/rollback", "{}"},
+            {"GET", "/v1/apps/checked/config", null},
+            {"PATCH", "/v1/apps/checked/config", "{\"set\": {\"A\": \"1\"}}"},
+            {"GET", "/v1/apps/checked/secrets", null},
+            {"PATCH", "/v1/apps/checked/secrets", "{\"set\": {\"A\": \"1\"}}"}
+        }) {
+            Reply foreign = server.send(request[0], request[1], stranger, request[2]);
+            assertThat(foreign.status()).as(request[0] + " " + request[1]).isEqualTo(404);
+            assertThat(foreign.detail()).contains("you have no app");
+            assertThat(server.send(request[0], request[1], null, request[2]).status())
+                    .as("no token: " + request[0] + " " + request[1])
+                    .isEqualTo(401);
+        }
+        assertThat(server.send("GET", "/v1/apps/checked/releases", owner, null).list())
+                .as("the owner's app is untouched")
+                .hasSize(1);
+    }
+
     @ParameterizedTest
     @CsvSource(
             delimiter = '|',
