@@ -25,7 +25,6 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -43,19 +42,11 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.TreeSet;
-import java.util.regex.Pattern;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.cfg.JsonNodeFeature;
 
@@ -85,21 +76,18 @@ final class AppObjects {
 
     /** How many hex digits of a SHA-256 the digest annotations keep. */
     static final int DIGEST_CHARS = 16;
-    /** What Kubernetes accepts as a key of a Secret's data. */
-    private static final Pattern SECRET_KEY = Pattern.compile("[-._a-zA-Z0-9]+");
 
-    private static final int MAX_SECRET_KEY = 253;
     private static final ObjectMapper CANONICAL = Serialization.jsonMapper()
             .rebuild()
             .enable(JsonNodeFeature.WRITE_PROPERTIES_SORTED)
             .build();
 
     private final KubernetesClusterConfig config;
-    private final SecretKeySpec digestKey;
+    private final SecretObjects secrets;
 
     /** Objects whose secrets digests are keyed with a key of their own, which no other instance shares. */
     AppObjects(KubernetesClusterConfig config) {
-        this(config, newDigestKey());
+        this(config, SecretObjects.newDigestKey());
     }
 
     /**
@@ -108,19 +96,22 @@ final class AppObjects {
      */
     AppObjects(KubernetesClusterConfig config, byte[] digestKey) {
         this.config = requireNonNull(config, "config is null");
-        this.digestKey = new SecretKeySpec(digestKey.clone(), "HmacSHA256");
+        this.secrets = new SecretObjects(digestKey);
+    }
+
+    /** The Secret that holds an app's secrets (see {@link SecretObjects#secret}). */
+    Secret secret(AppDeployment deployment) {
+        return secrets.secret(names(deployment.app()), deployment);
+    }
+
+    /** The digest of an app's secrets on its pod template (see {@link SecretObjects#digest}). */
+    String secretsDigest(Map<String, String> values) {
+        return secrets.digest(values);
     }
 
     /** A rollout value as Kubernetes takes it: a count as a number, a percentage as a string. */
     private static IntOrString intOrString(String value) {
         return value.endsWith("%") ? new IntOrString(value) : new IntOrString(Integer.parseInt(value));
-    }
-
-    /** A random key for the secrets digests. */
-    static byte[] newDigestKey() {
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        return key;
     }
 
     Names names(AppRef app) {
@@ -436,72 +427,6 @@ final class AppObjects {
                 .addToAnnotations(Labels.TEMPLATE_DIGEST, digest)
                 .endMetadata()
                 .build();
-    }
-
-    /**
-     * The Secret that holds an app's secrets, for its replicas to read through {@code secretKeyRef}; {@code data}
-     * (base64) rather than {@code stringData}, whose keys server-side apply would not remove when a secret is unset.
-     */
-    Secret secret(AppDeployment deployment) {
-        Names names = names(deployment.app());
-        Map<String, String> data = new TreeMap<>();
-        Base64.Encoder base64 = Base64.getEncoder();
-        deployment
-                .secrets()
-                .forEach(
-                        (name, value) -> data.put(name, base64.encodeToString(value.getBytes(StandardCharsets.UTF_8))));
-        return new SecretBuilder()
-                .withNewMetadata()
-                .withName(names.secret())
-                .withNamespace(names.namespace())
-                .withLabels(Labels.of(names))
-                .withAnnotations(Labels.annotations(names))
-                .endMetadata()
-                .withType("Opaque")
-                .withData(data)
-                .build();
-    }
-
-    /**
-     * Refuses a secret whose name cannot be a key of a Secret; the API server would refuse the Secret with less to go
-     * on. Names only: no secret's value is ever part of an error.
-     *
-     * @throws PlatformException of category INVALID naming {@code secrets}
-     */
-    static void validateSecrets(AppDeployment deployment) {
-        for (String name : new TreeSet<>(deployment.secrets().keySet())) {
-            if (!SECRET_KEY.matcher(name).matches() || name.length() > MAX_SECRET_KEY) {
-                throw PlatformException.invalid(
-                        "secrets",
-                        "secret '" + name + "' of app '" + deployment.app() + "' cannot be a key of a Kubernetes"
-                                + " Secret; name it with letters, digits, '_', '-' and '.' only");
-            }
-        }
-    }
-
-    /**
-     * The first {@value #DIGEST_CHARS} hex digits of an HMAC-SHA256 of the secrets' names and values in name order,
-     * each preceded by its length so that no two sets give the same input. It changes with any value, which rolls the
-     * replicas; and since its key is the plugin's, kept in EMP's store, whoever reads the workload (Kubernetes' view
-     * role, which cannot read Secrets) cannot test guesses of a value against it.
-     */
-    String secretsDigest(Map<String, String> secrets) {
-        StringBuilder input = new StringBuilder();
-        new TreeMap<>(secrets)
-                .forEach((name, value) -> input.append(name.length())
-                        .append(':')
-                        .append(name)
-                        .append(value.length())
-                        .append(':')
-                        .append(value));
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(digestKey);
-            byte[] digest = mac.doFinal(input.toString().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest).substring(0, DIGEST_CHARS);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is not available in this JDK", e);
-        }
     }
 
     /**

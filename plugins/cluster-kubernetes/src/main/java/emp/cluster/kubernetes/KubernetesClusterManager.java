@@ -150,7 +150,7 @@ public final class KubernetesClusterManager implements ClusterManager {
      * @param loader makes the client's configuration from the kubeconfig or the pod's ServiceAccount
      */
     KubernetesClusterManager(KubernetesClusterConfig config, KubeconfigLoader loader, Clock clock) {
-        this(config, loader, clock, AppObjects.newDigestKey());
+        this(config, loader, clock, SecretObjects.newDigestKey());
     }
 
     /** @param digestKey the key of the digest of each app's secrets on its pod template (see {@link AppObjects}) */
@@ -273,7 +273,7 @@ public final class KubernetesClusterManager implements ClusterManager {
     public void deploy(AppDeployment deployment) {
         requireNonNull(deployment, "deployment is null");
         validate(deployment.spec());
-        AppObjects.validateSecrets(deployment);
+        SecretObjects.validate(deployment);
         requireStarted();
         AppRef app = deployment.app();
         Names names = objects.names(app);

@@ -40,7 +40,7 @@ public final class KubernetesClusterManagerFactory implements ClusterManagerFact
         if (kept.isPresent()) {
             return Base64.getDecoder().decode(kept.get());
         }
-        byte[] key = AppObjects.newDigestKey();
+        byte[] key = SecretObjects.newDigestKey();
         state.put(DIGEST_KEY, Base64.getEncoder().encodeToString(key));
         return key;
     }

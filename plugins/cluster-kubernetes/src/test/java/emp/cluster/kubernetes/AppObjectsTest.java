@@ -351,7 +351,7 @@ class AppObjectsTest {
     void aSecretNameThatCannotBeASecretKeyIsRefusedWithoutItsValue() {
         AppDeployment deployment = withSecrets(songs(true), Map.of("API TOKEN", "s3cr3t"));
 
-        assertThatThrownBy(() -> AppObjects.validateSecrets(deployment))
+        assertThatThrownBy(() -> SecretObjects.validate(deployment))
                 .isInstanceOfSatisfying(PlatformException.class, e -> {
                     assertThat(e.category()).isEqualTo(ErrorCategory.INVALID);
                     assertThat(e.field()).contains("secrets");
@@ -359,7 +359,7 @@ class AppObjectsTest {
                             .startsWith("secret 'API TOKEN' of app 'alice/songs' cannot be a key")
                             .doesNotContain("s3cr3t");
                 });
-        AppObjects.validateSecrets(withSecrets(songs(true), Map.of("API_TOKEN", "s3cr3t")));
+        SecretObjects.validate(withSecrets(songs(true), Map.of("API_TOKEN", "s3cr3t")));
     }
 
     private Map<String, String> templateAnnotations(AppDeployment deployment) {
