@@ -67,7 +67,8 @@ final class PluginsCommand extends EmpCommand {
     @Command(
             name = "install",
             description = "Installs a plugin jar (operators only); a newer version of an installed plugin upgrades it:"
-                    + " at once for a scheduler, at the next start for a plugin in use as cluster, store or tracing.")
+                    + " at once for a scheduler or trace source, at the next start for a plugin in use as cluster or"
+                    + " store.")
     static final class Install extends EmpSubcommand {
         @Parameters(paramLabel = "FILE", description = "The plugin's .jar file.")
         Path jar;
@@ -134,12 +135,13 @@ final class PluginsCommand extends EmpCommand {
     @Command(
             name = "use",
             description = "Chooses what an extension point uses (operators only): the scheduler switches from the next"
-                    + " tick and stays chosen across restarts; cluster, store and tracing need a restart.")
+                    + " tick, the trace source at once (apps roll where it gives their replicas other variables), and"
+                    + " the choice stays across restarts; cluster and store need a restart.")
     static final class Use extends EmpSubcommand {
-        @Parameters(index = "0", paramLabel = "POINT", description = "scheduler (or cluster, store, tracing).")
+        @Parameters(index = "0", paramLabel = "POINT", description = "scheduler or tracing (cluster and store: at a restart).")
         String point;
 
-        @Parameters(index = "1", paramLabel = "NAME", description = "The extension's name, or none for no scheduler.")
+        @Parameters(index = "1", paramLabel = "NAME", description = "The extension's name, or none for no scheduler or trace source.")
         String name;
 
         @Mixin

@@ -21,6 +21,8 @@ import emp.host.plugin.PluginHost;
 import emp.host.plugin.StoredPluginState;
 import emp.host.reconcile.Reconciler;
 import emp.host.scale.ScalingLoop;
+import emp.host.scale.SchedulerSwap;
+import emp.host.tracing.ActiveTraceSource;
 import emp.host.tracing.CredentialedSink;
 import emp.host.tracing.KnownApps;
 import emp.host.tracing.SpanCredentials;
@@ -57,7 +59,6 @@ import java.util.Deque;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -72,9 +73,6 @@ import org.slf4j.LoggerFactory;
  * and the reconciler on top of them. {@link #close()} stops everything in reverse order.
  */
 public final class EmpServer implements AutoCloseable {
-    /** The variable that gives every replica its app's span credential, for a reporter's Authorization header. */
-    public static final String SPAN_TOKEN = "EMP_SPAN_TOKEN";
-
     private static final Logger log = LoggerFactory.getLogger(EmpServer.class);
     public static final String VERSION = Optional.ofNullable(
                     EmpServer.class.getPackage().getImplementationVersion())
@@ -161,45 +159,36 @@ public final class EmpServer implements AutoCloseable {
             }
             ServerConfig pluginConfig = config;
             SpanCredentials spanCredentials = SpanCredentials.load(store);
-            Function<AppRef, Map<String, String>> traceEnvironment = app -> Map.of();
-            Optional<SpanGate> spanGate = Optional.empty();
             Map<String, Supplier<Health>> checks = new LinkedHashMap<>();
-            if (!tracing.equals("none")) {
-                LoadedExtension traceExtension = plugins.select(ExtensionPointKind.TRACING, tracing);
-                TraceSource source = traceExtension.create(
-                        TraceSource.class,
-                        factory -> ((TraceSourceFactory) factory)
-                                .create(context(
-                                        traceExtension, pluginConfig, dataDir, apiUri, clock, aggregator, store)));
-                resources.push(source);
-                source.start(new CredentialedSink(aggregator, spanCredentials));
-                traceEnvironment = app -> {
-                    String credential = spanCredentials.issue(app);
-                    Map<String, String> environment = new HashMap<>(source.replicaEnvironment(app, credential));
-                    environment.put(SPAN_TOKEN, credential);
-                    return environment;
-                };
-                spanGate = source.httpReceiver().map(receiver -> new SpanGate(spanCredentials, receiver));
-                checks.put("tracing", source::check);
-                spanGate.ifPresent(gate -> checks.put("span-ingest", gate::health));
-            }
-            String configuredScheduler = active.get(ExtensionPointKind.SCHEDULER);
-            String scheduler = PluginAdmin.startingScheduler(store, configuredScheduler);
-            if (!scheduler.equals("none") && !plugins.provides(ExtensionPointKind.SCHEDULER, scheduler)) {
-                log.warn(
-                        "scheduler '{}', chosen with 'emp plugins use', is not installed any more; scheduler.use '{}'"
-                                + " instead",
-                        scheduler,
-                        configuredScheduler);
-                scheduler = configuredScheduler;
-            }
+            Map<ExtensionPointKind, String> configured = Map.of(
+                    ExtensionPointKind.TRACING,
+                    tracing,
+                    ExtensionPointKind.SCHEDULER,
+                    active.get(ExtensionPointKind.SCHEDULER));
+            ActiveTraceSource traceSource = new ActiveTraceSource(
+                    new CredentialedSink(aggregator, spanCredentials),
+                    spanCredentials,
+                    plugins,
+                    extension -> extension.create(
+                            TraceSource.class,
+                            factory -> ((TraceSourceFactory) factory)
+                                    .create(context(
+                                            extension, pluginConfig, dataDir, apiUri, clock, aggregator, store))));
+            resources.push(traceSource);
+            traceSource.use(chosen(plugins, store, ExtensionPointKind.TRACING, tracing));
+            active.put(ExtensionPointKind.TRACING, traceSource.name());
+            SpanGate spanGate = new SpanGate(spanCredentials, traceSource);
+            checks.put("tracing", traceSource::check);
+            checks.put("span-ingest", spanGate::health);
+            String scheduler =
+                    chosen(plugins, store, ExtensionPointKind.SCHEDULER, configured.get(ExtensionPointKind.SCHEDULER));
             active.put(ExtensionPointKind.SCHEDULER, scheduler);
             LoadedExtension schedulerExtension =
                     scheduler.equals("none") ? null : plugins.select(ExtensionPointKind.SCHEDULER, scheduler);
 
             cluster.start();
             EventLog events = new EventLog(store, clock, config.integer(HostKey.EVENTS_KEPT, 10, 100_000));
-            Function<AppRef, Map<String, String>> platformEnvironment = traceEnvironment;
+            Function<AppRef, Map<String, String>> platformEnvironment = traceSource::replicaEnvironment;
             Reconciler[] reconciler = new Reconciler[1];
             String serverId =
                     config.raw(HostKey.SERVER_ID).filter(id -> !id.isBlank()).orElse(hostName() + ":" + apiPort);
@@ -265,7 +254,7 @@ public final class EmpServer implements AutoCloseable {
                     Scheduler.class,
                     factory -> ((SchedulerFactory) factory)
                             .create(context(extension, pluginConfig, dataDir, apiUri, clock, aggregator, store)));
-            PluginAdmin pluginAdmin = new PluginAdmin(plugins, store, audit, active, schedulers, configuredScheduler);
+            PluginAdmin pluginAdmin = new PluginAdmin(plugins, store, audit, active, configured);
             resources.push(pluginAdmin);
             TracingService tracingService =
                     new TracingService(apps, aggregator, config.raw(HostKey.TRACING_UI_URL), platformEnvironment);
@@ -277,7 +266,8 @@ public final class EmpServer implements AutoCloseable {
             election.start();
             reconciler[0].start();
             // Without a scheduler the loop still runs the platform's own scale-to-zero rule.
-            Scheduler decider = schedulerExtension == null ? view -> List.of() : schedulers.apply(schedulerExtension);
+            Scheduler decider =
+                    schedulerExtension == null ? SchedulerSwap.none() : schedulers.apply(schedulerExtension);
             ScalingLoop loop = new ScalingLoop(
                     decider,
                     scheduler,
@@ -295,7 +285,11 @@ public final class EmpServer implements AutoCloseable {
                     election);
             resources.push(loop);
             loop.start();
-            pluginAdmin.attach(loop::use);
+            pluginAdmin.attach(Map.of(
+                    ExtensionPointKind.SCHEDULER,
+                    new SchedulerSwap(loop::use, plugins, schedulers, decider),
+                    ExtensionPointKind.TRACING,
+                    traceSource));
             scalingLoop = loop;
             this.gatewayUri = cluster.entryPoint();
             log.info(
@@ -340,6 +334,24 @@ public final class EmpServer implements AutoCloseable {
         }
         long share = Runtime.getRuntime().maxMemory() / 4 / 200;
         return (int) Math.max(100_000, Math.min(4_000_000, share));
+    }
+
+    /**
+     * What {@code kind} starts with: what an operator chose with {@code emp plugins use} while the configuration said
+     * the same as now, when its plugin is still installed; else what the configuration says.
+     */
+    private static String chosen(PluginHost plugins, StateStore store, ExtensionPointKind kind, String configured) {
+        String chosen = PluginAdmin.starting(store, kind, configured);
+        if (!chosen.equals("none") && !plugins.provides(kind, chosen)) {
+            log.warn(
+                    "{} '{}', chosen with 'emp plugins use', is not installed any more; {} '{}' instead",
+                    kind.point(),
+                    chosen,
+                    kind.choice().key(),
+                    configured);
+            return configured;
+        }
+        return chosen;
     }
 
     /** {@code tracing.analysis-threads}: 0 is one per core. */

@@ -7,7 +7,6 @@ import emp.host.tracing.SpanGate;
 import emp.host.tracing.TracingService;
 import emp.spi.Health;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -18,7 +17,7 @@ import java.util.function.Supplier;
  * @param tracing      apps' tracing figures
  * @param plugins      the loaded plugins, and what operators change of them
  * @param checks       the health checks of {@code /healthz}, by name
- * @param spans        Zipkin's {@code POST /api/v2/spans}, when the trace source collects over HTTP
+ * @param spans        Zipkin's {@code POST /api/v2/spans}, served while the trace source collects over HTTP
  * @param version      the server's version
  */
 public record ApiServices(
@@ -27,5 +26,5 @@ public record ApiServices(
         TracingService tracing,
         PluginAdmin plugins,
         Map<String, Supplier<Health>> checks,
-        Optional<SpanGate> spans,
+        SpanGate spans,
         String version) {}

@@ -2,7 +2,6 @@ package emp.host.api;
 
 import emp.host.tracing.SpanGate;
 import emp.spi.AppRef;
-import emp.spi.ErrorCategory;
 import emp.spi.PlatformException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -14,7 +13,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Optional;
 
 /**
  * {@code /api/v2/spans}: Zipkin's own collector endpoint, on the API port, so replicas report with any Zipkin
@@ -29,9 +27,9 @@ public final class SpansResource {
 
     private static final String BEARER = "bearer ";
 
-    private final Optional<SpanGate> gate;
+    private final SpanGate gate;
 
-    SpansResource(Optional<SpanGate> gate) {
+    SpansResource(SpanGate gate) {
         this.gate = gate;
     }
 
@@ -43,17 +41,14 @@ public final class SpansResource {
             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
             @HeaderParam(HttpHeaders.CONTENT_ENCODING) String contentEncoding) {
-        SpanGate spans = gate.orElseThrow(
-                () -> new PlatformException(
-                        ErrorCategory.NOT_FOUND,
-                        "this server does not collect spans over HTTP (tracing.use is not 'http'); send them to its trace source, or start it with --tracing http"));
+        gate.requireHttpCollection();
         String credential = token != null
                 ? token
                 : authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())
                         ? authorization.substring(BEARER.length()).trim()
                         : null;
         // Judged before its body is read: a client without a credential gets no more than its headers read.
-        AppRef sender = spans.sender(credential);
+        AppRef sender = gate.sender(credential);
         byte[] bytes;
         try {
             bytes = body.readAllBytes();
@@ -61,7 +56,7 @@ public final class SpansResource {
             throw PlatformException.invalid(
                     null, "the span body could not be read (" + e.getMessage() + "); send it again");
         }
-        spans.receive(bytes, contentType, contentEncoding, sender);
+        gate.receive(bytes, contentType, contentEncoding, sender);
         return Response.accepted().build();
     }
 }

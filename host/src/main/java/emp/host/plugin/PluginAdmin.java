@@ -5,8 +5,8 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import emp.host.JsonCodec;
 import emp.host.auth.AuditLog;
+import emp.spi.ErrorCategory;
 import emp.spi.PlatformException;
-import emp.spi.scheduler.Scheduler;
 import emp.spi.store.StateStore;
 import emp.spi.store.Write;
 import java.io.IOException;
@@ -22,37 +22,38 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * What an operator does with plugins while the platform runs: install a jar (checked first; a newer version of an
- * installed plugin upgrades it), remove one, and choose the scheduler, which takes over from the next tick of the
- * scaling loop without a restart. A cluster manager, state store or trace source in use is never swapped under the
- * running apps: a new version of its plugin is staged for the next start, and choosing another says to restart.
- * Every change goes to the audit log; the scheduler chosen is kept in the store, where every server of the platform
- * follows it within {@link #FOLLOW_INTERVAL} (so the leading server's scaling loop uses it, whichever server the
- * operator asked) and chooses it again at its next start, unless its configuration's {@code scheduler.use} changed
- * since.
+ * installed plugin upgrades it), remove one, and choose the scheduler or the trace source, which are swapped without a
+ * restart ({@link HotSwap}). A cluster manager or state store in use is never swapped under the running apps: a new
+ * version of its plugin is staged for the next start, and choosing another says to restart. Every change goes to the
+ * audit log; what is chosen is kept in the store, where every server of the platform follows it within
+ * {@link #FOLLOW_INTERVAL} (each server runs its own trace source, and the leading server's scaling loop uses the
+ * scheduler, whichever server the operator asked) and chooses it again at its next start, unless its configuration's
+ * {@code scheduler.use} or {@code tracing.use} changed since.
  */
 public final class PluginAdmin implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PluginAdmin.class);
     private static final String COLLECTION = "platform";
-    private static final String CHOICE = "plugin-choice/scheduler";
+    private static final String CHOICE = "plugin-choice/";
 
     private final PluginHost host;
     private final StateStore store;
     private final AuditLog audit;
     private final Map<ExtensionPointKind, String> active;
-    private final Function<LoadedExtension, Scheduler> schedulers;
-    /** What {@code scheduler.use} said at this start: a choice made now is kept while it says the same. */
-    private final String configuredScheduler;
+    /**
+     * What {@code scheduler.use} and {@code tracing.use} said at this start: a choice made now is kept while they say
+     * the same.
+     */
+    private final Map<ExtensionPointKind, String> configured;
 
-    /** How often a server looks whether an operator chose another scheduler through another server. */
+    /** How often a server looks whether an operator chose another extension through another server. */
     static final Duration FOLLOW_INTERVAL = Duration.ofSeconds(2);
 
-    private volatile SchedulerSwitch loop;
+    private volatile Map<ExtensionPointKind, HotSwap> swaps = Map.of();
     private final ScheduledExecutorService follower = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "emp-plugin-choice");
         thread.setDaemon(true);
@@ -61,13 +62,7 @@ public final class PluginAdmin implements AutoCloseable {
     /** What kept the last choice from being followed, so that it is logged once. */
     private String lastFollowProblem;
 
-    /** Where a chosen scheduler goes: the scaling loop, once it runs. */
-    @FunctionalInterface
-    public interface SchedulerSwitch {
-        void use(Scheduler scheduler, String name);
-    }
-
-    /** The scheduler chosen with {@code emp plugins use}, and what {@code scheduler.use} said when it was chosen. */
+    /** The extension chosen with {@code emp plugins use}, and what the configuration said when it was chosen. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Choice(String name, String configured) {}
 
@@ -75,7 +70,10 @@ public final class PluginAdmin implements AutoCloseable {
     public enum Outcome {
         /** A new plugin, loaded: its extensions can be chosen now. */
         INSTALLED,
-        /** A newer version replaced the loaded one now; the scheduler it provided, if active, is the new version's. */
+        /**
+         * A newer version replaced the loaded one now; the scheduler or trace source it provided, if active, is the new
+         * version's.
+         */
         UPGRADED,
         /** A newer version of a plugin in use that cannot be swapped under running apps: it loads at the next start. */
         STAGED
@@ -85,75 +83,79 @@ public final class PluginAdmin implements AutoCloseable {
     public record Installed(String id, String version, Outcome outcome, List<PluginJar.Offered> extensions) {}
 
     /**
-     * @param active     what each extension point uses now; this admin changes the scheduler's entry
-     * @param schedulers makes a scheduler of an extension, as the server does at start
-     * @param configuredScheduler what {@code scheduler.use} says
+     * @param active     what each extension point uses now; this admin changes the swappable ones' entries
+     * @param configured what the configuration says each swappable point uses ({@code scheduler.use}, {@code
+     *                   tracing.use})
      */
     public PluginAdmin(
             PluginHost host,
             StateStore store,
             AuditLog audit,
             Map<ExtensionPointKind, String> active,
-            Function<LoadedExtension, Scheduler> schedulers,
-            String configuredScheduler) {
+            Map<ExtensionPointKind, String> configured) {
         this.host = requireNonNull(host, "host is null");
         this.store = requireNonNull(store, "store is null");
         this.audit = requireNonNull(audit, "audit is null");
         this.active = new EnumMap<>(requireNonNull(active, "active is null"));
-        this.schedulers = requireNonNull(schedulers, "schedulers is null");
-        this.configuredScheduler = requireNonNull(configuredScheduler, "configuredScheduler is null");
+        this.configured = Map.copyOf(requireNonNull(configured, "configured is null"));
     }
 
     /**
-     * The scheduler to start with: the one chosen with {@code emp plugins use} while {@code configured} was the
+     * What {@code kind} starts with: the extension chosen with {@code emp plugins use} while {@code configured} was the
      * configuration's, else {@code configured}.
      */
-    public static String startingScheduler(StateStore store, String configured) {
-        Optional<Choice> choice =
-                store.get(COLLECTION, CHOICE).map(entry -> JsonCodec.readStored(entry.value(), Choice.class));
+    public static String starting(StateStore store, ExtensionPointKind kind, String configured) {
+        Optional<Choice> choice = choice(store, kind);
         if (choice.isPresent() && configured.equals(choice.get().configured())) {
             log.info(
-                    "scheduler '{}', as an operator chose with 'emp plugins use' (scheduler.use says '{}')",
+                    "{} '{}', as an operator chose with 'emp plugins use' ({} says '{}')",
+                    kind.point(),
                     choice.get().name(),
+                    kind.choice().key(),
                     configured);
             return choice.get().name();
         }
         return configured;
     }
 
-    /** Hands chosen schedulers to the scaling loop from now on, and follows the choices made through other servers. */
-    public void attach(SchedulerSwitch scalingLoop) {
-        this.loop = requireNonNull(scalingLoop, "scalingLoop is null");
+    /**
+     * Hands chosen extensions to the points that swap them from now on (the scaling loop, the trace source), and
+     * follows the choices made through other servers.
+     */
+    public void attach(Map<ExtensionPointKind, HotSwap> points) {
+        this.swaps = Map.copyOf(requireNonNull(points, "points is null"));
         follower.scheduleWithFixedDelay(
                 this::followSafely, FOLLOW_INTERVAL.toMillis(), FOLLOW_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
-     * Takes the scheduler that the store says an operator chose, when it is not the active one here: a choice made
-     * through another server of the platform. One whose plugin is not installed on this server is left, and said once.
+     * Takes what the store says an operator chose, where it is not active here: a choice made through another server
+     * of the platform. One whose plugin is not installed on this server is left, and said once.
      */
     synchronized void follow() {
-        Optional<Choice> choice =
-                store.get(COLLECTION, CHOICE).map(entry -> JsonCodec.readStored(entry.value(), Choice.class));
-        if (choice.isEmpty()
-                || !configuredScheduler.equals(choice.get().configured())
-                || choice.get().name().equals(active.get(ExtensionPointKind.SCHEDULER))) {
-            return;
-        }
-        String name = choice.get().name();
-        if (!name.equals("none") && !host.provides(ExtensionPointKind.SCHEDULER, name)) {
-            String problem = "scheduler '" + name + "', chosen through another server, is not installed on this one;"
-                    + " install its plugin on this server too (emp plugins install, with --server naming this one)";
-            if (!problem.equals(lastFollowProblem)) {
-                log.warn(problem);
+        for (Map.Entry<ExtensionPointKind, HotSwap> point : swaps.entrySet()) {
+            ExtensionPointKind kind = point.getKey();
+            Optional<Choice> choice = choice(store, kind);
+            if (choice.isEmpty()
+                    || !choice.get().configured().equals(configured.get(kind))
+                    || choice.get().name().equals(active.get(kind))) {
+                continue;
             }
-            lastFollowProblem = problem;
-            return;
+            String name = choice.get().name();
+            if (!name.equals("none") && !host.provides(kind, name)) {
+                String problem = kind.point() + " '" + name + "', chosen through another server, is not installed on"
+                        + " this one; install its plugin on this server too (emp plugins install, with --server naming"
+                        + " this one)";
+                if (!problem.equals(lastFollowProblem)) {
+                    log.warn(problem);
+                }
+                lastFollowProblem = problem;
+                continue;
+            }
+            swap(kind, name);
+            lastFollowProblem = null;
+            log.info("{} '{}', chosen through another server of the platform, is active here too", kind.point(), name);
         }
-        requireLoop().use(name.equals("none") ? view -> List.of() : startScheduler(name), name);
-        active.put(ExtensionPointKind.SCHEDULER, name);
-        lastFollowProblem = null;
-        log.info("scheduler '{}', chosen through another server of the platform, is active here too", name);
     }
 
     private void followSafely() {
@@ -161,11 +163,11 @@ public final class PluginAdmin implements AutoCloseable {
             follow();
         } catch (PlatformException e) {
             if (!e.getMessage().equals(lastFollowProblem)) {
-                log.warn("cannot follow the scheduler chosen for the platform: {}", e.getMessage());
+                log.warn("cannot follow what an operator chose for the platform: {}", e.getMessage());
             }
             lastFollowProblem = e.getMessage();
         } catch (RuntimeException e) {
-            log.error("following the scheduler chosen for the platform failed", e);
+            log.error("following what an operator chose for the platform failed", e);
         }
     }
 
@@ -227,7 +229,7 @@ public final class PluginAdmin implements AutoCloseable {
             throw PlatformException.notFound("no plugin '" + id + "' is installed; 'emp plugins' lists them");
         }
         for (LoadedExtension extension : host.extensionsOf(id)) {
-            if (extension.name().equals(active.get(extension.kind()))) {
+            if (inUse(extension)) {
                 throw PlatformException.conflict(
                         "plugin '" + id + "' provides the " + extension.kind().point() + " in use ('" + extension.name()
                                 + "'); " + switchAway(extension.kind()) + " first");
@@ -238,33 +240,37 @@ public final class PluginAdmin implements AutoCloseable {
     }
 
     /**
-     * Makes {@code name} the {@code point}'s active extension: for the scheduler at once, without a restart.
+     * Makes {@code name} the {@code point}'s active extension: for the scheduler and the trace source at once, without
+     * a restart.
      *
-     * @throws PlatformException NOT_FOUND for an unknown point, INVALID for a name no plugin provides, CONFLICT for a
-     *                           point that cannot be swapped while apps run, UNAVAILABLE while the loop starts
+     * @throws PlatformException NOT_FOUND for an unknown point, INVALID for a name no plugin provides or one that does
+     *                           not start (the active one stays), CONFLICT for a point that cannot be swapped while
+     *                           apps run, UNAVAILABLE while the server starts
      */
     public synchronized void use(String point, String name, String actor, String address) {
         ExtensionPointKind kind = kind(point);
         if (name.equals(active.get(kind))) {
             return;
         }
-        if (kind != ExtensionPointKind.SCHEDULER) {
+        if (!kind.swappable()) {
             throw PlatformException.conflict("the " + kind.point() + " cannot be swapped under running apps; restart"
-                    + " the server with --" + kind.point() + " " + name
-                    + (kind == ExtensionPointKind.TRACING
-                            ? " (the apps' replicas are given the trace source's address at start)"
-                            : ""));
+                    + " the server with --" + kind.point() + " " + name);
         }
-        SchedulerSwitch scalingLoop = loop;
-        if (scalingLoop == null) {
-            throw PlatformException.unavailable("the scaling loop is starting; try again in a moment", null);
+        if (!name.equals("none")) {
+            host.select(kind, name);
         }
-        Scheduler next = name.equals("none") ? view -> List.of() : startScheduler(name);
-        scalingLoop.use(next, name);
-        String before = active.put(kind, name);
-        store.commit(
-                Write.update(COLLECTION, CHOICE, JsonCodec.write(new Choice(name, configuredScheduler)), Write.ANY));
-        audit.record("plugin-use", actor, address, "scheduler '" + name + "' replaces '" + before + "'");
+        String before = active.get(kind);
+        swap(kind, name);
+        store.commit(Write.update(
+                COLLECTION, CHOICE + kind.point(), JsonCodec.write(new Choice(name, configured.get(kind))), Write.ANY));
+        audit.record(
+                "plugin-use",
+                actor,
+                address,
+                kind.point() + " '" + name + "' replaces '" + before + "'"
+                        + (kind == ExtensionPointKind.TRACING
+                                ? " (apps' replicas roll where it gives them other variables)"
+                                : ""));
     }
 
     /** The name of the extension each point uses now. */
@@ -274,79 +280,137 @@ public final class PluginAdmin implements AutoCloseable {
 
     private Installed upgrade(Path jar, PluginJar checked, String from, String actor, String address) {
         List<LoadedExtension> current = host.extensionsOf(checked.id());
-        boolean pinned = current.stream()
-                .anyMatch(extension -> extension.kind() != ExtensionPointKind.SCHEDULER
-                        && extension.name().equals(active.get(extension.kind())));
         String what = "plugin '" + checked.id() + "' " + from + " -> " + checked.version();
-        if (pinned) {
+        if (current.stream().anyMatch(extension -> !extension.kind().swappable() && inUse(extension))) {
             host.stage(jar, checked);
             audit.record("plugin-install", actor, address, what + ", staged for the next start (in use)");
             return new Installed(checked.id(), checked.version(), Outcome.STAGED, checked.extensions());
         }
-        String scheduler = active.get(ExtensionPointKind.SCHEDULER);
-        boolean activeScheduler = current.stream()
-                .anyMatch(extension -> extension.kind() == ExtensionPointKind.SCHEDULER
-                        && extension.name().equals(scheduler));
-        if (activeScheduler
-                && checked.extensions().stream()
-                        .noneMatch(offer -> offer.kind() == ExtensionPointKind.SCHEDULER
-                                && offer.name().equals(scheduler))) {
-            throw PlatformException.conflict("plugin '" + checked.id() + "' " + checked.version()
-                    + " no longer provides scheduler '" + scheduler + "', which is in use; 'emp plugins use scheduler"
-                    + " NAME' another first");
+        List<LoadedExtension> activeHere = current.stream().filter(this::inUse).toList();
+        for (LoadedExtension extension : activeHere) {
+            if (checked.extensions().stream()
+                    .noneMatch(offer ->
+                            offer.kind() == extension.kind() && offer.name().equals(extension.name()))) {
+                throw PlatformException.conflict("plugin '" + checked.id() + "' " + checked.version()
+                        + " no longer provides " + extension.kind().point() + " '" + extension.name() + "', which is"
+                        + " in use; 'emp plugins use " + extension.kind().point() + " NAME' another first");
+            }
         }
-        if (activeScheduler) {
-            // The old version's scheduler stops being called before its plugin goes.
-            requireLoop().use(view -> List.of(), "none (upgrading " + checked.id() + ")");
+        for (LoadedExtension extension : activeHere) {
+            // The old version's extension stops being called before its plugin goes.
+            requireSwap(extension.kind()).pause();
         }
-        // The old version's jar is kept aside until the new one runs, to come back if the new one does not load.
+        // The old version's jar is kept aside until the new one runs, to come back if the new one does not load or
+        // its extensions in use do not start.
         Path previous = host.jarOf(checked.id()).map(PluginAdmin::keepAside).orElse(null);
         host.remove(checked.id());
         try {
             host.add(jar, checked);
-        } catch (RuntimeException e) {
+            startAgain(activeHere, checked);
+        } catch (RuntimeException | LinkageError e) {
+            host.remove(checked.id());
             if (previous != null) {
                 host.add(previous, PluginJar.inspect(previous));
                 log.warn(
-                        "plugin '{}' {} did not load; {} is back: {}",
+                        "plugin '{}' {} did not load or start; {} is back: {}",
                         checked.id(),
                         checked.version(),
                         from,
                         e.getMessage());
             }
-            throw e;
+            resume(activeHere);
+            throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
         } finally {
             deleteQuietly(previous);
-            if (activeScheduler) {
-                String now = host.version(checked.id()).isPresent() ? scheduler : "none";
-                Scheduler next = now.equals("none") ? view -> List.of() : startScheduler(now);
-                requireLoop().use(next, now);
-                active.put(ExtensionPointKind.SCHEDULER, now);
-            }
         }
         audit.record("plugin-install", actor, address, what + ", upgraded now");
         return new Installed(checked.id(), checked.version(), Outcome.UPGRADED, checked.extensions());
     }
 
-    private Scheduler startScheduler(String name) {
-        LoadedExtension extension = host.select(ExtensionPointKind.SCHEDULER, name);
-        try {
-            return schedulers.apply(extension);
-        } catch (PlatformException e) {
-            throw PlatformException.invalid(
-                    "name", "scheduler '" + name + "' does not start: " + e.getMessage() + "; the active one stays");
-        } catch (RuntimeException | LinkageError e) {
-            throw PlatformException.invalid(
-                    "name", "scheduler '" + name + "' does not start: " + e + "; the active one stays");
+    /**
+     * Starts what {@link #upgrade} paused from the new version; should one not start, every point is paused again (the
+     * old version comes back) and the refusal says which.
+     */
+    private void startAgain(List<LoadedExtension> paused, PluginJar checked) {
+        for (int i = 0; i < paused.size(); i++) {
+            LoadedExtension extension = paused.get(i);
+            try {
+                requireSwap(extension.kind()).resume(extension.name());
+            } catch (RuntimeException | LinkageError e) {
+                for (int j = 0; j <= i; j++) {
+                    requireSwap(paused.get(j).kind()).pause();
+                }
+                throw PlatformException.invalid(
+                        null,
+                        "plugin '" + checked.id() + "' " + checked.version() + ": its "
+                                + extension.kind().point()
+                                + " '" + extension.name() + "', which is in use, does not start (" + e
+                                + "); the installed version stays");
+            }
         }
     }
 
-    private SchedulerSwitch requireLoop() {
-        SchedulerSwitch scalingLoop = loop;
-        if (scalingLoop == null) {
-            throw PlatformException.unavailable("the scaling loop is starting; try again in a moment", null);
+    /**
+     * Starts again, after a failed upgrade, what {@link #upgrade} paused, from the version loaded now; one that does not
+     * start leaves its point with none, said in the log and by {@code emp plugins}.
+     */
+    private void resume(List<LoadedExtension> paused) {
+        for (LoadedExtension extension : paused) {
+            ExtensionPointKind kind = extension.kind();
+            String name = extension.name();
+            try {
+                requireSwap(kind).resume(host.provides(kind, name) ? name : "none");
+            } catch (RuntimeException | LinkageError e) {
+                log.error(
+                        "{} '{}' does not start again; the {} is none until an operator chooses one: {}",
+                        kind.point(),
+                        name,
+                        kind.point(),
+                        e.toString());
+                active.put(kind, "none");
+                continue;
+            }
+            if (!host.provides(kind, name)) {
+                active.put(kind, "none");
+            }
         }
-        return scalingLoop;
+    }
+
+    /** Makes {@code name} active at {@code kind}; one that does not start leaves the active one, saying why. */
+    private void swap(ExtensionPointKind kind, String name) {
+        try {
+            requireSwap(kind).use(name);
+        } catch (PlatformException e) {
+            if (e.category() == ErrorCategory.UNAVAILABLE) {
+                throw e;
+            }
+            throw doesNotStart(kind, name, e.getMessage());
+        } catch (RuntimeException | LinkageError e) {
+            throw doesNotStart(kind, name, e.toString());
+        }
+        active.put(kind, name);
+    }
+
+    private static PlatformException doesNotStart(ExtensionPointKind kind, String name, String why) {
+        return PlatformException.invalid(
+                "name", kind.point() + " '" + name + "' does not start: " + why + "; the active one stays");
+    }
+
+    private boolean inUse(LoadedExtension extension) {
+        return extension.name().equals(active.get(extension.kind()));
+    }
+
+    private HotSwap requireSwap(ExtensionPointKind kind) {
+        HotSwap swap = swaps.get(kind);
+        if (swap == null) {
+            throw PlatformException.unavailable("the server is starting; try again in a moment", null);
+        }
+        return swap;
+    }
+
+    private static Optional<Choice> choice(StateStore store, ExtensionPointKind kind) {
+        return store.get(COLLECTION, CHOICE + kind.point())
+                .map(entry -> JsonCodec.readStored(entry.value(), Choice.class));
     }
 
     /** The extensions of another plugin with the same point and name would make a choice ambiguous. */
@@ -376,8 +440,8 @@ public final class PluginAdmin implements AutoCloseable {
     }
 
     private static String switchAway(ExtensionPointKind kind) {
-        return kind == ExtensionPointKind.SCHEDULER
-                ? "'emp plugins use scheduler none' (or another)"
+        return kind.swappable()
+                ? "'emp plugins use " + kind.point() + " none' (or another)"
                 : "restart the server with another --" + kind.point();
     }
 

@@ -4,7 +4,6 @@ import emp.spi.AppRef;
 import emp.spi.ErrorCategory;
 import emp.spi.Health;
 import emp.spi.PlatformException;
-import emp.spi.tracing.SpanReceiver;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -23,14 +22,25 @@ public final class SpanGate {
     private static final long WARN_EVERY_NANOS = 10_000_000_000L;
 
     private final SpanCredentials credentials;
-    private final SpanReceiver receiver;
+    private final ActiveTraceSource source;
     private final LongAdder unauthenticated = new LongAdder();
     private final LongAdder forbidden = new LongAdder();
     private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
 
-    public SpanGate(SpanCredentials credentials, SpanReceiver receiver) {
+    public SpanGate(SpanCredentials credentials, ActiveTraceSource source) {
         this.credentials = credentials;
-        this.receiver = receiver;
+        this.source = source;
+    }
+
+    /**
+     * Checks, before anything else, that the trace source running now collects over HTTP.
+     *
+     * @throws PlatformException of category NOT_FOUND, naming the source, when it does not
+     */
+    public void requireHttpCollection() {
+        if (!source.receivesOverHttp()) {
+            throw ActiveTraceSource.notOverHttp(source.name());
+        }
     }
 
     /**
@@ -61,11 +71,12 @@ public final class SpanGate {
      *
      * @return how many spans were accepted
      * @throws PlatformException of category FORBIDDEN when a span is another app's, INVALID when the body cannot be
-     *                           decoded
+     *                           decoded, NOT_FOUND when the source was just replaced by one that does not collect
+     *                           over HTTP
      */
     public int receive(byte[] body, String contentType, String contentEncoding, AppRef sender) {
         try {
-            return receiver.receive(body, contentType, contentEncoding, sender);
+            return source.receive(body, contentType, contentEncoding, sender);
         } catch (PlatformException e) {
             if (e.category() == ErrorCategory.FORBIDDEN) {
                 forbidden.increment();

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 class OpenApiTest {
     @Test
     void documentMatchesTheRegisteredRoutes() throws Exception {
-        ResourceConfig application = ApiServer.application(
-                new ApiServices(null, null, null, null, Map.of(), java.util.Optional.empty(), "test"));
+        ResourceConfig application =
+                ApiServer.application(new ApiServices(null, null, null, null, Map.of(), null, "test"));
         Set<String> routes = new TreeSet<>();
         for (Object instance : application.getInstances()) {
             if (instance.getClass().isAnnotationPresent(Path.class)) {

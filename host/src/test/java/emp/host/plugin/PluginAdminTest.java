@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import emp.host.TestServer;
 import emp.host.auth.AuditLog;
-import emp.spi.scheduler.Scheduler;
 import emp.spi.store.StateStore;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -41,8 +40,13 @@ class PluginAdminTest {
                         .containsEntry(ExtensionPointKind.SCHEDULER, "tracegraph");
                 second.follow();
                 assertThat(secondLoop).as("followed once").hasSize(1);
-                assertThat(PluginAdmin.startingScheduler(store, "none")).isEqualTo("threshold");
-                assertThat(PluginAdmin.startingScheduler(store, "tracegraph")).isEqualTo("tracegraph");
+                assertThat(PluginAdmin.starting(store, ExtensionPointKind.SCHEDULER, "none"))
+                        .isEqualTo("threshold");
+                assertThat(PluginAdmin.starting(store, ExtensionPointKind.SCHEDULER, "tracegraph"))
+                        .isEqualTo("tracegraph");
+                assertThat(PluginAdmin.starting(store, ExtensionPointKind.TRACING, "http"))
+                        .as("each point's choice is its own")
+                        .isEqualTo("http");
             }
         }
     }
@@ -58,9 +62,21 @@ class PluginAdminTest {
                 store,
                 new AuditLog(store, Clock.systemUTC(), 100),
                 Map.of(ExtensionPointKind.SCHEDULER, configured),
-                extension -> view -> List.of(),
-                configured);
-        admin.attach((Scheduler scheduler, String name) -> loop.add(name));
+                Map.of(ExtensionPointKind.SCHEDULER, configured));
+        admin.attach(Map.of(ExtensionPointKind.SCHEDULER, new HotSwap() {
+            @Override
+            public void use(String name) {
+                loop.add(name);
+            }
+
+            @Override
+            public void pause() {}
+
+            @Override
+            public void resume(String name) {
+                use(name);
+            }
+        }));
         return admin;
     }
 }

@@ -83,6 +83,21 @@ class PluginsApiTest {
         JsonNode listed = server.send("GET", "/v1/plugins", null, null).json();
         assertThat(listed.toString()).contains("\"id\":\"fixed-scheduler\"", "\"version\":\"2.0.0\"");
 
+        // a newer version whose scheduler does not start: refused, and 2.0.0 is back and active
+        assertRefused(
+                upload(
+                        operator,
+                        TestPluginJar.build(work, "fixed-scheduler", "3.0.0", 1, SpiVersion.COMPATIBLE, "fixed", true)),
+                400,
+                "its scheduler 'fixed', which is in use, does not start");
+        assertThat(server.send("GET", "/v1/plugins", null, null).body())
+                .contains("\"version\":\"2.0.0\"")
+                .contains("\"name\":\"fixed\",\"active\":true");
+        long decisions = events(operator).split("fixed scheduler 2.0.0", -1).length;
+        server.send("PUT", "/v1/apps/steady/replicas", operator, "{\"replicas\": 1, \"reason\": \"a test\"}");
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> events(operator).split("fixed scheduler 2.0.0", -1).length > decisions);
+
         // refusals, each saying why, none changing what runs
         Path garbage = Files.writeString(work.resolve("garbage.jar"), "not a jar");
         assertRefused(upload(operator, garbage), 400, "not a jar");
@@ -136,6 +151,68 @@ class PluginsApiTest {
                 .isEqualTo(204);
     }
 
+    @Test
+    void anOperatorSwapsTheTraceSourceAndTheAppsRollOntoItsVariables() throws Exception {
+        Path plugins = copyOfTheBuiltPlugins();
+        server = start(plugins);
+        String operator = server.signUp("root");
+        assertThat(server.send(
+                                "POST",
+                                "/v1/apps",
+                                operator,
+                                TestServer.helloSpec("steady", "\"replicas\": 1, \"max_replicas\": 1"))
+                        .status())
+                .isEqualTo(201);
+        Set<String> overHttp = awaitReplicas(operator, 1);
+        String credential = server.spanToken(operator, "steady");
+        assertThat(server.postSpans(credential, "[]").status()).isEqualTo(202);
+
+        assertThat(upload(operator, TestPluginJar.traceSource(work, "beacon", "1.0.0", "beacon", false))
+                        .status())
+                .isEqualTo(201);
+        assertThat(upload(operator, TestPluginJar.traceSource(work, "dud", "1.0.0", "dud", true))
+                        .status())
+                .isEqualTo(201);
+        assertRefused(
+                server.send("PUT", "/v1/plugins/active/tracing", operator, "{\"name\": \"dud\"}"),
+                400,
+                "tracing 'dud' does not start");
+        assertThat(server.postSpans(credential, "[]").status())
+                .as("the active source stays")
+                .isEqualTo(202);
+
+        Reply used = server.send("PUT", "/v1/plugins/active/tracing", operator, "{\"name\": \"beacon\"}");
+        assertThat(used.status()).as(used.body()).isEqualTo(200);
+        assertThat(environment(operator)).containsEntry("BEACON", "1.0.0").doesNotContainKey("ZIPKIN_ENDPOINT");
+        assertRefused(server.postSpans(credential, "[]"), 404, "its trace source is 'beacon'");
+        Set<String> onBeacon = awaitReplicasOtherThan(operator, overHttp);
+        assertThat(onBeacon)
+                .as("the app rolled onto the new source's variables")
+                .doesNotContainAnyElementsOf(overHttp);
+        assertRefused(
+                server.send("DELETE", "/v1/plugins/beacon", operator, null), 409, "'emp plugins use tracing none'");
+        assertThat(server.send("GET", "/v1/audit", operator, null).body()).contains("tracing 'beacon' replaces 'http'");
+
+        // the choice outlives a restart
+        server.close();
+        server = start(plugins);
+        String again = server.send(
+                        "POST", "/v1/sessions", null, "{\"username\": \"root\", \"password\": \"correct horse\"}")
+                .json()
+                .get("token")
+                .asText();
+        assertThat(server.send("GET", "/v1/plugins", null, null).body())
+                .contains("\"name\":\"beacon\",\"active\":true");
+        assertThat(environment(again)).containsEntry("BEACON", "1.0.0");
+        assertThat(server.send("PUT", "/v1/plugins/active/tracing", again, "{\"name\": \"http\"}")
+                        .status())
+                .isEqualTo(200);
+        assertThat(server.postSpans(server.spanToken(again, "steady"), "[]").status())
+                .isEqualTo(202);
+        assertThat(server.send("DELETE", "/v1/plugins/beacon", again, null).status())
+                .isEqualTo(204);
+    }
+
     private TestServer start(Path plugins) {
         return TestServer.start(
                 work.resolve("data"),
@@ -183,6 +260,31 @@ class PluginsApiTest {
                             && app.get("replicas").get("ready").asInt() == count;
                 });
         return ids;
+    }
+
+    /** Waits for the app's one replica to be another than {@code before}'s. */
+    private Set<String> awaitReplicasOtherThan(String token, Set<String> before) {
+        Set<String> ids = new HashSet<>();
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    ids.clear();
+                    ids.addAll(awaitReplicas(token, 1));
+                    return ids.stream().noneMatch(before::contains);
+                });
+        return ids;
+    }
+
+    /** What the app's replicas are given to report spans with. */
+    private Map<String, String> environment(String token) {
+        Map<String, String> variables = new java.util.HashMap<>();
+        server.send("GET", "/v1/apps/steady/span-credential", token, null)
+                .json()
+                .get("environment")
+                .fields()
+                .forEachRemaining(
+                        field -> variables.put(field.getKey(), field.getValue().asText()));
+        return variables;
     }
 
     private String events(String token) {

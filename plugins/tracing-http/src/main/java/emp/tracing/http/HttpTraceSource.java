@@ -52,6 +52,8 @@ public final class HttpTraceSource implements TraceSource, SpanReceiver {
     public static final String TOKEN_PARAMETER = "emp_token";
 
     static final Duration WARNING_INTERVAL = Duration.ofSeconds(10);
+    /** How long {@link #close} goes on handing the spans still waiting to the server. */
+    static final Duration CLOSE_DRAIN = Duration.ofSeconds(5);
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpTraceSource.class);
 
@@ -202,7 +204,7 @@ public final class HttpTraceSource implements TraceSource, SpanReceiver {
 
     private void drain(SpanSink sink) {
         try {
-            while (!closed) {
+            while (!Thread.currentThread().isInterrupted()) {
                 List<Span> spans = queue.take();
                 try {
                     sink.accept(spans);
@@ -273,7 +275,10 @@ public final class HttpTraceSource implements TraceSource, SpanReceiver {
         return malformed.sum();
     }
 
-    /** Stops delivering and forwarding; spans still waiting are discarded. */
+    /**
+     * Takes no more bodies, hands the spans still waiting to the server (for up to {@link #CLOSE_DRAIN}: when the
+     * server swaps this source for another, they reach the same windows), then stops delivering and forwarding.
+     */
     @Override
     public void close() {
         Thread thread;
@@ -285,6 +290,14 @@ public final class HttpTraceSource implements TraceSource, SpanReceiver {
             thread = drainer;
         }
         if (thread != null) {
+            long deadline = System.nanoTime() + CLOSE_DRAIN.toNanos();
+            try {
+                while (queue.held() > 0 && thread.isAlive() && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             thread.interrupt();
             try {
                 thread.join(WARNING_INTERVAL.toMillis());
