@@ -13,13 +13,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Servers sharing a store follow the scheduler an operator chose through any of them. */
+/** Servers sharing a store follow the scheduler and trace source an operator chose through any of them. */
 class PluginAdminTest {
     @TempDir
     Path dir;
 
     @Test
-    void aSchedulerChosenThroughOneServerIsTakenByTheOthers() {
+    void whatAnOperatorChoosesThroughOneServerIsTakenByTheOthers() {
         try (PluginHost plugins = loaded(new PluginHost(TestServer.pluginsDir()));
                 StateStore store = TestServer.fileStore(plugins, dir)) {
             List<String> firstLoop = new CopyOnWriteArrayList<>();
@@ -28,12 +28,12 @@ class PluginAdminTest {
                     PluginAdmin second = admin(plugins, store, secondLoop, "none");
                     PluginAdmin otherConfig = admin(plugins, store, new CopyOnWriteArrayList<>(), "tracegraph")) {
                 first.use("scheduler", "threshold", "root", "127.0.0.1");
-                assertThat(firstLoop).containsExactly("threshold");
+                assertThat(firstLoop).containsExactly("scheduler threshold");
 
                 second.follow();
                 otherConfig.follow();
 
-                assertThat(secondLoop).containsExactly("threshold");
+                assertThat(secondLoop).containsExactly("scheduler threshold");
                 assertThat(second.active()).containsEntry(ExtensionPointKind.SCHEDULER, "threshold");
                 assertThat(otherConfig.active())
                         .as("a server configured otherwise since keeps its own")
@@ -47,6 +47,13 @@ class PluginAdminTest {
                 assertThat(PluginAdmin.starting(store, ExtensionPointKind.TRACING, "http"))
                         .as("each point's choice is its own")
                         .isEqualTo("http");
+
+                second.use("tracing", "none", "root", "127.0.0.1");
+                first.follow();
+                assertThat(firstLoop).containsExactly("scheduler threshold", "tracing none");
+                assertThat(first.active()).containsEntry(ExtensionPointKind.TRACING, "none");
+                assertThat(PluginAdmin.starting(store, ExtensionPointKind.TRACING, "http"))
+                        .isEqualTo("none");
             }
         }
     }
@@ -61,12 +68,20 @@ class PluginAdminTest {
                 plugins,
                 store,
                 new AuditLog(store, Clock.systemUTC(), 100),
-                Map.of(ExtensionPointKind.SCHEDULER, configured),
-                Map.of(ExtensionPointKind.SCHEDULER, configured));
-        admin.attach(Map.of(ExtensionPointKind.SCHEDULER, new HotSwap() {
+                Map.of(ExtensionPointKind.SCHEDULER, configured, ExtensionPointKind.TRACING, "http"),
+                Map.of(ExtensionPointKind.SCHEDULER, configured, ExtensionPointKind.TRACING, "http"));
+        admin.attach(Map.of(
+                ExtensionPointKind.SCHEDULER, recording("scheduler", loop),
+                ExtensionPointKind.TRACING, recording("tracing", loop)));
+        return admin;
+    }
+
+    /** A point that records what it is told to use, as {@code "<point> <name>"}. */
+    private static HotSwap recording(String point, List<String> used) {
+        return new HotSwap() {
             @Override
             public void use(String name) {
-                loop.add(name);
+                used.add(point + " " + name);
             }
 
             @Override
@@ -76,7 +91,6 @@ class PluginAdminTest {
             public void resume(String name) {
                 use(name);
             }
-        }));
-        return admin;
+        };
     }
 }
