@@ -22,6 +22,7 @@ import emp.host.plugin.StoredPluginState;
 import emp.host.reconcile.Reconciler;
 import emp.host.scale.ScalingLoop;
 import emp.host.scale.SchedulerSwap;
+import emp.host.store.CachedStore;
 import emp.host.tracing.ActiveTraceSource;
 import emp.host.tracing.CredentialedSink;
 import emp.host.tracing.KnownApps;
@@ -74,6 +75,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmpServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmpServer.class);
+    /**
+     * How many sessions' tokens each server holds in memory, about 300 bytes each: the tokens of the sessions in use,
+     * checked on every request without a read of the store.
+     */
+    private static final int TOKENS_HELD = 100_000;
+
     public static final String VERSION = Optional.ofNullable(
                     EmpServer.class.getPackage().getImplementationVersion())
             .orElse("dev");
@@ -135,12 +142,18 @@ public final class EmpServer implements AutoCloseable {
 
             LoadedExtension storeExtension =
                     plugins.select(ExtensionPointKind.STORE, active.get(ExtensionPointKind.STORE));
-            StateStore store = storeExtension.create(
+            StateStore backend = storeExtension.create(
                     StateStore.class,
                     factory -> ((StateStoreFactory) factory)
                             .create(context(storeExtension, startConfig, dataDir, apiUri, clock, aggregator, null)));
+            resources.push(backend);
+            backend.start();
+            CachedStore store = CachedStore.over(
+                    backend,
+                    union(AppService.HELD_IN_MEMORY, AccountService.HELD_IN_MEMORY),
+                    AccountService.READ_LATELY_HELD,
+                    TOKENS_HELD);
             resources.push(store);
-            store.start();
 
             LoadedExtension clusterExtension =
                     plugins.select(ExtensionPointKind.CLUSTER, active.get(ExtensionPointKind.CLUSTER));
@@ -352,6 +365,12 @@ public final class EmpServer implements AutoCloseable {
             return configured;
         }
         return chosen;
+    }
+
+    private static Set<String> union(Set<String> one, Set<String> other) {
+        Set<String> both = new java.util.HashSet<>(one);
+        both.addAll(other);
+        return both;
     }
 
     /** {@code tracing.analysis-threads}: 0 is one per core. */

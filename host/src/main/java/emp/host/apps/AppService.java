@@ -3,6 +3,7 @@ package emp.host.apps;
 import static java.util.Objects.requireNonNull;
 
 import emp.host.JsonCodec;
+import emp.host.store.CachedStore;
 import emp.spi.AppRef;
 import emp.spi.ErrorCategory;
 import emp.spi.PlatformException;
@@ -13,7 +14,6 @@ import emp.spi.cluster.ClusterManager;
 import emp.spi.cluster.LoadFigures;
 import emp.spi.cluster.LogLine;
 import emp.spi.store.Entry;
-import emp.spi.store.StateStore;
 import emp.spi.store.VersionConflictException;
 import emp.spi.store.Write;
 import java.net.URI;
@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -42,6 +43,8 @@ public final class AppService {
     private static final Logger log = LoggerFactory.getLogger(AppService.class);
     static final String APPS = "apps";
     static final String NAMES = "app-names";
+    /** The collections every request reads, which the host holds whole in memory ({@link CachedStore}). */
+    public static final Set<String> HELD_IN_MEMORY = Set.of(APPS, NAMES);
     /** Apps removed whose replicas the leader has yet to remove, by {@code owner/name}: whether to purge their data. */
     static final String REMOVALS = "app-removals";
 
@@ -51,7 +54,7 @@ public final class AppService {
     /** One lock per user: a user's quota is checked and the change stored under it. */
     private final Map<String, Object> ownerLocks = new ConcurrentHashMap<>();
 
-    private final StateStore store;
+    private final CachedStore store;
     private final ClusterManager cluster;
     private final EventLog events;
     private final Clock clock;
@@ -69,7 +72,7 @@ public final class AppService {
      * @param secretBox seals the apps' secrets for the store
      */
     public AppService(
-            StateStore store,
+            CachedStore store,
             ClusterManager cluster,
             EventLog events,
             Clock clock,
@@ -387,13 +390,12 @@ public final class AppService {
         return ownerLocks.computeIfAbsent(owner, key -> new Object());
     }
 
+    /** The owner's apps: one range of the names, in memory, and a read of each app, in memory too. */
     List<AppRecord> records(String owner) {
         List<AppRecord> records = new ArrayList<>();
-        for (Entry entry : store.list(NAMES)) {
-            if (entry.key().startsWith(owner + "/")) {
-                store.get(APPS, entry.value())
-                        .ifPresent(app -> records.add(JsonCodec.readStored(app.value(), AppRecord.class)));
-            }
+        for (Entry entry : store.list(NAMES, owner + "/")) {
+            store.get(APPS, entry.value())
+                    .ifPresent(app -> records.add(JsonCodec.readStored(app.value(), AppRecord.class)));
         }
         return records;
     }
@@ -484,7 +486,7 @@ public final class AppService {
         return store.get(APPS, id).map(entry -> JsonCodec.readStored(entry.value(), AppRecord.class));
     }
 
-    StateStore store() {
+    CachedStore store() {
         return store;
     }
 

@@ -24,6 +24,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +48,11 @@ public final class AccountService {
     private static final Logger log = LoggerFactory.getLogger(AccountService.class);
     static final String ACCOUNTS = "accounts";
     static final String TOKENS = "tokens";
+    /** The collection every request reads that the host holds whole in memory ({@link emp.host.store.CachedStore}). */
+    public static final Set<String> HELD_IN_MEMORY = Set.of(ACCOUNTS);
+    /** The collection every request reads of which the host holds what it read lately: the sessions' tokens. */
+    public static final Set<String> READ_LATELY_HELD = Set.of(TOKENS);
+
     static final String INVITES = "invites";
     /** The platform's own entries: which account is its first operator. */
     static final String PLATFORM = "platform";

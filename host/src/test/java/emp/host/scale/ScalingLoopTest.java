@@ -13,6 +13,7 @@ import emp.host.lead.Leadership;
 import emp.host.plugin.ExtensionPointKind;
 import emp.host.plugin.LoadedExtension;
 import emp.host.plugin.PluginHost;
+import emp.host.store.CachedStore;
 import emp.host.tracing.SpanWindows;
 import emp.host.tracing.TraceAggregator;
 import emp.spi.AppRef;
@@ -30,6 +31,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -72,7 +74,7 @@ class ScalingLoopTest {
                                 Clock.systemUTC())));
         events = new EventLog(store, Clock.systemUTC(), 100);
         apps = new AppService(
-                store,
+                CachedStore.over(store, AppService.HELD_IN_MEMORY, Set.of(), 0),
                 cluster,
                 events,
                 Clock.systemUTC(),

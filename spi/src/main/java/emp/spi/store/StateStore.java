@@ -58,6 +58,21 @@ public interface StateStore extends AutoCloseable {
     /** Deletes a log and all its records; does nothing when it does not exist. A log appended to again starts at 1. */
     void deleteLog(String log);
 
+    /**
+     * Tells {@code listener} of every entry of {@code collection} that changes from now on, whoever commits the change:
+     * this process or another server sharing the backend; soon after it is committed (what "soon" is, the
+     * implementation says; within milliseconds where it can). A change committed by this process is told after its
+     * commit returns or while it returns. When the store cannot be sure it told every change (its feed was cut), it
+     * calls {@link ChangeListener#reset}. Watching starts before this returns: a reader that watches and then lists
+     * misses no change.
+     *
+     * @return what stops the watch; empty when this store cannot tell changes, and the caller must read it each time
+     * @since 0.4.1
+     */
+    default Optional<AutoCloseable> watch(String collection, ChangeListener listener) {
+        return Optional.empty();
+    }
+
     /** A cheap check of the backend, without throwing. */
     Health check();
 

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import emp.spi.ErrorCategory;
 import emp.spi.Health;
 import emp.spi.PlatformException;
+import emp.spi.store.ChangeListener;
 import emp.spi.store.Entry;
 import emp.spi.store.LogRecord;
 import emp.spi.store.StateStore;
@@ -84,6 +85,7 @@ public final class FileStateStore implements StateStore {
     private final Map<String, PreparedStatement> statements = new HashMap<>();
 
     private boolean closed;
+    private final Watchers watchers = new Watchers(this::dataVersion);
 
     /** Does no I/O; {@link #start()} opens or creates the database. */
     public FileStateStore(FileStoreConfig config) {
@@ -264,13 +266,26 @@ public final class FileStateStore implements StateStore {
         if (all.isEmpty()) {
             return List.of();
         }
-        return inTransaction("commit " + describe(all), () -> {
-            List<Long> versions = new ArrayList<>(all.size());
+        List<Long> versions = inTransaction("commit " + describe(all), () -> {
+            List<Long> applied = new ArrayList<>(all.size());
             for (Write write : all) {
-                versions.add(apply(write));
+                applied.add(apply(write));
             }
-            return List.copyOf(versions);
+            return List.copyOf(applied);
         });
+        watchers.committed(all);
+        return versions;
+    }
+
+    /**
+     * Tells {@code listener} of each change to {@code collection} on the committing thread, as its commit returns:
+     * the database is this process's alone, so nothing else changes it.
+     */
+    @Override
+    public Optional<AutoCloseable> watch(String collection, ChangeListener listener) {
+        requireNonNull(collection, "collection is null");
+        requireNonNull(listener, "listener is null");
+        return Optional.of(watchers.add(collection, listener));
     }
 
     private long apply(Write write) throws SQLException {
@@ -389,9 +404,21 @@ public final class FileStateStore implements StateStore {
         }
     }
 
+    /** SQLite's count of commits by other connections to the database: a change means another process wrote it. */
+    private long dataVersion() {
+        return locked("read the data version", () -> {
+            try (Statement statement = connection.createStatement();
+                    ResultSet row = statement.executeQuery("PRAGMA data_version")) {
+                row.next();
+                return row.getLong(1);
+            }
+        });
+    }
+
     /** Closes the database; a second call does nothing. */
     @Override
     public void close() {
+        watchers.close();
         lock.lock();
         try {
             closed = true;

@@ -36,16 +36,19 @@ record LuaScript(String name, String source, String sha) {
     /**
      * Checks the version each write expects, in order, then applies all writes, or none.
      *
-     * <p>KEYS[i] is the hash of write i's collection; ARGV[4i-3..4i] are its kind ({@code P}ut, {@code D}elete,
-     * {@code C}heck), its key (the hash's field), the version it expects (-1 for any, 0 for absent) and its value
-     * (empty unless a put). A field holds {@code <version>:<value>}. A later write to the same entry sees the earlier
-     * ones, as in the file store. Answers {@code {1, version...}}; {@code {0, i, actual}} when write i found its entry
-     * at another version; {@code {2, i}} when write i's field is not in that form (another program wrote it).
+     * <p>KEYS[i], for i up to n = #KEYS - 1, is the hash of write i's collection; ARGV[4i-3..4i] are its kind
+     * ({@code P}ut, {@code D}elete, {@code C}heck), its key (the hash's field), the version it expects (-1 for any, 0
+     * for absent) and its value (empty unless a put). A field holds {@code <version>:<value>}. A later write to the
+     * same entry sees the earlier ones, as in the file store. KEYS[n+1] is the stream of changes: each put and delete
+     * adds {@code h} (the hash) and {@code k} (the field) to it, trimmed to about ARGV[4n+1] entries, in the order of
+     * the commits. Answers {@code {1, version...}}; {@code {0, i, actual}} when write i found its entry at another
+     * version; {@code {2, i}} when write i's field is not in that form (another program wrote it).
      */
     static final LuaScript COMMIT = of("commit", """
             local pending = {}
             local versions = {}
-            for i = 1, #KEYS do
+            local n = #KEYS - 1
+            for i = 1, n do
               local hash, kind, field = KEYS[i], ARGV[4 * i - 3], ARGV[4 * i - 2]
               local expected = tonumber(ARGV[4 * i - 1])
               local fields = pending[hash]
@@ -77,16 +80,19 @@ record LuaScript(String name, String source, String sha) {
               end
               fields[field] = versions[i]
             end
-            for i = 1, #KEYS do
+            for i = 1, n do
               local kind = ARGV[4 * i - 3]
               if kind == 'P' then
                 redis.call('HSET', KEYS[i], ARGV[4 * i - 2], string.format('%d:', versions[i]) .. ARGV[4 * i])
               elseif kind == 'D' then
                 redis.call('HDEL', KEYS[i], ARGV[4 * i - 2])
               end
+              if kind ~= 'C' then
+                redis.call('XADD', KEYS[n + 1], 'MAXLEN', '~', ARGV[4 * n + 1], '*', 'h', KEYS[i], 'k', ARGV[4 * i - 2])
+              end
             end
             local reply = {1}
-            for i = 1, #KEYS do
+            for i = 1, n do
               reply[i + 1] = versions[i]
             end
             return reply

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import emp.spi.ErrorCategory;
 import emp.spi.Health;
 import emp.spi.PlatformException;
+import emp.spi.store.ChangeListener;
 import emp.spi.store.Entry;
 import emp.spi.store.LogRecord;
 import emp.spi.store.StateStore;
@@ -63,6 +64,7 @@ public final class RedisStateStore implements StateStore {
 
     private static final String ENTRIES = "entries:";
     private static final String LOG_KEY = "log:";
+    private static final String CHANGES_KEY = "changes:entries";
     private static final String RECORD_FIELD = "v";
     /** A key the health check asks about; nothing writes it. Under the prefix, so a user limited to it may ask. */
     private static final String HEALTH_KEY = "health";
@@ -74,11 +76,13 @@ public final class RedisStateStore implements StateStore {
     private volatile RedisClient client;
 
     private volatile boolean closed;
+    private final ChangeFeed changes;
 
     /** Does no I/O; {@link #start()} connects. */
     public RedisStateStore(RedisStoreConfig config) {
         this.config = requireNonNull(config, "config is null");
         this.url = config.url();
+        this.changes = new ChangeFeed(this, config.socketTimeout());
     }
 
     public RedisStoreConfig config() {
@@ -256,6 +260,8 @@ public final class RedisStateStore implements StateStore {
             arguments.add(Long.toString(write.expectedVersion()));
             arguments.add(write.value() == null ? "" : write.value());
         }
+        keys.add(changesKey());
+        arguments.add(Integer.toString(ChangeFeed.KEPT));
         String operation = "commit " + describe(all);
         Object reply = redis(operation, redis -> eval(redis, LuaScript.COMMIT, keys, arguments));
         try {
@@ -360,9 +366,21 @@ public final class RedisStateStore implements StateStore {
         }
     }
 
+    /**
+     * Tells {@code listener} of the changes to {@code collection} that any server commits, read from the stream of
+     * changes about a round trip after each commit (see {@link ChangeFeed}).
+     */
+    @Override
+    public Optional<AutoCloseable> watch(String collection, ChangeListener listener) {
+        requireNonNull(collection, "collection is null");
+        requireNonNull(listener, "listener is null");
+        return Optional.of(changes.add(collection, listener));
+    }
+
     /** Closes the connections; a second call does nothing. */
     @Override
     public void close() {
+        changes.close();
         synchronized (lifecycle) {
             closed = true;
             RedisClient open = client;
@@ -389,6 +407,17 @@ public final class RedisStateStore implements StateStore {
         return config.prefix() + ENTRIES + escape(collection);
     }
 
+    /** The stream of changes to entries, in commit order (see {@link ChangeFeed}). */
+    String changesKey() {
+        return config.prefix() + CHANGES_KEY;
+    }
+
+    /** The collection whose hash {@code entriesKey} is, or null for a key of no collection of this prefix. */
+    String collectionOf(String entriesKey) {
+        String start = config.prefix() + ENTRIES;
+        return entriesKey.startsWith(start) ? unescape(entriesKey.substring(start.length())) : null;
+    }
+
     String logKey(String log) {
         return config.prefix() + LOG_KEY + escape(log);
     }
@@ -400,6 +429,10 @@ public final class RedisStateStore implements StateStore {
      */
     static String escape(String name) {
         return name.replace("%", "%25").replace(":", "%3A");
+    }
+
+    static String unescape(String escaped) {
+        return escaped.replace("%3A", ":").replace("%25", "%");
     }
 
     // ---- plumbing
@@ -415,7 +448,7 @@ public final class RedisStateStore implements StateStore {
         }
     }
 
-    private <T> T redis(String operation, Function<RedisClient, T> work) {
+    <T> T redis(String operation, Function<RedisClient, T> work) {
         RedisClient current = client;
         if (current == null) {
             throw closed ? closedError() : notStartedError();
