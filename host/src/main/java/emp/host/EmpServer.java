@@ -240,6 +240,7 @@ public final class EmpServer implements AutoCloseable {
                     clock,
                     config.duration(HostKey.RELEASE_TIMEOUT));
             resources.push(reconciler[0]);
+            traceSource.afterSwap(reconciler[0]::wakeUpForEveryApp);
             AuditLog audit = new AuditLog(store, clock, config.integer(HostKey.AUDIT_KEPT, 100, 1_000_000));
             AccountService accounts = new AccountService(
                     store,

@@ -171,7 +171,7 @@ public final class AppReleases {
      * @return the release the app was rolled back to, if it was
      */
     public Optional<Release> failed(String appId, int version, String why) {
-        Optional<AppRecord> runs = apps.record(appId).filter(app -> app.release() == version);
+        Optional<AppRecord> runs = apps.recordOf(appId).filter(app -> app.release() == version);
         Optional<Release> good = runs.flatMap(app -> lastSucceededBefore(appId, version));
         String outcome = runs.map(app -> good.map(back -> "\n'" + app.name() + "' goes back to release v"
                                 + back.version() + ", which keeps serving")

@@ -13,6 +13,7 @@ import emp.spi.cluster.AppStatus;
 import emp.spi.cluster.ClusterManager;
 import emp.spi.cluster.LoadFigures;
 import emp.spi.cluster.LogLine;
+import emp.spi.store.ChangeListener;
 import emp.spi.store.Entry;
 import emp.spi.store.VersionConflictException;
 import emp.spi.store.Write;
@@ -481,8 +482,16 @@ public final class AppService {
         }
     }
 
+    /**
+     * Tells {@code listener} the id of every app changed from now on, through any server; empty when the store tells
+     * no changes.
+     */
+    public Optional<AutoCloseable> watchApps(ChangeListener listener) {
+        return store.watch(APPS, listener);
+    }
+
     /** The app of this id, if it exists. */
-    Optional<AppRecord> record(String id) {
+    public Optional<AppRecord> recordOf(String id) {
         return store.get(APPS, id).map(entry -> JsonCodec.readStored(entry.value(), AppRecord.class));
     }
 

@@ -16,6 +16,7 @@ import emp.spi.cluster.AppStatus;
 import emp.spi.cluster.ClusterEvent;
 import emp.spi.cluster.ClusterManager;
 import emp.spi.cluster.InstanceStatus;
+import emp.spi.store.ChangeListener;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -41,12 +43,20 @@ import org.slf4j.LoggerFactory;
  * pass is idempotent: it compares and acts only on differences, so a restarted server simply runs a pass and the
  * cluster manager adopts or tops up what it finds.
  *
+ * <p>A pass costs what changed, not what exists: where the store tells its changes ({@link
+ * emp.spi.store.StateStore#watch}), a pass looks only at the apps changed since the last one (in the store, by any
+ * server, or by an event of the cluster) and at those whose rollout is under way; every {@link #RESYNC_PASSES}
+ * intervals, after the lead changes hands, when an app is gone or the replicas' variables changed, it looks at every
+ * app. Over a store without a feed every pass looks at every app.
+ *
  * <p>Only the server that leads the control plane drives the cluster; it records what the cluster runs in the store,
  * fenced by its term. A server that stands by only tells its cluster manager what the leader runs, so that its
  * gateway routes there too; when it takes the lead, its first pass brings back whatever the old leader ran.
  */
 public final class Reconciler implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
+    /** How many intervals apart passes over every app are, to mend what no change told. */
+    static final int RESYNC_PASSES = 10;
 
     private final AppService apps;
     private final ClusterManager cluster;
@@ -72,6 +82,14 @@ public final class Reconciler implements AutoCloseable {
     private final Map<String, AppDeployment> applied = new HashMap<>();
     /** The last error reported per app id, so a failure that repeats every pass is logged once. */
     private final Map<String, String> lastError = new ConcurrentHashMap<>();
+    /** The ids of the apps changed since the last pass. */
+    private final Set<String> changed = ConcurrentHashMap.newKeySet();
+    /** Whether the next pass looks at every app; always so over a store that tells no changes. */
+    private volatile boolean everyApp = true;
+
+    private boolean storeTellsChanges;
+    private long passesSinceEveryApp;
+    private AutoCloseable watch;
 
     /**
      * @param environment    the variables the platform injects into an app's replicas
@@ -99,7 +117,31 @@ public final class Reconciler implements AutoCloseable {
 
     public void start() {
         cluster.watch(this::onClusterEvent);
+        watch = apps.watchApps(new ChangeListener() {
+                    @Override
+                    public void changed(String collection, String id) {
+                        changed.add(id);
+                    }
+
+                    @Override
+                    public void cut() {
+                        everyApp = true;
+                    }
+
+                    @Override
+                    public void reset() {
+                        everyApp = true;
+                    }
+                })
+                .orElse(null);
+        storeTellsChanges = watch != null;
         executor.scheduleWithFixedDelay(this::passSafely, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Asks for a pass over every app soon: what every app's replicas are given changed. */
+    public void wakeUpForEveryApp() {
+        everyApp = true;
+        wakeUp();
     }
 
     /** Asks for a pass soon; returns at once. */
@@ -137,27 +179,35 @@ public final class Reconciler implements AutoCloseable {
             follow();
             return;
         }
+        if (everyApp || followed || !storeTellsChanges || ++passesSinceEveryApp >= RESYNC_PASSES) {
+            passOverEveryApp();
+            return;
+        }
+        Set<String> ids = new HashSet<>(changed);
+        changed.removeAll(ids);
+        ids.addAll(rollouts.underWay());
+        for (String id : ids) {
+            Optional<AppRecord> record = apps.recordOf(id);
+            if (record.isEmpty()) {
+                // Removed: what the cluster runs of it is found by a pass over every app.
+                passOverEveryApp();
+                return;
+            }
+            reconcileOne(record.get());
+        }
+    }
+
+    private void passOverEveryApp() {
+        everyApp = false;
+        passesSinceEveryApp = 0;
+        changed.clear();
         List<AppRecord> records = apps.allRecords();
         Set<AppRef> wanted = new HashSet<>();
         Set<String> ids = new HashSet<>();
         for (AppRecord record : records) {
             wanted.add(record.ref());
             ids.add(record.id());
-            try {
-                reconcile(record);
-                checkRollout(record);
-                if (lastError.remove(record.id()) != null) {
-                    events.append(record.id(), "recovered", "the cluster accepts the app again");
-                }
-                publish(record.id(), record.ref());
-            } catch (PlatformException e) {
-                applied.remove(record.id());
-                String message = e.getMessage();
-                if (!message.equals(lastError.put(record.id(), message))) {
-                    log.warn("cannot reconcile app '{}': {}", record.ref(), message);
-                    events.append(record.id(), "error", message);
-                }
-            }
+            reconcileOne(record);
         }
         applied.keySet().retainAll(ids);
         lastError.keySet().retainAll(ids);
@@ -184,6 +234,26 @@ public final class Reconciler implements AutoCloseable {
         }
     }
 
+    private void reconcileOne(AppRecord record) {
+        try {
+            reconcile(record);
+            checkRollout(record);
+            if (lastError.remove(record.id()) != null) {
+                events.append(record.id(), "recovered", "the cluster accepts the app again");
+            }
+            publish(record.id(), record.ref());
+        } catch (PlatformException e) {
+            applied.remove(record.id());
+            // Tried again at the next pass, not only at the next change.
+            changed.add(record.id());
+            String message = e.getMessage();
+            if (!message.equals(lastError.put(record.id(), message))) {
+                log.warn("cannot reconcile app '{}': {}", record.ref(), message);
+                events.append(record.id(), "error", message);
+            }
+        }
+    }
+
     /** Whether every running app with replicas wanted has one of this cluster's own ready. */
     private boolean ownReplicasServe(List<AppRecord> records) {
         for (AppRecord record : records) {
@@ -196,6 +266,7 @@ public final class Reconciler implements AutoCloseable {
 
     /** Tells the cluster manager what the leader runs; forgets what was applied, since the leader may change it. */
     private void follow() {
+        everyApp = true;
         applied.clear();
         observed.forgetWritten();
         Map<AppRef, List<InstanceStatus>> elsewhere = observed.all();
@@ -295,6 +366,7 @@ public final class Reconciler implements AutoCloseable {
         }
         try {
             apps.idOf(event.app()).ifPresent(id -> {
+                changed.add(id);
                 events.append(id, type, event.message());
                 if (leadership.leads()) {
                     publish(id, event.app());
@@ -310,6 +382,13 @@ public final class Reconciler implements AutoCloseable {
 
     @Override
     public void close() {
+        if (watch != null) {
+            try {
+                watch.close();
+            } catch (Exception e) {
+                log.debug("closing the watch of the apps failed", e);
+            }
+        }
         executor.shutdownNow();
         try {
             executor.awaitTermination(10, TimeUnit.SECONDS);

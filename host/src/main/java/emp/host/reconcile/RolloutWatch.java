@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,6 +40,8 @@ final class RolloutWatch {
     private final Duration timeout;
     /** The release of each app already known to be settled, so that a settled app costs no store read. */
     private final Map<String, Integer> settled = new HashMap<>();
+    /** The apps checked whose release has not settled. */
+    private final Set<String> underWay = new HashSet<>();
 
     RolloutWatch(AppReleases releases, ClusterManager cluster, Clock clock, Duration timeout) {
         this.releases = requireNonNull(releases, "releases is null");
@@ -49,6 +52,15 @@ final class RolloutWatch {
 
     /** Looks at the app's release once more; the app was just reconciled. */
     void check(AppRecord app) {
+        underWay.add(app.id());
+        settle(app);
+        Integer known = settled.get(app.id());
+        if (known != null && known == app.release()) {
+            underWay.remove(app.id());
+        }
+    }
+
+    private void settle(AppRecord app) {
         Integer known = settled.get(app.id());
         if (known != null && known == app.release()) {
             return;
@@ -106,6 +118,12 @@ final class RolloutWatch {
     /** Forgets apps that are gone. */
     void retain(Set<String> ids) {
         settled.keySet().retainAll(ids);
+        underWay.retainAll(ids);
+    }
+
+    /** The apps whose newest release was last seen rolling out: looked at again every pass, changed or not. */
+    Set<String> underWay() {
+        return Set.copyOf(underWay);
     }
 
     private void fail(AppRecord app, Release release, String what, List<InstanceStatus> current) {

@@ -51,6 +51,8 @@ public final class ActiveTraceSource implements HotSwap, AutoCloseable {
     private final Function<LoadedExtension, TraceSource> sources;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private volatile Running running = Running.NONE;
+    /** Told after a swap, when the replicas' variables may have changed. */
+    private volatile Runnable afterSwap = () -> {};
 
     /**
      * @param sink        where every source delivers (the windows, with the credentials checked)
@@ -66,6 +68,11 @@ public final class ActiveTraceSource implements HotSwap, AutoCloseable {
         this.credentials = requireNonNull(credentials, "credentials is null");
         this.plugins = requireNonNull(plugins, "plugins is null");
         this.sources = requireNonNull(sources, "sources is null");
+    }
+
+    /** Calls {@code action} after every swap from now on: the reconciler looks at every app's variables again. */
+    public void afterSwap(Runnable action) {
+        this.afterSwap = requireNonNull(action, "action is null");
     }
 
     /** The name of the source running now, {@code none} when there is none. */
@@ -88,6 +95,7 @@ public final class ActiveTraceSource implements HotSwap, AutoCloseable {
         if (!before.name().equals("none")) {
             log.info("trace source '{}' replaces '{}'", name, before.name());
         }
+        afterSwap.run();
     }
 
     /** Closes the running source and holds span bodies and the replicas' variables until {@link #resume}. */
@@ -107,6 +115,7 @@ public final class ActiveTraceSource implements HotSwap, AutoCloseable {
             if (lock.isWriteLockedByCurrentThread()) {
                 lock.writeLock().unlock();
             }
+            afterSwap.run();
         }
     }
 
