@@ -138,10 +138,16 @@ final class PluginsCommand extends EmpCommand {
                     + " tick, the trace source at once (apps roll where it gives their replicas other variables), and"
                     + " the choice stays across restarts; cluster and store need a restart.")
     static final class Use extends EmpSubcommand {
-        @Parameters(index = "0", paramLabel = "POINT", description = "scheduler or tracing (cluster and store: at a restart).")
+        @Parameters(
+                index = "0",
+                paramLabel = "POINT",
+                description = "scheduler or tracing (cluster and store: at a restart).")
         String point;
 
-        @Parameters(index = "1", paramLabel = "NAME", description = "The extension's name, or none for no scheduler or trace source.")
+        @Parameters(
+                index = "1",
+                paramLabel = "NAME",
+                description = "The extension's name, or none for no scheduler or trace source.")
         String name;
 
         @Mixin
