@@ -260,6 +260,7 @@ public final class EmpServer implements AutoCloseable {
             checks.put("store", store::check);
             checks.put("cluster", cluster::check);
             checks.put("leader", () -> Health.healthy(election.describe()));
+            checks.put("reconcile", reconciler[0]::health);
             checks.put("scaling", () -> {
                 ScalingLoop loop = scalingLoop;
                 return loop == null ? Health.healthy("starting") : loop.health();

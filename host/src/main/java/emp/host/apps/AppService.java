@@ -21,6 +21,7 @@ import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +57,7 @@ public final class AppService {
     private final Map<String, Object> ownerLocks = new ConcurrentHashMap<>();
 
     private final CachedStore store;
+    private final DecodedApps decoded = new DecodedApps();
     private final ClusterManager cluster;
     private final EventLog events;
     private final Clock clock;
@@ -130,10 +132,7 @@ public final class AppService {
     public List<AppView> listAll() {
         List<AppView> all = new ArrayList<>();
         for (Entry entry : store.list(NAMES)) {
-            store.get(APPS, entry.value())
-                    .map(app -> JsonCodec.readStored(app.value(), AppRecord.class))
-                    .map(this::listed)
-                    .ifPresent(all::add);
+            store.get(APPS, entry.value()).map(decoded::of).map(this::listed).ifPresent(all::add);
         }
         all.sort(java.util.Comparator.comparing(AppView::owner).thenComparing(AppView::name));
         return all;
@@ -366,9 +365,15 @@ public final class AppService {
 
     /** Every app of every owner: what the reconciler drives. */
     public List<AppRecord> allRecords() {
-        return store.list(APPS).stream()
-                .map(entry -> JsonCodec.readStored(entry.value(), AppRecord.class))
-                .toList();
+        List<Entry> entries = store.list(APPS);
+        List<AppRecord> records = new ArrayList<>(entries.size());
+        Set<String> ids = new HashSet<>();
+        for (Entry entry : entries) {
+            records.add(decoded.of(entry));
+            ids.add(entry.key());
+        }
+        decoded.retain(ids);
+        return records;
     }
 
     /** The id of an app by reference, for events that the cluster reports. */
@@ -395,8 +400,7 @@ public final class AppService {
     List<AppRecord> records(String owner) {
         List<AppRecord> records = new ArrayList<>();
         for (Entry entry : store.list(NAMES, owner + "/")) {
-            store.get(APPS, entry.value())
-                    .ifPresent(app -> records.add(JsonCodec.readStored(app.value(), AppRecord.class)));
+            store.get(APPS, entry.value()).ifPresent(app -> records.add(decoded.of(app)));
         }
         return records;
     }
@@ -438,7 +442,7 @@ public final class AppService {
         }
         Optional<Entry> byId = store.get(APPS, idOrName);
         if (byId.isPresent()) {
-            AppRecord record = JsonCodec.readStored(byId.get().value(), AppRecord.class);
+            AppRecord record = decoded.of(byId.get());
             if (record.owner().equals(owner)) {
                 return new Found(record, byId.get().version());
             }
@@ -447,9 +451,7 @@ public final class AppService {
         if (byName.isPresent()) {
             Optional<Entry> app = store.get(APPS, byName.get().value());
             if (app.isPresent()) {
-                return new Found(
-                        JsonCodec.readStored(app.get().value(), AppRecord.class),
-                        app.get().version());
+                return new Found(decoded.of(app.get()), app.get().version());
             }
         }
         throw PlatformException.notFound(
@@ -492,7 +494,7 @@ public final class AppService {
 
     /** The app of this id, if it exists. */
     public Optional<AppRecord> recordOf(String id) {
-        return store.get(APPS, id).map(entry -> JsonCodec.readStored(entry.value(), AppRecord.class));
+        return store.get(APPS, id).map(decoded::of);
     }
 
     CachedStore store() {

@@ -8,6 +8,7 @@ import emp.host.apps.EventLog;
 import emp.host.apps.ObservedStatuses;
 import emp.host.lead.Leadership;
 import emp.spi.AppRef;
+import emp.spi.Health;
 import emp.spi.PlatformException;
 import emp.spi.app.AppSpec;
 import emp.spi.app.EnvVar;
@@ -24,6 +25,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -89,6 +91,18 @@ public final class Reconciler implements AutoCloseable {
 
     private boolean storeTellsChanges;
     private long passesSinceEveryApp;
+    /** How long the last pass over every app took, and over how many; the same of the last pass over changed apps. */
+    private volatile PassTime lastOverEveryApp;
+
+    private volatile PassTime lastOverChanged;
+
+    private record PassTime(long nanos, int apps) {
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%.2f ms for %d app%s", nanos / 1e6, apps, apps == 1 ? "" : "s");
+        }
+    }
+
     private AutoCloseable watch;
 
     /**
@@ -183,6 +197,7 @@ public final class Reconciler implements AutoCloseable {
             passOverEveryApp();
             return;
         }
+        long start = System.nanoTime();
         Set<String> ids = new HashSet<>(changed);
         changed.removeAll(ids);
         ids.addAll(rollouts.underWay());
@@ -195,9 +210,21 @@ public final class Reconciler implements AutoCloseable {
             }
             reconcileOne(record.get());
         }
+        if (!ids.isEmpty()) {
+            lastOverChanged = new PassTime(System.nanoTime() - start, ids.size());
+        }
+    }
+
+    /** How long the last passes took: always healthy, for a person (and bench/scale.sh) to see. */
+    public Health health() {
+        PassTime every = lastOverEveryApp;
+        PassTime some = lastOverChanged;
+        return Health.healthy("last pass over every app: " + (every == null ? "none yet" : every)
+                + "; last pass over changed apps: " + (some == null ? "none yet" : some));
     }
 
     private void passOverEveryApp() {
+        long start = System.nanoTime();
         everyApp = false;
         passesSinceEveryApp = 0;
         changed.clear();
@@ -232,6 +259,7 @@ public final class Reconciler implements AutoCloseable {
                 cluster.remove(orphan, keepData);
             }
         }
+        lastOverEveryApp = new PassTime(System.nanoTime() - start, records.size());
     }
 
     private void reconcileOne(AppRecord record) {

@@ -8,10 +8,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.NavigableMap;
+import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -33,7 +35,10 @@ final class MirroredCollection implements ChangeListener {
     private final String collection;
     private final StateStore backend;
     private final Executor refresher;
-    private volatile NavigableMap<String, Entry> entries = new ConcurrentSkipListMap<>(KEY_ORDER);
+    /** The entries by key, for reads by key at the cost of a hash. */
+    private volatile Map<String, Entry> entries = new ConcurrentHashMap<>();
+    /** The same keys in the store's order, for lists and ranges. */
+    private volatile NavigableSet<String> keys = new ConcurrentSkipListSet<>(KEY_ORDER);
     /** Keys told changed and not yet read again; guarded by itself. */
     private final Set<String> dirty = new LinkedHashSet<>();
 
@@ -52,11 +57,14 @@ final class MirroredCollection implements ChangeListener {
     /** Reads the whole collection; called once the watch is in place, so no change is missed. */
     void load() {
         long cutsBefore = cuts.get();
-        NavigableMap<String, Entry> loaded = new ConcurrentSkipListMap<>(KEY_ORDER);
+        Map<String, Entry> loaded = new ConcurrentHashMap<>();
+        NavigableSet<String> ordered = new ConcurrentSkipListSet<>(KEY_ORDER);
         for (Entry entry : backend.list(collection)) {
             loaded.put(entry.key(), entry);
+            ordered.add(entry.key());
         }
         entries = loaded;
+        keys = ordered;
         current = cuts.get() == cutsBefore;
     }
 
@@ -65,7 +73,18 @@ final class MirroredCollection implements ChangeListener {
     }
 
     List<Entry> list() {
-        return current ? List.copyOf(entries.values()) : backend.list(collection);
+        if (!current) {
+            return backend.list(collection);
+        }
+        Map<String, Entry> now = entries;
+        List<Entry> found = new ArrayList<>(now.size());
+        for (String key : keys) {
+            Entry entry = now.get(key);
+            if (entry != null) {
+                found.add(entry);
+            }
+        }
+        return found;
     }
 
     /** The entries whose keys start with {@code prefix}, in order. */
@@ -75,13 +94,16 @@ final class MirroredCollection implements ChangeListener {
                     .filter(entry -> entry.key().startsWith(prefix))
                     .toList();
         }
-        NavigableMap<String, Entry> now = entries;
+        Map<String, Entry> now = entries;
         List<Entry> found = new ArrayList<>();
-        for (Entry entry : now.tailMap(prefix, true).values()) {
-            if (!entry.key().startsWith(prefix)) {
+        for (String key : keys.tailSet(prefix, true)) {
+            if (!key.startsWith(prefix)) {
                 break;
             }
-            found.add(entry);
+            Entry entry = now.get(key);
+            if (entry != null) {
+                found.add(entry);
+            }
         }
         return found;
     }
@@ -96,10 +118,16 @@ final class MirroredCollection implements ChangeListener {
      */
     void written(String key, Entry entry) {
         if (entry == null) {
-            entries.remove(key);
+            remove(key);
         } else {
             entries.merge(key, entry, (held, next) -> next.version() >= held.version() ? next : held);
+            keys.add(key);
         }
+    }
+
+    private void remove(String key) {
+        entries.remove(key);
+        keys.remove(key);
     }
 
     /** Reads {@code key} again now, on the caller's thread: after a conflict, the next attempt sees what won. */
@@ -107,8 +135,9 @@ final class MirroredCollection implements ChangeListener {
         Optional<Entry> now = backend.get(collection, key);
         if (now.isPresent()) {
             entries.put(key, now.get());
+            keys.add(key);
         } else {
-            entries.remove(key);
+            remove(key);
         }
     }
 
@@ -182,6 +211,22 @@ final class MirroredCollection implements ChangeListener {
     }
 
     private static int compareCodePoints(String left, String right) {
+        int shorter = Math.min(left.length(), right.length());
+        for (int k = 0; k < shorter; k++) {
+            char a = left.charAt(k);
+            char b = right.charAt(k);
+            if (a != b) {
+                // Below the surrogates, the order of chars is that of code points; a surrogate needs the slow way.
+                if (!Character.isSurrogate(a) && !Character.isSurrogate(b)) {
+                    return Character.compare(a, b);
+                }
+                return compareByCodePoint(left, right);
+            }
+        }
+        return Integer.compare(left.length(), right.length());
+    }
+
+    private static int compareByCodePoint(String left, String right) {
         int i = 0;
         int j = 0;
         while (i < left.length() && j < right.length()) {
