@@ -3,7 +3,7 @@
 # (leaf-cost, load-step, spike, serial-leaf; wave too in the full run) on a private EMP server each, then the table and
 # the plots.
 #
-#   bench/autoscale/run.sh [--quick] [--no-record] [--policies none,kpa] [--scenarios serial-leaf] [--report-only]
+#   bench/autoscale/run.sh [--quick] [--no-record] [--policies none,kpa (or --policy NAME)] [--scenarios serial-leaf] [--report-only]
 #   bench/autoscale/run.sh --quick --plugin examples/scheduler-plugin/target/queue-scheduler-1.0.0.jar \
 #       --policies none,threshold,queue
 #

@@ -75,7 +75,7 @@ record Arguments(
                     repo = Path.of(value(args, ++i, "--repo")).toAbsolutePath().normalize();
                 case "--quick" -> quick = true;
                 case "--report-only" -> reportOnly = true;
-                case "--policies" -> policies = value(args, ++i, "--policies");
+                case "--policies", "--policy" -> policies = value(args, ++i, "--policies");
                 case "--scenarios" ->
                     scenarios = List.of(value(args, ++i, "--scenarios").split(","));
                 case "--plugin" ->

@@ -55,6 +55,10 @@ class ArgumentsTest {
         assertThat(arguments.plugins()).containsExactly(Path.of("/tmp/a.jar"), Path.of("/tmp/b.jar"));
         assertThat(arguments.policies()).containsExactly(pluginPolicy("queue"), Policy.KPA, pluginPolicy("mine"));
         assertThat(arguments.scenarios()).contains(List.of("spike"));
+        assertThat(Arguments.parse("--plugin", "/tmp/a.jar", "--policy", "queue")
+                        .policies())
+                .as("--policy is --policies for one")
+                .containsExactly(pluginPolicy("queue"));
     }
 
     @Test
