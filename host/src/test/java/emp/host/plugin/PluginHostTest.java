@@ -59,7 +59,9 @@ class PluginHostTest {
             assertThatThrownBy(() -> host.select(ExtensionPointKind.CLUSTER, "kubernetes"))
                     .isInstanceOf(PlatformException.class)
                     .hasMessageContaining("cluster.use is 'kubernetes'")
-                    .hasMessageContaining("available: local (cluster-local)");
+                    .hasMessageContaining("available: ")
+                    .hasMessageContaining("local (cluster-local)")
+                    .hasMessageContaining("sim (cluster-sim)");
             assertThatThrownBy(() -> host.select(ExtensionPointKind.SCHEDULER, "fastest"))
                     .hasMessageContaining("available: threshold (scheduler-threshold), none");
         }
