@@ -5,7 +5,6 @@ import emp.spi.store.ChangeListener;
 import emp.spi.store.Entry;
 import emp.spi.store.StateStore;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +28,6 @@ import org.slf4j.LoggerFactory;
  */
 final class MirroredCollection implements ChangeListener {
     private static final Logger log = LoggerFactory.getLogger(MirroredCollection.class);
-    /** By code point, as the store orders keys. */
-    static final Comparator<String> KEY_ORDER = MirroredCollection::compareCodePoints;
 
     private final String collection;
     private final StateStore backend;
@@ -38,7 +35,7 @@ final class MirroredCollection implements ChangeListener {
     /** The entries by key, for reads by key at the cost of a hash. */
     private volatile Map<String, Entry> entries = new ConcurrentHashMap<>();
     /** The same keys in the store's order, for lists and ranges. */
-    private volatile NavigableSet<String> keys = new ConcurrentSkipListSet<>(KEY_ORDER);
+    private volatile NavigableSet<String> keys = new ConcurrentSkipListSet<>(Entry.KEY_ORDER);
     /** Keys told changed and not yet read again; guarded by itself. */
     private final Set<String> dirty = new LinkedHashSet<>();
 
@@ -58,7 +55,7 @@ final class MirroredCollection implements ChangeListener {
     void load() {
         long cutsBefore = cuts.get();
         Map<String, Entry> loaded = new ConcurrentHashMap<>();
-        NavigableSet<String> ordered = new ConcurrentSkipListSet<>(KEY_ORDER);
+        NavigableSet<String> ordered = new ConcurrentSkipListSet<>(Entry.KEY_ORDER);
         for (Entry entry : backend.list(collection)) {
             loaded.put(entry.key(), entry);
             ordered.add(entry.key());
@@ -208,36 +205,5 @@ final class MirroredCollection implements ChangeListener {
             return;
         }
         reset();
-    }
-
-    private static int compareCodePoints(String left, String right) {
-        int shorter = Math.min(left.length(), right.length());
-        for (int k = 0; k < shorter; k++) {
-            char a = left.charAt(k);
-            char b = right.charAt(k);
-            if (a != b) {
-                // Below the surrogates, the order of chars is that of code points; a surrogate needs the slow way.
-                if (!Character.isSurrogate(a) && !Character.isSurrogate(b)) {
-                    return Character.compare(a, b);
-                }
-                return compareByCodePoint(left, right);
-            }
-        }
-        return Integer.compare(left.length(), right.length());
-    }
-
-    private static int compareByCodePoint(String left, String right) {
-        int i = 0;
-        int j = 0;
-        while (i < left.length() && j < right.length()) {
-            int a = left.codePointAt(i);
-            int b = right.codePointAt(j);
-            if (a != b) {
-                return Integer.compare(a, b);
-            }
-            i += Character.charCount(a);
-            j += Character.charCount(b);
-        }
-        return Boolean.compare(i < left.length(), j < right.length());
     }
 }

@@ -216,24 +216,8 @@ public final class RedisStateStore implements StateStore {
         Map<String, String> stored = redis("list '" + collection + "'", redis -> redis.hgetAll(entriesKey(collection)));
         List<Entry> entries = new ArrayList<>(stored.size());
         stored.forEach((key, value) -> entries.add(entry(collection, key, value)));
-        entries.sort((left, right) -> compareCodePoints(left.key(), right.key()));
+        entries.sort((left, right) -> Entry.KEY_ORDER.compare(left.key(), right.key()));
         return List.copyOf(entries);
-    }
-
-    /** Orders as comparing the UTF-8 bytes would: by code point, which {@link String#compareTo} is not. */
-    static int compareCodePoints(String left, String right) {
-        int i = 0;
-        int j = 0;
-        while (i < left.length() && j < right.length()) {
-            int a = left.codePointAt(i);
-            int b = right.codePointAt(j);
-            if (a != b) {
-                return Integer.compare(a, b);
-            }
-            i += Character.charCount(a);
-            j += Character.charCount(b);
-        }
-        return Boolean.compare(i < left.length(), j < right.length());
     }
 
     /**
