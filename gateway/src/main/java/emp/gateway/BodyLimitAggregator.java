@@ -6,13 +6,18 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpMessage;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpContentException;
 import io.netty.util.ReferenceCountUtil;
 
@@ -23,10 +28,51 @@ import io.netty.util.ReferenceCountUtil;
  * This one passes it on instead, as an empty request whose decoder result is a {@link TooLongHttpContentException}, so
  * that the client handler answers it in turn (after any request still in flight on the connection) with a body that
  * says what the limit is.
+ *
+ * <p>A request without a body (most GETs) is not aggregated: the decoder gives its head and at once the empty end,
+ * and these become one {@link FullHttpRequest} that keeps the head's headers, with no buffer to gather into.
  */
 final class BodyLimitAggregator extends HttpObjectAggregator {
+    /** A request head that may have no body: what follows it tells. */
+    private HttpRequest head;
+
     BodyLimitAggregator(int maxBodyBytes) {
         super(maxBodyBytes);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (head != null) {
+            HttpRequest start = head;
+            head = null;
+            if (msg == LastHttpContent.EMPTY_LAST_CONTENT) {
+                ctx.fireChannelRead(new DefaultFullHttpRequest(
+                        start.protocolVersion(),
+                        start.method(),
+                        start.uri(),
+                        Unpooled.EMPTY_BUFFER,
+                        start.headers(),
+                        EmptyHttpHeaders.INSTANCE));
+                return;
+            }
+            super.channelRead(ctx, start);
+        }
+        if (msg instanceof HttpRequest request
+                && !(msg instanceof HttpContent)
+                && request.decoderResult().isSuccess()
+                && !request.headers().contains(HttpHeaderNames.EXPECT)) {
+            // An 'Expect' header goes the aggregator's way, which answers it.
+            head = request;
+            return;
+        }
+        super.channelRead(ctx, msg);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) throws Exception {
+        // A head holds no buffer: there is nothing to release.
+        head = null;
+        super.handlerRemoved(ctx);
     }
 
     @Override

@@ -13,10 +13,12 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.TooLongHttpContentException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,17 +28,32 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A client that pipelines (sends the next request before the answer to the last) has its requests queued; past
  * {@link #MAX_QUEUED} the connection stops being read until the queue drains.
+ *
+ * <p>The connection has one timer for all its deadlines: its exchange's (a place in line, an answer awaited) and its
+ * own idle timeout ({@link Gateway#CLIENT_IDLE_SECONDS} without a request closes it). It is set once and, when it
+ * fires, set again for whatever deadline is next, rather than made and cancelled for every request; it is moved only
+ * when a deadline comes before the one it is set for.
  */
 final class ClientHandler extends ChannelInboundHandlerAdapter {
     static final int MAX_QUEUED = 16;
     private static final int MAX_QUOTED_PATH = 200;
+    private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(Gateway.CLIENT_IDLE_SECONDS);
     private static final Logger LOG = LoggerFactory.getLogger(ClientHandler.class);
 
     private final ProxyContext context;
     private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
+    private final Runnable onTimer = this::onTimer;
     private ChannelHandlerContext ctx;
     private ProxyExchange current;
     private boolean closing;
+    private ConnectionPool pool;
+    private String clientIp;
+    private String gatewayAuthority;
+    /** When the connection last had a request or finished an answer, for its idle timeout. */
+    private long lastActiveNanos;
+
+    private ScheduledFuture<?> timer;
+    private long timerAtNanos;
 
     ClientHandler(ProxyContext context) {
         this.context = requireNonNull(context, "context is null");
@@ -48,11 +65,19 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        lastActiveNanos = System.nanoTime();
+        wakeAt(lastActiveNanos + IDLE_NANOS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof FullHttpRequest request) || closing) {
             ReferenceCountUtil.release(msg);
             return;
         }
+        lastActiveNanos = System.nanoTime();
         if (current != null || !queued.isEmpty()) {
             queued.add(request);
             if (queued.size() >= MAX_QUEUED) {
@@ -66,6 +91,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
         ProxyExchange exchange = current;
         current = null;
         if (exchange != null) {
@@ -83,17 +112,69 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelWritabilityChanged();
     }
 
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-        if (event instanceof IdleStateEvent) {
-            // An idle keep-alive connection holds a socket for nothing; one with a request in flight is the
-            // exchange's to time out.
-            if (current == null && queued.isEmpty()) {
-                ctx.close();
+    /**
+     * Makes sure the connection's timer fires by {@code deadlineNanos} (a {@link System#nanoTime()} value); it may
+     * fire earlier, for an earlier deadline, and whoever set this one checks it again then.
+     */
+    void wakeAt(long deadlineNanos) {
+        if (timer != null) {
+            if (timerAtNanos - deadlineNanos <= 0) {
+                return;
             }
+            timer.cancel(false);
+        }
+        timerAtNanos = deadlineNanos;
+        timer = ctx.executor().schedule(onTimer, Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    private void onTimer() {
+        timer = null;
+        if (closing) {
             return;
         }
-        ctx.fireUserEventTriggered(event);
+        long now = System.nanoTime();
+        if (current != null) {
+            // The exchange times itself out, or asks to be woken again.
+            current.onDeadline(now);
+            return;
+        }
+        if (!queued.isEmpty()) {
+            return;
+        }
+        // An idle keep-alive connection holds a socket for nothing.
+        if (now - lastActiveNanos >= IDLE_NANOS) {
+            ctx.close();
+        } else {
+            wakeAt(lastActiveNanos + IDLE_NANOS);
+        }
+    }
+
+    /** The pool of replica connections of this connection's event loop. */
+    ConnectionPool pool() {
+        if (pool == null) {
+            pool = context.pool(ctx.channel().eventLoop());
+        }
+        return pool;
+    }
+
+    /** The client's IP address, as {@code X-Forwarded-For} names it. */
+    String clientIp() {
+        if (clientIp == null) {
+            InetSocketAddress client = (InetSocketAddress) ctx.channel().remoteAddress();
+            clientIp = client.getAddress() == null
+                    ? client.getHostString()
+                    : client.getAddress().getHostAddress();
+        }
+        return clientIp;
+    }
+
+    /** The gateway's {@code host:port} on this connection. */
+    String gatewayAuthority() {
+        if (gatewayAuthority == null) {
+            gatewayAuthority =
+                    ProxyHeaders.authority((InetSocketAddress) ctx.channel().localAddress());
+        }
+        return gatewayAuthority;
     }
 
     @Override
@@ -203,6 +284,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void afterAnswer(ChannelFuture lastWrite, boolean closeClient) {
+        lastActiveNanos = System.nanoTime();
         if (closeClient) {
             closing = true;
             releaseQueued();
@@ -218,6 +300,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         if (next != null) {
             serve(next);
+        } else if (current == null) {
+            wakeAt(lastActiveNanos + IDLE_NANOS);
         }
     }
 

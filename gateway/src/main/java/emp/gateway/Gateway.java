@@ -11,13 +11,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
@@ -33,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * The reverse proxy end users call: {@code http://HOST:PORT/{user}/{app}/{rest}} goes to {@code /{rest}} (query kept)
  * on one of the app's ready replicas; {@code /{user}/{app}} alone goes to {@code /}.
  *
- * <p>Non-blocking (Netty, one event loop per core, no thread per request). The gateway is the platform's queue: each
+ * <p>Non-blocking (Netty, one event loop per core, no thread per request; Linux's epoll where Netty's native library
+ * loads, NIO elsewhere: see {@link GatewayTransport}). The gateway is the platform's queue: each
  * app's replicas are given at most their concurrency limit of requests at once (the route's, or learned from their
  * latency), and requests beyond wait in the app's FIFO line, bounded in length and time, for the first free slot
  * (see {@link AppQueue}). A request goes to the free replica with the fewest requests in flight, ties taken in turn;
@@ -107,14 +104,15 @@ public final class Gateway implements AutoCloseable {
             if (started) {
                 throw new IllegalStateException("gateway already serves " + baseUriLocked() + "; start it once");
             }
+            GatewayTransport transport = GatewayTransport.detect();
             EventLoopGroup group = new MultiThreadIoEventLoopGroup(
                     Runtime.getRuntime().availableProcessors(),
                     new DefaultThreadFactory("emp-gateway", true),
-                    NioIoHandler.newFactory());
-            ProxyContext shared = new ProxyContext(config, routes, backendBootstrap(), listener);
+                    transport.ioHandlerFactory());
+            ProxyContext shared = new ProxyContext(config, routes, backendBootstrap(transport), listener);
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(group)
-                    .channel(NioServerSocketChannel.class)
+                    .channel(transport.serverChannelClass())
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.SO_KEEPALIVE, true)
@@ -123,7 +121,6 @@ public final class Gateway implements AutoCloseable {
                         protected void initChannel(SocketChannel channel) {
                             channel.pipeline()
                                     .addLast(
-                                            new IdleStateHandler(0, 0, CLIENT_IDLE_SECONDS),
                                             new HttpServerCodec(),
                                             new BodyLimitAggregator(config.maxBodyBytes()),
                                             new ClientHandler(shared));
@@ -143,7 +140,14 @@ public final class Gateway implements AutoCloseable {
             server = bound.channel();
             port = ((InetSocketAddress) server.localAddress()).getPort();
             started = true;
-            LOG.info("gateway listening on {}", baseUriLocked());
+            if (transport.name().equals("epoll")) {
+                LOG.info("gateway listening on {} (epoll transport)", baseUriLocked());
+            } else {
+                LOG.info(
+                        "gateway listening on {} (NIO transport; epoll is unavailable: {})",
+                        baseUriLocked(),
+                        GatewayTransport.epollUnavailableReason());
+            }
         }
     }
 
@@ -253,11 +257,11 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    private Bootstrap backendBootstrap() {
+    private Bootstrap backendBootstrap(GatewayTransport transport) {
         int connectMillis =
                 (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis());
         return new Bootstrap()
-                .channel(NioSocketChannel.class)
+                .channel(transport.socketChannelClass())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Math.max(1, connectMillis))

@@ -9,12 +9,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +43,13 @@ public final class GatewaySpans implements RequestListener, AutoCloseable {
 
     private final SpanSink sink;
     private final int capacity;
-    private final BlockingQueue<RoutedRequest> pending;
+    /**
+     * Lock-free, so that the event loops never wait for each other or for the drain; its length is counted apart, since
+     * the queue's own {@code size()} walks it.
+     */
+    private final ConcurrentLinkedQueue<RoutedRequest> pending = new ConcurrentLinkedQueue<>();
+
+    private final AtomicInteger pendingCount = new AtomicInteger();
     private final AtomicLong dropped = new AtomicLong();
     private final Object drainLock = new Object();
     private ScheduledExecutorService drainer;
@@ -58,7 +64,6 @@ public final class GatewaySpans implements RequestListener, AutoCloseable {
             throw new IllegalArgumentException("capacity " + capacity + " must be positive");
         }
         this.capacity = capacity;
-        this.pending = new ArrayBlockingQueue<>(capacity);
     }
 
     /** Starts handing queued requests to the sink every {@value #DRAIN_PERIOD_MILLIS} ms, on one of {@code threads}. */
@@ -79,9 +84,12 @@ public final class GatewaySpans implements RequestListener, AutoCloseable {
         if (!request.sampled()) {
             return;
         }
-        if (!pending.offer(request)) {
+        if (pendingCount.incrementAndGet() > capacity) {
+            pendingCount.decrementAndGet();
             dropped.incrementAndGet();
+            return;
         }
+        pending.offer(request);
     }
 
     /** How many requests found the queue full since this started; their spans were lost. */
@@ -92,8 +100,8 @@ public final class GatewaySpans implements RequestListener, AutoCloseable {
     /** Hands every queued request to the sink as spans, in batches of at most {@value #BATCH}. */
     public void drain() {
         synchronized (drainLock) {
-            List<RoutedRequest> batch = new ArrayList<>(Math.min(BATCH, pending.size()));
-            while (pending.drainTo(batch, BATCH) > 0) {
+            List<RoutedRequest> batch = new ArrayList<>(Math.min(BATCH, pendingCount.get()));
+            while (drainTo(batch) > 0) {
                 List<Span> spans = new ArrayList<>(batch.size());
                 for (RoutedRequest request : batch) {
                     spans.add(toSpan(request));
@@ -103,6 +111,18 @@ public final class GatewaySpans implements RequestListener, AutoCloseable {
             }
             logDrops();
         }
+    }
+
+    /** Moves up to {@value #BATCH} queued requests to {@code batch}; called with the drain lock held, by one thread. */
+    private int drainTo(List<RoutedRequest> batch) {
+        int moved = 0;
+        RoutedRequest next;
+        while (moved < BATCH && (next = pending.poll()) != null) {
+            batch.add(next);
+            moved++;
+        }
+        pendingCount.addAndGet(-moved);
+        return moved;
     }
 
     /** Stops the thread after a last {@link #drain()}, so that requests the gateway ended before are reported. */

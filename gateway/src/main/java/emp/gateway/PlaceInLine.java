@@ -1,12 +1,10 @@
 package emp.gateway;
 
 import io.netty.channel.EventLoop;
-import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One routed request's turn for a replica of its app: takes a replica's slot from the app's {@link AppQueue}, or a
@@ -14,7 +12,9 @@ import java.util.concurrent.TimeUnit;
  * that a retry is given another. A request that every replica it knows has failed waits {@link #UNREACHABLE_WAIT} at
  * most for a new one, not its whole queue timeout.
  *
- * <p>Runs on its request's event loop, like its {@link Request}; the queue calls it back there.
+ * <p>Runs on its request's event loop, like its {@link Request}; the queue calls it back there. It keeps its deadline
+ * and has its request {@link Request#wakeAt wake it} by then (the client connection's one timer), rather than
+ * scheduling a timer of its own for every request that waits.
  */
 final class PlaceInLine implements AppQueue.Waiter {
     /**
@@ -36,16 +36,22 @@ final class PlaceInLine implements AppQueue.Waiter {
 
         /** It waited {@code waitedNanos} in line, its queue timeout (or its wait for a new replica), for nothing. */
         void timedOut(long waitedNanos);
+
+        /** Calls {@link PlaceInLine#onDeadline} by {@code deadlineNanos}, or soon after (a {@link System#nanoTime()}). */
+        void wakeAt(long deadlineNanos);
     }
 
     private final AppQueue queue;
     private final EventLoop loop;
     private final Request request;
-    private final Set<InetSocketAddress> tried = new HashSet<>(4);
+    /** The replicas tried; most requests try one, so a set is made only for a second. */
+    private Set<InetSocketAddress> tried = Set.of();
 
     private boolean waiting;
-    private Future<?> timer;
+    /** Since when it waits in line, and until when it may. */
     private long queuedSinceNanos;
+
+    private long deadlineNanos;
 
     PlaceInLine(AppQueue queue, EventLoop loop, Request request) {
         this.queue = queue;
@@ -69,34 +75,60 @@ final class PlaceInLine implements AppQueue.Waiter {
             waiting = true;
             long now = System.nanoTime();
             long timeout = queue.route().queueTimeout().toNanos();
-            if (timer == null) {
-                queuedSinceNanos = now;
-                timer = loop.schedule(this::onTimeout, timeout, TimeUnit.NANOSECONDS);
-            }
-            if (retry && !untried()) {
-                long left = Math.min(timeout - (now - queuedSinceNanos), UNREACHABLE_WAIT.toNanos());
-                timer.cancel(false);
-                timer = loop.schedule(this::onTimeout, Math.max(0, left), TimeUnit.NANOSECONDS);
-            }
+            queuedSinceNanos = now;
+            deadlineNanos = now + (retry && !untried() ? Math.min(timeout, UNREACHABLE_WAIT.toNanos()) : timeout);
+            request.wakeAt(deadlineNanos);
         }
     }
 
     /** The request goes to {@code backend}: a retry is given another replica when there is one. */
     void trying(Backend backend) {
-        tried.add(backend.address());
+        InetSocketAddress address = backend.address();
+        if (tried.isEmpty()) {
+            tried = Set.of(address);
+        } else if (!tried.contains(address)) {
+            Set<InetSocketAddress> more = new HashSet<>(tried);
+            more.add(address);
+            tried = more;
+        }
     }
 
     /** Whether the app's route has a replica the request has not tried. */
     boolean untried() {
-        return queue.route().backends().stream().anyMatch(candidate -> !tried.contains(candidate.address()));
+        for (Backend candidate : queue.route().backends()) {
+            if (!tried.contains(candidate.address())) {
+                return true;
+            }
+        }
+        return false;
     }
 
-    /** The request is done with the line: it leaves it if it waits there, and its timer stops. */
+    /** The request is done with the line: it leaves it if it waits there. */
     void leave() {
         if (waiting) {
             queue.cancel(this);
         }
-        stopWaiting();
+        waiting = false;
+    }
+
+    /**
+     * The request's timer fired at {@code now}: when it waits in line past its deadline it leaves and is told it
+     * {@link Request#timedOut timed out}; when it waits still, it is woken again by its deadline.
+     */
+    void onDeadline(long now) {
+        if (!waiting || request.done()) {
+            return;
+        }
+        if (now - deadlineNanos < 0) {
+            request.wakeAt(deadlineNanos);
+            return;
+        }
+        if (!queue.cancel(this)) {
+            // Given a slot meanwhile: it is on its way to this loop.
+            return;
+        }
+        waiting = false;
+        request.timedOut(now - queuedSinceNanos);
     }
 
     @Override
@@ -116,33 +148,15 @@ final class PlaceInLine implements AppQueue.Waiter {
             queue.release(chosen, -1, others, AppQueue.Outcome.ABANDONED);
             return;
         }
-        stopWaiting();
+        waiting = false;
         request.go(chosen, others);
     }
 
     @Override
     public void refused(Admission.Refused refusal) {
         if (!request.done()) {
-            stopWaiting();
+            waiting = false;
             request.refused(refusal);
-        }
-    }
-
-    private void onTimeout() {
-        timer = null;
-        if (request.done() || !waiting || !queue.cancel(this)) {
-            // Given a slot meanwhile: it is on its way to this loop.
-            return;
-        }
-        waiting = false;
-        request.timedOut(System.nanoTime() - queuedSinceNanos);
-    }
-
-    private void stopWaiting() {
-        waiting = false;
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
         }
     }
 }

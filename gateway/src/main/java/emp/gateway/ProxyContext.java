@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.EventLoop;
+import java.net.InetSocketAddress;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -16,6 +17,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ProxyContext {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyContext.class);
+    private static final int MAX_AUTHORITIES = 4096;
 
     private final GatewayConfig config;
     private final RouteTable routes;
@@ -24,6 +26,7 @@ final class ProxyContext {
     private final ConcurrentHashMap<String, AppQueue> queues = new ConcurrentHashMap<>();
     private final Bootstrap backendBootstrap;
     private final ConcurrentHashMap<EventLoop, ConnectionPool> pools = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<InetSocketAddress, String> authorities = new ConcurrentHashMap<>();
 
     /**
      * @param backendBootstrap a bootstrap for replica connections, complete but for its event loop, which each pool
@@ -104,6 +107,19 @@ final class ProxyContext {
     private static String key(String user, String app) {
         // Neither name can hold a '/': both come from one segment of a path.
         return user + '/' + app;
+    }
+
+    /** {@code host:port} of a replica, as its {@code Host} header names it; made once per address. */
+    String authority(InetSocketAddress address) {
+        String known = authorities.get(address);
+        if (known != null) {
+            return known;
+        }
+        if (authorities.size() > MAX_AUTHORITIES) {
+            // Replicas come and go over months: forget them all now and then rather than keep every one ever seen.
+            authorities.clear();
+        }
+        return authorities.computeIfAbsent(address, ProxyHeaders::authority);
     }
 
     /** The pool of replica connections of {@code loop}; use it only on that loop. */

@@ -17,8 +17,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.Future;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
@@ -71,7 +69,8 @@ final class ProxyExchange implements PlaceInLine.Request {
     private final boolean clientKeepAlive;
     private final long timeoutNanos;
     private final PlaceInLine line;
-    private final StringBuilder failures = new StringBuilder();
+    /** What went wrong with each replica tried, for the 502's message; null until something did. */
+    private StringBuilder failures;
     /** The gateway's span for this request, or null when the gateway records none. */
     private final TraceContext span;
 
@@ -94,7 +93,6 @@ final class ProxyExchange implements PlaceInLine.Request {
     private boolean skippingInformational;
     private ProxyHeaders.Framing framing;
     private long lastActivityNanos;
-    private Future<?> timer;
     private boolean done;
     /** The status the client was sent, 0 until it is. */
     private int status;
@@ -133,6 +131,7 @@ final class ProxyExchange implements PlaceInLine.Request {
             this.startMicros = 0;
             this.startNanos = 0;
         }
+        ProxyHeaders.forBackends(request, target, owner.clientIp(), owner.gatewayAuthority(), span);
     }
 
     void start() {
@@ -237,7 +236,7 @@ final class ProxyExchange implements PlaceInLine.Request {
         reusedConnection = false;
         requestWritten = false;
         sentNanos = System.nanoTime();
-        ConnectionPool pool = context.pool(client.channel().eventLoop());
+        ConnectionPool pool = owner.pool();
         ChannelFuture connecting = freshConnection ? pool.connect(chosen.address()) : pool.acquire(chosen.address());
         if (connecting.isDone()) {
             onConnected(connecting);
@@ -251,7 +250,7 @@ final class ProxyExchange implements PlaceInLine.Request {
         if (done) {
             // The client left while the connection was being made; it is clean, so it may serve someone else.
             if (connecting.isSuccess()) {
-                context.pool(client.channel().eventLoop()).release(backend.address(), channel, DEFAULT_KEEP_NANOS);
+                owner.pool().release(backend.address(), channel, DEFAULT_KEEP_NANOS);
             }
             return;
         }
@@ -264,13 +263,7 @@ final class ProxyExchange implements PlaceInLine.Request {
         handler.attach(this);
         backendChannel = channel;
         channel.config().setAutoRead(client.channel().isWritable());
-        FullHttpRequest outbound = ProxyHeaders.toBackend(
-                request,
-                target,
-                backend,
-                (InetSocketAddress) client.channel().remoteAddress(),
-                ProxyHeaders.authority((InetSocketAddress) client.channel().localAddress()),
-                span);
+        FullHttpRequest outbound = ProxyHeaders.toBackend(request, target, context.authority(backend.address()));
         armTimer();
         channel.writeAndFlush(outbound).addListener(written -> {
             if (written.isSuccess() && channel == backendChannel) {
@@ -285,7 +278,8 @@ final class ProxyExchange implements PlaceInLine.Request {
         status = head.status().code();
         lastActivityNanos = System.nanoTime();
         framing = ProxyHeaders.toClient(head, method, clientVersion, clientKeepAlive);
-        client.write(head);
+        // The last part's write carries the answer's future; a failure before it closes the connection all the same.
+        client.write(head, client.voidPromise());
     }
 
     private void onResponseContent(HttpContent content) {
@@ -308,7 +302,7 @@ final class ProxyExchange implements PlaceInLine.Request {
         if (content instanceof LastHttpContent last) {
             completeResponse(last);
         } else {
-            client.write(content);
+            client.write(content, client.voidPromise());
         }
     }
 
@@ -320,7 +314,7 @@ final class ProxyExchange implements PlaceInLine.Request {
         if (framing.backendReusable() && requestWritten) {
             long said = framing.backendKeepAliveNanos();
             long keep = said < 0 ? DEFAULT_KEEP_NANOS : said - KEEP_MARGIN_NANOS;
-            context.pool(channel.eventLoop()).release(backend.address(), channel, keep);
+            owner.pool().release(backend.address(), channel, keep);
         } else {
             channel.close();
         }
@@ -331,7 +325,9 @@ final class ProxyExchange implements PlaceInLine.Request {
         Backend failed = backend;
         boolean wasReused = reusedConnection;
         dropBackendChannel(AppQueue.Outcome.FAILED);
-        if (failures.length() > 0) {
+        if (failures == null) {
+            failures = new StringBuilder();
+        } else {
             failures.append("; ");
         }
         failures.append("replica '")
@@ -394,7 +390,7 @@ final class ProxyExchange implements PlaceInLine.Request {
     @Override
     public void timedOut(long waitedNanos) {
         String waited = String.format(Locale.ROOT, "%.1f s", waitedNanos / 1e9);
-        if (failures.length() > 0) {
+        if (failures != null) {
             answer(
                     HttpResponseStatus.BAD_GATEWAY,
                     "app '" + target.appName() + "' did not answer: " + failures + "; no other replica was ready"
@@ -437,22 +433,32 @@ final class ProxyExchange implements PlaceInLine.Request {
         }
     }
 
-    private void armTimer() {
-        lastActivityNanos = System.nanoTime();
-        if (timer == null) {
-            timer = client.channel().eventLoop().schedule(this::onTimer, timeoutNanos, TimeUnit.NANOSECONDS);
-        }
+    @Override
+    public void wakeAt(long deadlineNanos) {
+        owner.wakeAt(deadlineNanos);
     }
 
-    /** Fires at most once per timeout period; activity since it was set pushes the deadline on instead of rearming. */
-    private void onTimer() {
-        timer = null;
+    private void armTimer() {
+        lastActivityNanos = System.nanoTime();
+        owner.wakeAt(lastActivityNanos + timeoutNanos);
+    }
+
+    /**
+     * The client connection's timer fired at {@code now}: its place in line may have timed out, or its replica, which
+     * it times out once it has been silent for the whole response timeout; activity since the timer was set pushes
+     * the deadline on.
+     */
+    void onDeadline(long now) {
+        if (done) {
+            return;
+        }
+        line.onDeadline(now);
         if (done || backendChannel == null) {
             return;
         }
-        long idle = System.nanoTime() - lastActivityNanos;
+        long idle = now - lastActivityNanos;
         if (idle < timeoutNanos) {
-            timer = client.channel().eventLoop().schedule(this::onTimer, timeoutNanos - idle, TimeUnit.NANOSECONDS);
+            owner.wakeAt(lastActivityNanos + timeoutNanos);
             return;
         }
         String what = "replica '" + backend.id() + "' of app '" + target.appName() + "' did not answer within "
@@ -501,10 +507,6 @@ final class ProxyExchange implements PlaceInLine.Request {
             return;
         }
         done = true;
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
         line.leave();
         uncount(AppQueue.Outcome.ABANDONED);
         request.release();

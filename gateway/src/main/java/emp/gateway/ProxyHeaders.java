@@ -1,7 +1,9 @@
 package emp.gateway;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -11,8 +13,8 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
 import java.net.InetSocketAddress;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,39 +30,42 @@ import java.util.concurrent.TimeUnit;
  * {@link TraceHeaders} when the gateway records spans.
  */
 final class ProxyHeaders {
-    static final String X_FORWARDED_FOR = "X-Forwarded-For";
-    static final String X_FORWARDED_PROTO = "X-Forwarded-Proto";
-    static final String X_FORWARDED_HOST = "X-Forwarded-Host";
-    static final String X_FORWARDED_PREFIX = "X-Forwarded-Prefix";
+    static final AsciiString X_FORWARDED_FOR = AsciiString.cached("X-Forwarded-For");
+    static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("X-Forwarded-Proto");
+    static final AsciiString X_FORWARDED_HOST = AsciiString.cached("X-Forwarded-Host");
+    static final AsciiString X_FORWARDED_PREFIX = AsciiString.cached("X-Forwarded-Prefix");
 
-    private static final List<CharSequence> HOP_BY_HOP = List.of(
-            HttpHeaderNames.CONNECTION,
-            HttpHeaderNames.KEEP_ALIVE,
-            "Proxy-Connection",
-            HttpHeaderNames.PROXY_AUTHENTICATE,
-            HttpHeaderNames.PROXY_AUTHORIZATION,
-            HttpHeaderNames.TE,
-            HttpHeaderNames.UPGRADE,
-            HttpHeaderNames.TRANSFER_ENCODING);
+    private static final AsciiString HTTP = AsciiString.cached("http");
+    private static final AsciiString[] HOP_BY_HOP = {
+        HttpHeaderNames.CONNECTION,
+        HttpHeaderNames.KEEP_ALIVE,
+        AsciiString.cached("Proxy-Connection"),
+        HttpHeaderNames.PROXY_AUTHENTICATE,
+        HttpHeaderNames.PROXY_AUTHORIZATION,
+        HttpHeaderNames.TE,
+        HttpHeaderNames.UPGRADE,
+        HttpHeaderNames.TRANSFER_ENCODING
+    };
 
     private ProxyHeaders() {}
 
     /**
-     * The request to send to {@code backend}: the client's method, headers and body, with the headers rewritten as the
-     * class comment says. The body is a retained duplicate, so the client's request can be sent again on a retry; the
-     * caller still owns {@code request}.
+     * Rewrites the client's request headers for the replicas, in place and once per request, as the class comment says,
+     * but for {@code Host}, which names the replica and so is set by {@link #toBackend} for each one tried.
      *
-     * @param span the gateway's span, to name as the replica's parent in place of the incoming trace headers; null to
-     *             pass those on untouched
+     * @param clientIp         the client's address, to append to {@code X-Forwarded-For}
+     * @param gatewayAuthority the gateway's {@code host:port}, for {@code X-Forwarded-Host} when the client sent no
+     *                         {@code Host}
+     * @param span             the gateway's span, to name as the replica's parent in place of the incoming trace
+     *                         headers; null to pass those on untouched
      */
-    static FullHttpRequest toBackend(
+    static void forBackends(
             FullHttpRequest request,
             RequestTarget target,
-            Backend backend,
-            InetSocketAddress client,
+            String clientIp,
             String gatewayAuthority,
             TraceContext span) {
-        HttpHeaders headers = request.headers().copy();
+        HttpHeaders headers = request.headers();
         boolean hadBody =
                 headers.contains(HttpHeaderNames.CONTENT_LENGTH) || headers.contains(HttpHeaderNames.TRANSFER_ENCODING);
         removeHopByHop(headers);
@@ -68,31 +73,42 @@ final class ProxyHeaders {
         headers.remove(HttpHeaderNames.EXPECT);
         int length = request.content().readableBytes();
         if (length > 0 || hadBody) {
-            headers.set(HttpHeaderNames.CONTENT_LENGTH, length);
+            headers.setInt(HttpHeaderNames.CONTENT_LENGTH, length);
         } else {
             headers.remove(HttpHeaderNames.CONTENT_LENGTH);
         }
-        String clientHost = request.headers().get(HttpHeaderNames.HOST, gatewayAuthority);
-        headers.set(HttpHeaderNames.HOST, authority(backend.address()));
-        List<String> forwardedFor = headers.getAll(X_FORWARDED_FOR);
-        String clientIp = client.getAddress() == null
-                ? client.getHostString()
-                : client.getAddress().getHostAddress();
-        headers.set(
-                X_FORWARDED_FOR, forwardedFor.isEmpty() ? clientIp : String.join(", ", forwardedFor) + ", " + clientIp);
-        headers.set(X_FORWARDED_PROTO, "http");
+        String clientHost = headers.get(HttpHeaderNames.HOST, gatewayAuthority);
+        if (headers.contains(X_FORWARDED_FOR)) {
+            headers.set(X_FORWARDED_FOR, String.join(", ", headers.getAll(X_FORWARDED_FOR)) + ", " + clientIp);
+        } else {
+            headers.set(X_FORWARDED_FOR, clientIp);
+        }
+        headers.set(X_FORWARDED_PROTO, HTTP);
         headers.set(X_FORWARDED_HOST, clientHost);
         headers.set(X_FORWARDED_PREFIX, target.prefix());
         if (span != null) {
             TraceHeaders.inject(span, headers);
         }
+    }
+
+    /**
+     * The request to send to the replica at {@code backendAuthority}: the client's method and body, and its headers as
+     * {@link #forBackends} rewrote them with {@code Host} naming the replica. The headers are the client request's own
+     * object, not a copy: the request is encoded as it is written, on the event loop that owns both connections,
+     * before another replica may be tried. The body is a retained duplicate, so the client's request can be sent again
+     * on a retry; the caller still owns {@code request}.
+     */
+    static FullHttpRequest toBackend(FullHttpRequest request, RequestTarget target, String backendAuthority) {
+        HttpHeaders headers = request.headers();
+        headers.set(HttpHeaderNames.HOST, backendAuthority);
+        ByteBuf content = request.content();
         return new DefaultFullHttpRequest(
                 HttpVersion.HTTP_1_1,
                 request.method(),
                 target.backendUri(),
-                request.content().retainedDuplicate(),
+                content.isReadable() ? content.retainedDuplicate() : Unpooled.EMPTY_BUFFER,
                 headers,
-                new DefaultHttpHeaders());
+                EmptyHttpHeaders.INSTANCE);
     }
 
     /**
@@ -153,15 +169,17 @@ final class ProxyHeaders {
     }
 
     private static void removeHopByHop(HttpHeaders headers) {
-        for (String connection : headers.getAll(HttpHeaderNames.CONNECTION)) {
-            for (String token : connection.split(",")) {
-                String name = token.trim();
-                if (!name.isEmpty()) {
-                    headers.remove(name);
+        if (headers.contains(HttpHeaderNames.CONNECTION)) {
+            for (String connection : headers.getAll(HttpHeaderNames.CONNECTION)) {
+                for (String token : connection.split(",")) {
+                    String name = token.trim();
+                    if (!name.isEmpty()) {
+                        headers.remove(name);
+                    }
                 }
             }
         }
-        for (CharSequence name : HOP_BY_HOP) {
+        for (AsciiString name : HOP_BY_HOP) {
             headers.remove(name);
         }
     }
