@@ -14,6 +14,8 @@ import emp.host.auth.SignupPolicy;
 import emp.host.config.HostKey;
 import emp.host.config.ServerConfig;
 import emp.host.lead.LeaderElection;
+import emp.host.metrics.AppMetrics;
+import emp.host.metrics.PlatformMetrics;
 import emp.host.plugin.ExtensionPointKind;
 import emp.host.plugin.LoadedExtension;
 import emp.host.plugin.PluginAdmin;
@@ -122,6 +124,8 @@ public final class EmpServer implements AutoCloseable {
                                     .map(AppRecord::ref)
                                     .collect(Collectors.toSet()),
                     clock);
+            PlatformMetrics metrics = new PlatformMetrics();
+            resources.push(metrics);
             TraceAggregator aggregator = new TraceAggregator(
                     windows,
                     knownApps,
@@ -271,11 +275,52 @@ public final class EmpServer implements AutoCloseable {
                             .create(context(extension, pluginConfig, dataDir, apiUri, clock, aggregator, store)));
             PluginAdmin pluginAdmin = new PluginAdmin(plugins, store, audit, active, configured);
             resources.push(pluginAdmin);
+            AppMetrics appMetrics = new AppMetrics(() -> apps.listAll().stream()
+                    .map(view -> {
+                        AppRef ref = new AppRef(view.owner(), view.name());
+                        return new AppMetrics.Figures(
+                                view, aggregator.figures(ref).metrics(), cluster.load(ref));
+                    })
+                    .toList());
+            resources.push(appMetrics);
+            metrics.leader(election::leads);
+            metrics.tracing(aggregator::counters);
+            metrics.gauge(
+                    "emp.apps",
+                    "apps of every user",
+                    apps,
+                    each -> each.allRecords().size());
+            for (boolean every : new boolean[] {true, false}) {
+                String kind = every ? "every-app" : "changed-apps";
+                metrics.counter(
+                        "emp.reconcile.passes",
+                        "passes of the reconciler, over every app or over the changed ones",
+                        reconciler[0],
+                        pass -> pass.passes(every),
+                        "kind",
+                        kind);
+                metrics.gauge(
+                        "emp.reconcile.last.pass.seconds",
+                        "how long the reconciler's last pass of this kind took",
+                        reconciler[0],
+                        pass -> pass.lastPassSeconds(every),
+                        "kind",
+                        kind);
+            }
             TracingService tracingService =
                     new TracingService(apps, aggregator, config.raw(HostKey.TRACING_UI_URL), platformEnvironment);
             ApiServer api = new ApiServer(
                     URI.create("http://" + apiHost + ":" + apiPort + "/"),
-                    new ApiServices(accounts, apps, tracingService, pluginAdmin, checks, spanGate, VERSION));
+                    new ApiServices(
+                            accounts,
+                            apps,
+                            tracingService,
+                            pluginAdmin,
+                            checks,
+                            spanGate,
+                            metrics,
+                            appMetrics,
+                            VERSION));
             resources.push(api);
             api.start();
             election.start();
@@ -306,6 +351,14 @@ public final class EmpServer implements AutoCloseable {
                     ExtensionPointKind.TRACING,
                     traceSource));
             scalingLoop = loop;
+            metrics.counter("emp.scaling.ticks", "ticks of the scaling loop", loop, ScalingLoop::ticks);
+            metrics.gauge(
+                    "emp.scaling.last.tick.seconds",
+                    "how long the scaling loop's last tick took",
+                    loop,
+                    ScalingLoop::lastTickSeconds);
+            metrics.counter(
+                    "emp.scaling.changes", "changes of replicas the scaling loop made", loop, ScalingLoop::scalings);
             this.gatewayUri = cluster.entryPoint();
             log.info(
                     "EMP {} serving: API {}{}; data in {}",

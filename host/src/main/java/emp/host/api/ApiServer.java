@@ -2,6 +2,7 @@ package emp.host.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import emp.host.JsonCodec;
+import emp.host.metrics.ApiMetricsFilter;
 import emp.spi.PlatformException;
 import jakarta.ws.rs.ext.ContextResolver;
 import java.net.URI;
@@ -48,6 +49,9 @@ public final class ApiServer implements AutoCloseable {
         config.register(new ThrottledMapper());
         config.register(new RequestBodyLimits());
         config.register(new RequestBodyDrainFilter());
+        if (services.metrics() != null) {
+            config.register(new ApiMetricsFilter(services.metrics().registry()));
+        }
         config.register(new BearerAuthFilter(services.accounts()));
         config.register(new AccountsResource(services.accounts()));
         config.register(new SessionsResource(services.accounts()));
@@ -58,6 +62,7 @@ public final class ApiServer implements AutoCloseable {
         config.register(new HealthResource(services.checks(), services.version()));
         config.register(new SpansResource(services.spans()));
         config.register(new OpenApiResource());
+        config.register(new MetricsResource(services.metrics(), services.appMetrics(), services.accounts()));
         config.property(ServerProperties.WADL_FEATURE_DISABLE, true);
         config.property(ServerProperties.RESPONSE_SET_STATUS_OVER_SEND_ERROR, true);
         return config;

@@ -2,6 +2,8 @@ package emp.host.api;
 
 import emp.host.apps.AppService;
 import emp.host.auth.AccountService;
+import emp.host.metrics.AppMetrics;
+import emp.host.metrics.PlatformMetrics;
 import emp.host.plugin.PluginAdmin;
 import emp.host.tracing.SpanGate;
 import emp.host.tracing.TracingService;
@@ -18,6 +20,8 @@ import java.util.function.Supplier;
  * @param plugins      the loaded plugins, and what operators change of them
  * @param checks       the health checks of {@code /healthz}, by name
  * @param spans        Zipkin's {@code POST /api/v2/spans}, served while the trace source collects over HTTP
+ * @param metrics      the platform's figures for {@code /metrics}, and what times the API's requests
+ * @param appMetrics   each app's figures, for an operator's scrape
  * @param version      the server's version
  */
 public record ApiServices(
@@ -27,4 +31,6 @@ public record ApiServices(
         PluginAdmin plugins,
         Map<String, Supplier<Health>> checks,
         SpanGate spans,
+        PlatformMetrics metrics,
+        AppMetrics appMetrics,
         String version) {}

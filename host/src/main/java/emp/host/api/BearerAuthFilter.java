@@ -24,12 +24,16 @@ final class BearerAuthFilter implements ContainerRequestFilter {
         this.accounts = accounts;
     }
 
-    @Override
-    public void filter(ContainerRequestContext request) {
-        String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
-        String token = header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())
+    /** The token of an {@code Authorization: Bearer TOKEN} header; null for none or another scheme. */
+    static String token(String header) {
+        return header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())
                 ? header.substring(BEARER.length()).trim()
                 : null;
+    }
+
+    @Override
+    public void filter(ContainerRequestContext request) {
+        String token = token(request.getHeaderString(HttpHeaders.AUTHORIZATION));
         Caller caller = accounts.authenticate(token);
         String username = caller.username();
         request.setProperty(TOKEN_PROPERTY, token);

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -137,7 +138,7 @@ public final class PluginAdmin implements AutoCloseable {
             ExtensionPointKind kind = point.getKey();
             Optional<Choice> choice = choice(store, kind);
             if (choice.isEmpty()
-                    || !choice.get().configured().equals(configured.get(kind))
+                    || !Objects.equals(choice.get().configured(), configured.get(kind))
                     || choice.get().name().equals(active.get(kind))) {
                 continue;
             }

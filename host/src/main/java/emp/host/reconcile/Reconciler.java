@@ -35,6 +35,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,6 +96,9 @@ public final class Reconciler implements AutoCloseable {
     private volatile PassTime lastOverEveryApp;
 
     private volatile PassTime lastOverChanged;
+
+    private final AtomicLong passesOverEveryApp = new AtomicLong();
+    private final AtomicLong passesOverChanged = new AtomicLong();
 
     private record PassTime(long nanos, int apps) {
         @Override
@@ -212,7 +216,19 @@ public final class Reconciler implements AutoCloseable {
         }
         if (!ids.isEmpty()) {
             lastOverChanged = new PassTime(System.nanoTime() - start, ids.size());
+            passesOverChanged.incrementAndGet();
         }
+    }
+
+    /** How many passes ran, over every app ({@code every}) or over the changed ones, for {@code /metrics}. */
+    public long passes(boolean every) {
+        return every ? passesOverEveryApp.get() : passesOverChanged.get();
+    }
+
+    /** How long the last pass over every app ({@code every}) or over the changed ones took, in seconds; 0 before one. */
+    public double lastPassSeconds(boolean every) {
+        PassTime pass = every ? lastOverEveryApp : lastOverChanged;
+        return pass == null ? 0 : pass.nanos() / 1e9;
     }
 
     /** How long the last passes took: always healthy, for a person (and bench/scale.sh) to see. */
@@ -260,6 +276,7 @@ public final class Reconciler implements AutoCloseable {
             }
         }
         lastOverEveryApp = new PassTime(System.nanoTime() - start, records.size());
+        passesOverEveryApp.incrementAndGet();
     }
 
     private void reconcileOne(AppRecord record) {

@@ -30,6 +30,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +61,9 @@ public final class ScalingLoop implements AutoCloseable {
     private final Settings settings;
     private final Leadership leadership;
     private final TickTimes tickTimes = new TickTimes();
+    /** The changes of replicas this loop made (the scheduler's and the platform's own). */
+    private final AtomicLong scalings = new AtomicLong();
+
     private final DecisionGate gate;
     private final ScaleToZero scaleToZero = new ScaleToZero();
     private final ScheduledExecutorService ticker =
@@ -146,6 +150,21 @@ public final class ScalingLoop implements AutoCloseable {
     /** How long the last ticks took: always healthy, for a person to see. */
     public Health health() {
         return Health.healthy(tickTimes.describe());
+    }
+
+    /** How many ticks ran, for {@code /metrics}. */
+    public long ticks() {
+        return tickTimes.ticks();
+    }
+
+    /** How long the last tick took, in seconds, for {@code /metrics}. */
+    public double lastTickSeconds() {
+        return tickTimes.lastSeconds();
+    }
+
+    /** How many changes of replicas the loop made, for {@code /metrics}. */
+    public long scalings() {
+        return scalings.get();
     }
 
     private void tickSafely() {
@@ -287,6 +306,7 @@ public final class ScalingLoop implements AutoCloseable {
                 gate.changed(record.ref(), now);
             }
             log.info("{} scaled '{}' {} -> {}: {}", actor, record.ref(), record.replicas(), replicas, reason);
+            scalings.incrementAndGet();
             return true;
         } catch (PlatformException e) {
             log.warn("{} could not scale '{}': {}", actor, record.ref(), e.getMessage());

@@ -18,6 +18,16 @@ final class TickTimes {
         nanos[(int) (ticks++ % KEPT)] = tookNanos;
     }
 
+    /** How many ticks ran. */
+    synchronized long ticks() {
+        return ticks;
+    }
+
+    /** How long the last tick took, in seconds; 0 before the first. */
+    synchronized double lastSeconds() {
+        return ticks == 0 ? 0 : nanos[(int) ((ticks - 1) % KEPT)] / 1e9;
+    }
+
     /** "no tick yet", or the last tick's time, the median and the slowest of the last ticks. */
     synchronized String describe() {
         if (ticks == 0) {

@@ -205,6 +205,10 @@ public final class ActiveTraceSource implements HotSwap, AutoCloseable {
     }
 
     private void lockToRead(String what) {
+        if (lock.readLock().tryLock()) {
+            // No swap under way: taken at once, whether or not the thread was interrupted (a server stopping).
+            return;
+        }
         try {
             if (!lock.readLock().tryLock(WAIT_FOR_SWAP.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw PlatformException.unavailable(

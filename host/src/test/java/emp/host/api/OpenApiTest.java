@@ -21,7 +21,7 @@ class OpenApiTest {
     @Test
     void documentMatchesTheRegisteredRoutes() throws Exception {
         ResourceConfig application =
-                ApiServer.application(new ApiServices(null, null, null, null, Map.of(), null, "test"));
+                ApiServer.application(new ApiServices(null, null, null, null, Map.of(), null, null, null, "test"));
         Set<String> routes = new TreeSet<>();
         for (Object instance : application.getInstances()) {
             if (instance.getClass().isAnnotationPresent(Path.class)) {

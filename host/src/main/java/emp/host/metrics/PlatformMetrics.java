@@ -1,0 +1,125 @@
+package emp.host.metrics;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The platform's own figures, for Prometheus at {@code /metrics} (Micrometer's Prometheus registry): the control API's
+ * requests by route and status with latency histograms ({@link ApiMetricsFilter}), the reconciler's passes, the
+ * scaling loop's ticks and the changes it made, the spans received, sampled out and pending, the leader state, and the
+ * JVM's. None of these names an app: per-app figures are {@link AppMetrics}', for operators only. Thread-safe.
+ */
+public final class PlatformMetrics implements AutoCloseable {
+    /** Prometheus' text format, which every scraper reads. */
+    static final String TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    /** Prometheus' protobuf format, length-delimited MetricFamily messages. */
+    static final String PROTOBUF =
+            "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+
+    public PlatformMetrics() {
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+    }
+
+    /** Where the platform's meters are registered. */
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** {@code emp_leader}: 1 while this server leads the platform, 0 while it stands by. */
+    public void leader(BooleanSupplier leads) {
+        Gauge.builder("emp.leader", leads, supplier -> supplier.getAsBoolean() ? 1 : 0)
+                .description("1 while this server leads the platform (reconciles and scales), 0 while it stands by")
+                .register(registry);
+    }
+
+    /** A counter read from {@code source} at each scrape, e.g. the reconciler's passes. */
+    public <T> void counter(String name, String description, T source, ToDoubleFunction<T> count, String... tags) {
+        FunctionCounter.builder(name, source, count)
+                .description(description)
+                .tags(tags)
+                .register(registry);
+    }
+
+    /** A gauge read from {@code source} at each scrape. */
+    public <T> void gauge(String name, String description, T source, ToDoubleFunction<T> value, String... tags) {
+        Gauge.builder(name, source, value).description(description).tags(tags).register(registry);
+    }
+
+    /**
+     * The trace aggregation's counters ({@code TraceAggregator.counters()}), each as {@code emp_tracing_<name>}: those
+     * that only grow as counters, the others ({@code spans_pending}, {@code sampling_one_in}) as gauges.
+     */
+    public void tracing(Supplier<Map<String, Long>> counters) {
+        for (String name : counters.get().keySet()) {
+            ToDoubleFunction<Supplier<Map<String, Long>>> read =
+                    supplier -> supplier.get().getOrDefault(name, 0L);
+            String description = "trace aggregation: " + name.replace('_', ' ');
+            if (name.equals("spans_pending") || name.equals("sampling_one_in")) {
+                gauge("emp.tracing." + name, description, counters, read);
+            } else {
+                counter("emp.tracing." + name, description, counters, read);
+            }
+        }
+    }
+
+    /** The format to answer {@code accept} with: protobuf when asked for, else the text format. */
+    public static String format(String accept) {
+        return accept != null && accept.contains("application/vnd.google.protobuf") ? PROTOBUF : TEXT;
+    }
+
+    /**
+     * The platform's figures in {@code format} ({@link #format}), followed by every app's when {@code apps} is given
+     * (an operator's scrape): both formats allow one exposition after another.
+     */
+    public byte[] scrape(String format, AppMetrics apps) {
+        byte[] platform = scrape(registry, format);
+        if (apps == null) {
+            return platform;
+        }
+        byte[] perApp = apps.scrape(format);
+        byte[] both = Arrays.copyOf(platform, platform.length + perApp.length);
+        System.arraycopy(perApp, 0, both, platform.length, perApp.length);
+        return both;
+    }
+
+    static byte[] scrape(PrometheusMeterRegistry registry, String format) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
+        try {
+            registry.scrape(out, format);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
+    }
+}
