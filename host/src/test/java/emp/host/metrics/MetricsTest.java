@@ -11,10 +11,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,12 +79,44 @@ class MetricsTest {
                     .anySatisfy(metric -> assertThat(metric.getLabelList())
                             .anySatisfy(label -> assertThat(label.getValue()).isEqualTo("ann/counted")));
 
+            System.gc(); // JVM GC figures appear with the first collection
+            Thread.sleep(200);
+            Map<String, Metrics.MetricFamily> all = families(server, operator);
+            assertThat(dashboardMetrics())
+                    .as("every metric deploy/grafana/emp-dashboard.json reads is served")
+                    .isNotEmpty()
+                    .allSatisfy(name -> assertThat(served(all, name)).as(name).isTrue());
+
             assertThat(scrape(server, tenant, null).statusCode())
                     .as("per-app figures name every tenant's apps")
                     .isEqualTo(403);
             assertThat(scrape(server, "emp_session_not-a-token", null).statusCode())
                     .isEqualTo(401);
         }
+    }
+
+    /** The metric names the Grafana dashboard's queries read. */
+    private static Set<String> dashboardMetrics() throws IOException {
+        String dashboard = Files.readString(Path.of("..", "deploy", "grafana", "emp-dashboard.json"));
+        Set<String> names = new TreeSet<>();
+        Matcher matcher = Pattern.compile("\\b((?:emp|jvm)_[a-z0-9_]+)").matcher(dashboard);
+        while (matcher.find()) {
+            names.add(matcher.group(1));
+        }
+        return names;
+    }
+
+    /** Whether a series of {@code name} is served: a family of that name, or a histogram's or counter's part. */
+    private static boolean served(Map<String, Metrics.MetricFamily> families, String name) {
+        if (families.containsKey(name)) {
+            return true;
+        }
+        for (String suffix : new String[] {"_bucket", "_count", "_sum", "_total"}) {
+            if (name.endsWith(suffix) && families.containsKey(name.substring(0, name.length() - suffix.length()))) {
+                return true;
+            }
+        }
+        return families.containsKey(name + "_total");
     }
 
     /** The scrape as protobuf, parsed with the Prometheus library's MetricFamily parser, by family name. */
