@@ -275,38 +275,9 @@ public final class EmpServer implements AutoCloseable {
                             .create(context(extension, pluginConfig, dataDir, apiUri, clock, aggregator, store)));
             PluginAdmin pluginAdmin = new PluginAdmin(plugins, store, audit, active, configured);
             resources.push(pluginAdmin);
-            AppMetrics appMetrics = new AppMetrics(() -> apps.listAll().stream()
-                    .map(view -> {
-                        AppRef ref = new AppRef(view.owner(), view.name());
-                        return new AppMetrics.Figures(
-                                view, aggregator.figures(ref).metrics(), cluster.load(ref));
-                    })
-                    .toList());
+            AppMetrics appMetrics = AppMetrics.of(apps, aggregator, cluster);
             resources.push(appMetrics);
-            metrics.leader(election::leads);
-            metrics.tracing(aggregator::counters);
-            metrics.gauge(
-                    "emp.apps",
-                    "apps of every user",
-                    apps,
-                    each -> each.allRecords().size());
-            for (boolean every : new boolean[] {true, false}) {
-                String kind = every ? "every-app" : "changed-apps";
-                metrics.counter(
-                        "emp.reconcile.passes",
-                        "passes of the reconciler, over every app or over the changed ones",
-                        reconciler[0],
-                        pass -> pass.passes(every),
-                        "kind",
-                        kind);
-                metrics.gauge(
-                        "emp.reconcile.last.pass.seconds",
-                        "how long the reconciler's last pass of this kind took",
-                        reconciler[0],
-                        pass -> pass.lastPassSeconds(every),
-                        "kind",
-                        kind);
-            }
+            metrics.watch(election, apps, reconciler[0], aggregator);
             TracingService tracingService =
                     new TracingService(apps, aggregator, config.raw(HostKey.TRACING_UI_URL), platformEnvironment);
             ApiServer api = new ApiServer(
@@ -351,14 +322,7 @@ public final class EmpServer implements AutoCloseable {
                     ExtensionPointKind.TRACING,
                     traceSource));
             scalingLoop = loop;
-            metrics.counter("emp.scaling.ticks", "ticks of the scaling loop", loop, ScalingLoop::ticks);
-            metrics.gauge(
-                    "emp.scaling.last.tick.seconds",
-                    "how long the scaling loop's last tick took",
-                    loop,
-                    ScalingLoop::lastTickSeconds);
-            metrics.counter(
-                    "emp.scaling.changes", "changes of replicas the scaling loop made", loop, ScalingLoop::scalings);
+            metrics.watch(loop);
             this.gatewayUri = cluster.entryPoint();
             log.info(
                     "EMP {} serving: API {}{}; data in {}",

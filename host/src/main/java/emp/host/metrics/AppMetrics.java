@@ -1,7 +1,10 @@
 package emp.host.metrics;
 
+import emp.host.apps.AppService;
 import emp.host.apps.AppView;
+import emp.host.tracing.TraceAggregator;
 import emp.spi.AppRef;
+import emp.spi.cluster.ClusterManager;
 import emp.spi.cluster.LoadFigures;
 import emp.spi.scheduler.WindowMetrics;
 import io.micrometer.core.instrument.Gauge;
@@ -36,6 +39,16 @@ public final class AppMetrics implements AutoCloseable {
     private final List<Series> series = new ArrayList<>();
 
     private record Series(MultiGauge gauge, Function<Figures, Double> value) {}
+
+    /** Each app of {@code apps}, with the figures of its traces and of the cluster's gateway. */
+    public static AppMetrics of(AppService apps, TraceAggregator aggregator, ClusterManager cluster) {
+        return new AppMetrics(() -> apps.listAll().stream()
+                .map(view -> {
+                    AppRef ref = new AppRef(view.owner(), view.name());
+                    return new Figures(view, aggregator.figures(ref).metrics(), cluster.load(ref));
+                })
+                .toList());
+    }
 
     /** @param apps every app of every user, with its figures, as an operator sees them */
     public AppMetrics(Supplier<List<Figures>> apps) {

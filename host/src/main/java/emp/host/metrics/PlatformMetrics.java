@@ -1,5 +1,10 @@
 package emp.host.metrics;
 
+import emp.host.apps.AppService;
+import emp.host.lead.Leadership;
+import emp.host.reconcile.Reconciler;
+import emp.host.scale.ScalingLoop;
+import emp.host.tracing.TraceAggregator;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,7 +21,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
@@ -50,15 +54,48 @@ public final class PlatformMetrics implements AutoCloseable {
         return registry;
     }
 
-    /** {@code emp_leader}: 1 while this server leads the platform, 0 while it stands by. */
-    public void leader(BooleanSupplier leads) {
-        Gauge.builder("emp.leader", leads, supplier -> supplier.getAsBoolean() ? 1 : 0)
+    /**
+     * The control plane's figures: {@code emp_leader} (1 while this server leads the platform, 0 while it stands by),
+     * {@code emp_apps}, the reconciler's passes and their last durations by kind, and the trace aggregation's counters.
+     */
+    public void watch(Leadership leadership, AppService apps, Reconciler reconciler, TraceAggregator aggregator) {
+        Gauge.builder("emp.leader", leadership, lead -> lead.leads() ? 1 : 0)
                 .description("1 while this server leads the platform (reconciles and scales), 0 while it stands by")
                 .register(registry);
+        gauge("emp.apps", "apps of every user", apps, each -> each.allRecords().size());
+        for (boolean every : new boolean[] {true, false}) {
+            String kind = every ? "every-app" : "changed-apps";
+            counter(
+                    "emp.reconcile.passes",
+                    "passes of the reconciler, over every app or over the changed ones",
+                    reconciler,
+                    pass -> pass.passes(every),
+                    "kind",
+                    kind);
+            gauge(
+                    "emp.reconcile.last.pass.seconds",
+                    "how long the reconciler's last pass of this kind took",
+                    reconciler,
+                    pass -> pass.lastPassSeconds(every),
+                    "kind",
+                    kind);
+        }
+        tracing(aggregator::counters);
+    }
+
+    /** The scaling loop's figures: its ticks, how long the last took, and the changes of replicas it made. */
+    public void watch(ScalingLoop loop) {
+        counter("emp.scaling.ticks", "ticks of the scaling loop", loop, ScalingLoop::ticks);
+        gauge(
+                "emp.scaling.last.tick.seconds",
+                "how long the scaling loop's last tick took",
+                loop,
+                ScalingLoop::lastTickSeconds);
+        counter("emp.scaling.changes", "changes of replicas the scaling loop made", loop, ScalingLoop::scalings);
     }
 
     /** A counter read from {@code source} at each scrape, e.g. the reconciler's passes. */
-    public <T> void counter(String name, String description, T source, ToDoubleFunction<T> count, String... tags) {
+    private <T> void counter(String name, String description, T source, ToDoubleFunction<T> count, String... tags) {
         FunctionCounter.builder(name, source, count)
                 .description(description)
                 .tags(tags)
@@ -66,7 +103,7 @@ public final class PlatformMetrics implements AutoCloseable {
     }
 
     /** A gauge read from {@code source} at each scrape. */
-    public <T> void gauge(String name, String description, T source, ToDoubleFunction<T> value, String... tags) {
+    private <T> void gauge(String name, String description, T source, ToDoubleFunction<T> value, String... tags) {
         Gauge.builder(name, source, value).description(description).tags(tags).register(registry);
     }
 
@@ -74,7 +111,7 @@ public final class PlatformMetrics implements AutoCloseable {
      * The trace aggregation's counters ({@code TraceAggregator.counters()}), each as {@code emp_tracing_<name>}: those
      * that only grow as counters, the others ({@code spans_pending}, {@code sampling_one_in}) as gauges.
      */
-    public void tracing(Supplier<Map<String, Long>> counters) {
+    private void tracing(Supplier<Map<String, Long>> counters) {
         for (String name : counters.get().keySet()) {
             ToDoubleFunction<Supplier<Map<String, Long>>> read =
                     supplier -> supplier.get().getOrDefault(name, 0L);
