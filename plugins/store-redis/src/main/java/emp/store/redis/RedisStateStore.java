@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.function.Function;
 import javax.net.ssl.SSLParameters;
@@ -26,10 +25,7 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
-import redis.clients.jedis.exceptions.JedisDataException;
-import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
-import redis.clients.jedis.exceptions.JedisRedirectionException;
 import redis.clients.jedis.resps.StreamEntry;
 
 /**
@@ -77,12 +73,14 @@ public final class RedisStateStore implements StateStore {
 
     private volatile boolean closed;
     private final ChangeFeed changes;
+    private final RedisFailures failures;
 
     /** Does no I/O; {@link #start()} connects. */
     public RedisStateStore(RedisStoreConfig config) {
         this.config = requireNonNull(config, "config is null");
         this.url = config.url();
         this.changes = new ChangeFeed(this, config.socketTimeout());
+        this.failures = new RedisFailures(config);
     }
 
     public RedisStoreConfig config() {
@@ -257,7 +255,7 @@ public final class RedisStateStore implements StateStore {
                     versions.add((Long) version);
                 }
                 if (versions.size() != all.size()) {
-                    throw unexpectedReply(operation, reply);
+                    throw failures.unexpectedReply(operation, reply);
                 }
                 return List.copyOf(versions);
             }
@@ -266,9 +264,9 @@ public final class RedisStateStore implements StateStore {
                 throw new VersionConflictException(
                         write.collection(), write.key(), write.expectedVersion(), (Long) answer.get(2));
             }
-            throw foreignEntry(write.collection(), write.key());
+            throw failures.foreignEntry(write.collection(), write.key());
         } catch (ClassCastException | IndexOutOfBoundsException | ArithmeticException | NullPointerException e) {
-            throw unexpectedReply(operation, reply);
+            throw failures.unexpectedReply(operation, reply);
         }
     }
 
@@ -287,7 +285,7 @@ public final class RedisStateStore implements StateStore {
         if (reply instanceof Long sequence) {
             return sequence;
         }
-        throw unexpectedReply(operation, reply);
+        throw failures.unexpectedReply(operation, reply);
     }
 
     @Override
@@ -453,130 +451,14 @@ public final class RedisStateStore implements StateStore {
             version = Long.parseLong(stored.substring(0, colon));
         }
         if (version < 1) {
-            throw foreignEntry(collection, key);
+            throw failures.foreignEntry(collection, key);
         }
         return new Entry(collection, key, stored.substring(colon + 1), version);
     }
 
-    /** Turns what Jedis threw into an error a person can act on, by what went wrong. */
+    /** Turns what Jedis threw into an error a person can act on; a closed store says so instead. */
     PlatformException failure(String operation, RuntimeException e) {
-        if (closed) {
-            return closedError();
-        }
-        String cannot = "cannot " + operation + ": ";
-        String store = "the Redis state store at " + url;
-        if (e instanceof JedisAccessControlException) {
-            return new PlatformException(
-                    ErrorCategory.UNAVAILABLE,
-                    cannot + store + " refused EMP (" + describe(e) + "); check the user and password in"
-                            + " 'store.redis.url', and that the user may run scripts, hash and stream commands on keys"
-                            + " starting with '" + config.prefix() + "'",
-                    e);
-        }
-        if (e instanceof JedisRedirectionException) {
-            return new PlatformException(
-                    ErrorCategory.UNAVAILABLE,
-                    cannot + store + " is a node of a Redis Cluster (" + describe(e)
-                            + "); point 'store.redis.url' at a standalone Redis or a primary",
-                    e);
-        }
-        if (e instanceof JedisDataException) {
-            return dataFailure(cannot + store, e);
-        }
-        if (e instanceof JedisException) {
-            if (causedByPoolTimeout(e)) {
-                return new PlatformException(
-                        ErrorCategory.UNAVAILABLE,
-                        cannot + "all " + config.poolSize() + " connections to " + store + " stayed busy for "
-                                + config.connectTimeout()
-                                        .plus(config.socketTimeout())
-                                        .toMillis()
-                                + " ms; check why Redis is slow, or raise 'store.redis.pool-size'",
-                        e);
-            }
-            return new PlatformException(
-                    ErrorCategory.UNAVAILABLE,
-                    cannot + store + " is unreachable: " + describe(e) + "; check that Redis runs and that"
-                            + " 'store.redis.url' points at it"
-                            + (config.tls()
-                                    ? ", and that Redis serves TLS there with a certificate the JVM trusts"
-                                    : ""),
-                    e);
-        }
-        return new PlatformException(ErrorCategory.INTERNAL, cannot + store + " failed: " + describe(e), e);
-    }
-
-    private PlatformException dataFailure(String context, RuntimeException e) {
-        String message = describe(e);
-        String code = message.split(" ", 2)[0];
-        return switch (code) {
-            case "LOADING" ->
-                unavailable(context + " is loading its data into memory (" + message + "); retry in a moment", e);
-            case "BUSY" -> unavailable(context + " is busy running a script (" + message + "); retry in a moment", e);
-            case "READONLY" ->
-                unavailable(
-                        context + " is a read-only replica (" + message + "); point 'store.redis.url' at the primary",
-                        e);
-            case "OOM" ->
-                unavailable(context + " is out of memory (" + message + "); raise Redis's maxmemory or free memory", e);
-            case "MISCONF" ->
-                unavailable(
-                        context + " refuses writes because it cannot save its data (" + message
-                                + "); see Redis's log and fix its disk or persistence settings",
-                        e);
-            case "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN", "NOREPLICAS" ->
-                unavailable(context + " cannot serve now (" + message + "); retry in a moment", e);
-            case "WRONGTYPE" ->
-                new PlatformException(
-                        ErrorCategory.INTERNAL,
-                        context + " holds a key of another type than EMP writes (" + message
-                                + "); another program writes keys starting with '" + config.prefix()
-                                + "': give 'store.redis.prefix' a prefix of EMP's own",
-                        e);
-            default ->
-                message.contains("DB index")
-                        ? unavailable(
-                                context + " has no such database (" + message
-                                        + "); give 'store.redis.url' a database index that Redis has, such as /0",
-                                e)
-                        : new PlatformException(ErrorCategory.INTERNAL, context + " answered an error: " + message, e);
-        };
-    }
-
-    private static PlatformException unavailable(String message, Throwable cause) {
-        return new PlatformException(ErrorCategory.UNAVAILABLE, message, cause);
-    }
-
-    private static boolean causedByPoolTimeout(Throwable e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof NoSuchElementException
-                    && cause.getMessage() != null
-                    && cause.getMessage().contains("Timeout waiting")) {
-                return true;
-            }
-            if (cause.getCause() == cause) {
-                break;
-            }
-        }
-        return false;
-    }
-
-    private PlatformException foreignEntry(String collection, String key) {
-        return new PlatformException(
-                ErrorCategory.INTERNAL,
-                "the entry '" + collection + "/" + key + "' in the Redis state store at " + url
-                        + " is not in EMP's form; another program writes keys starting with '" + config.prefix()
-                        + "': give 'store.redis.prefix' a prefix of EMP's own");
-    }
-
-    private PlatformException unexpectedReply(String operation, Object reply) {
-        String shown = String.valueOf(reply);
-        return new PlatformException(
-                ErrorCategory.INTERNAL,
-                "cannot " + operation + ": the Redis state store at " + url + " answered "
-                        + (shown.length() > 200 ? shown.substring(0, 200) + "..." : shown)
-                        + ", which EMP does not understand; check that Redis is Redis " + MIN_REDIS_MAJOR
-                        + " or newer");
+        return closed ? closedError() : failures.of(operation, e);
     }
 
     private PlatformException closedError() {
@@ -591,38 +473,9 @@ public final class RedisStateStore implements StateStore {
                 "the Redis state store at " + url + " is not started; call start() before using it");
     }
 
-    /**
-     * The exception's message, with its root cause's when that says more. Jedis keeps why a connection failed
-     * ({@code Connection refused}) as a suppressed exception, not as the cause.
-     */
+    /** See {@link RedisFailures#describe}. */
     static String describe(Throwable e) {
-        String text = message(e);
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        if (root.getSuppressed().length > 0) {
-            root = root.getSuppressed()[0];
-            while (root.getCause() != null && root.getCause() != root) {
-                root = root.getCause();
-            }
-        }
-        if (root != e) {
-            String inner = message(root);
-            if (!text.contains(inner)) {
-                text = text + " (" + inner + ")";
-            }
-        }
-        return text;
-    }
-
-    private static String message(Throwable e) {
-        String message = e.getMessage();
-        if (message == null || message.isBlank()) {
-            return e.getClass().getSimpleName();
-        }
-        message = message.strip();
-        return message.endsWith(".") ? message.substring(0, message.length() - 1) : message;
+        return RedisFailures.describe(e);
     }
 
     private static String describe(List<Write> writes) {
