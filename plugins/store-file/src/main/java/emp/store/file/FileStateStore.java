@@ -11,12 +11,7 @@ import emp.spi.store.LogRecord;
 import emp.spi.store.StateStore;
 import emp.spi.store.VersionConflictException;
 import emp.spi.store.Write;
-import java.io.IOException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -27,12 +22,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sqlite.SQLiteConfig;
-import org.sqlite.SQLiteDataSource;
 
 /**
  * The embedded default {@link StateStore}: one SQLite database file, in WAL mode with {@code synchronous=FULL}, so a
@@ -51,13 +43,6 @@ public final class FileStateStore implements StateStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(FileStateStore.class);
 
-    private static final String[] SCHEMA = {
-        "CREATE TABLE IF NOT EXISTS entry (collection TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
-                + " version INTEGER NOT NULL, PRIMARY KEY (collection, key))",
-        "CREATE TABLE IF NOT EXISTS log (name TEXT NOT NULL PRIMARY KEY, last_sequence INTEGER NOT NULL)",
-        "CREATE TABLE IF NOT EXISTS log_record (log TEXT NOT NULL, sequence INTEGER NOT NULL, value TEXT NOT NULL,"
-                + " PRIMARY KEY (log, sequence))",
-    };
     private static final String GET = "SELECT value, version FROM entry WHERE collection = ? AND key = ?";
     private static final String LIST = "SELECT key, value, version FROM entry WHERE collection = ? ORDER BY key";
     private static final String VERSION = "SELECT version FROM entry WHERE collection = ? AND key = ?";
@@ -114,114 +99,10 @@ public final class FileStateStore implements StateStore {
             if (connection != null) {
                 return;
             }
-            createFolder();
-            Connection opened = open();
-            try {
-                int schema = createSchema(opened);
-                connection = opened;
-                LOG.info("State store: SQLite database '{}' (schema {})", path, schema);
-            } catch (RuntimeException e) {
-                closeQuietly(opened, e);
-                throw e;
-            }
+            connection = DatabaseFile.open(path);
+            LOG.info("State store: SQLite database '{}' (schema {})", path, SCHEMA_VERSION);
         } finally {
             lock.unlock();
-        }
-    }
-
-    private void createFolder() {
-        Path folder = path.getParent();
-        try {
-            Files.createDirectories(folder);
-            keepToOwner(path);
-        } catch (IOException | SecurityException e) {
-            throw new PlatformException(
-                    ErrorCategory.UNAVAILABLE,
-                    "cannot create the folder '" + folder
-                            + "' of the state store database '" + path + "' (" + describe(e)
-                            + "); make the folder writable by"
-                            + " the user running EMP, or set 'store.file.path' to a file in a writable folder",
-                    e);
-        }
-    }
-
-    /**
-     * Makes the database file, or keeps it, readable and writable by the server's user alone (0600): it holds every
-     * account's password and token hashes, and the apps' replicas run on the same machine. SQLite gives its WAL and
-     * shared-memory files the database file's permissions.
-     */
-    private static void keepToOwner(Path database) throws IOException {
-        if (!database.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-            return;
-        }
-        Set<PosixFilePermission> owner = PosixFilePermissions.fromString("rw-------");
-        try {
-            Files.createFile(database, PosixFilePermissions.asFileAttribute(owner));
-        } catch (FileAlreadyExistsException e) {
-            Files.setPosixFilePermissions(database, owner);
-        }
-    }
-
-    private Connection open() {
-        SQLiteConfig config = new SQLiteConfig();
-        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-        config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
-        config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
-        SQLiteDataSource dataSource = new SQLiteDataSource(config);
-        dataSource.setUrl("jdbc:sqlite:" + path);
-        try {
-            return dataSource.getConnection();
-        } catch (SQLException e) {
-            throw cannotOpen(e);
-        } catch (LinkageError e) {
-            throw new PlatformException(
-                    ErrorCategory.UNAVAILABLE,
-                    "cannot load SQLite's native library to open the state"
-                            + " store database '" + path + "' (" + describe(e)
-                            + "); if the temporary folder does not allow"
-                            + " running libraries, start EMP with -Dorg.sqlite.tmpdir set to a folder that does",
-                    e);
-        }
-    }
-
-    private PlatformException cannotOpen(Exception e) {
-        return new PlatformException(
-                ErrorCategory.UNAVAILABLE,
-                "cannot open the state store database '" + path + "' ("
-                        + describe(e)
-                        + "); check that it is an EMP store database and that it and its folder are writable by"
-                        + " the user running EMP, or set 'store.file.path' to another file",
-                e);
-    }
-
-    /** Creates the tables when they are missing; returns the schema version. */
-    private int createSchema(Connection opened) {
-        try (Statement statement = opened.createStatement()) {
-            statement.execute("BEGIN IMMEDIATE");
-            try {
-                int version;
-                try (ResultSet row = statement.executeQuery("PRAGMA user_version")) {
-                    version = row.next() ? row.getInt(1) : 0;
-                }
-                if (version > SCHEMA_VERSION) {
-                    throw new PlatformException(
-                            ErrorCategory.UNSUPPORTED,
-                            "the state store database '" + path
-                                    + "' has schema " + version + ", newer than schema " + SCHEMA_VERSION + " that this"
-                                    + " store-file plugin knows; install the store-file plugin of the EMP that wrote it");
-                }
-                for (String table : SCHEMA) {
-                    statement.execute(table);
-                }
-                statement.execute("PRAGMA user_version = " + SCHEMA_VERSION);
-                statement.execute("COMMIT");
-                return SCHEMA_VERSION;
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(opened, e);
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw cannotOpen(e);
         }
     }
 
@@ -524,19 +405,11 @@ public final class FileStateStore implements StateStore {
         }
     }
 
-    private static void rollbackQuietly(Connection target, Exception cause) {
+    static void rollbackQuietly(Connection target, Exception cause) {
         try (Statement statement = target.createStatement()) {
             statement.execute("ROLLBACK");
         } catch (SQLException e) {
             // A failed COMMIT may already have ended the transaction; the cause is what matters.
-            cause.addSuppressed(e);
-        }
-    }
-
-    private static void closeQuietly(Connection target, Exception cause) {
-        try {
-            target.close();
-        } catch (SQLException e) {
             cause.addSuppressed(e);
         }
     }
@@ -570,7 +443,7 @@ public final class FileStateStore implements StateStore {
         };
     }
 
-    private static String describe(Throwable e) {
+    static String describe(Throwable e) {
         String message = e.getMessage();
         return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
     }
