@@ -5,11 +5,9 @@ import static java.util.Objects.requireNonNull;
 import emp.host.JsonCodec;
 import emp.host.store.CachedStore;
 import emp.spi.AppRef;
-import emp.spi.ErrorCategory;
 import emp.spi.PlatformException;
 import emp.spi.app.AppSpec;
 import emp.spi.app.QualityMetric;
-import emp.spi.cluster.AppStatus;
 import emp.spi.cluster.ClusterManager;
 import emp.spi.cluster.LoadFigures;
 import emp.spi.cluster.LogLine;
@@ -17,7 +15,6 @@ import emp.spi.store.ChangeListener;
 import emp.spi.store.Entry;
 import emp.spi.store.VersionConflictException;
 import emp.spi.store.Write;
-import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -26,7 +23,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
@@ -62,7 +58,7 @@ public final class AppService {
     private final EventLog events;
     private final Clock clock;
     private final Runnable reconcile;
-    private final ObservedStatuses observed;
+    private final AppViews views;
     private final Quota quota;
     private final SecureRandom random = new SecureRandom();
     private final AppDeployer deployer;
@@ -88,7 +84,7 @@ public final class AppService {
         this.events = requireNonNull(events, "events is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.reconcile = requireNonNull(reconcile, "reconcile is null");
-        this.observed = requireNonNull(observed, "observed is null");
+        this.views = new AppViews(cluster, requireNonNull(observed, "observed is null"));
         this.quota = requireNonNull(quota, "quota is null");
         this.releases = new AppReleases(this, store, secretBox, cluster, events, clock, reconcile);
         this.deployer = new AppDeployer(this, releases, store, cluster, events, clock, reconcile, quota);
@@ -407,31 +403,11 @@ public final class AppService {
 
     /** An app as a list shows it: without the disk use of its logs, which costs a file system call per replica. */
     private AppView listed(AppRecord record) {
-        return view(record, false);
+        return views.of(record, false);
     }
 
     AppView view(AppRecord record) {
-        return view(record, true);
-    }
-
-    private AppView view(AppRecord record, boolean withLogBytes) {
-        AppStatus status;
-        try {
-            status = cluster.status(record.ref());
-        } catch (PlatformException e) {
-            if (e.category() != ErrorCategory.UNAVAILABLE) {
-                throw e;
-            }
-            log.warn("cluster status of '{}' unavailable: {}", record.ref(), e.getMessage());
-            status = AppStatus.absent(record.ref());
-        }
-        if (!status.deployed()) {
-            // Run by the leading server's cluster, not this one's: as the leader last recorded it.
-            status = observed.read(record.id()).orElse(status);
-        }
-        String url = cluster.endpoint(record.ref()).map(URI::toString).orElse(null);
-        OptionalLong logBytes = withLogBytes ? cluster.logBytes(record.ref()) : OptionalLong.empty();
-        return AppView.of(record, status, url, logBytes.isPresent() ? logBytes.getAsLong() : null);
+        return views.of(record, true);
     }
 
     record Found(AppRecord record, long version) {}
