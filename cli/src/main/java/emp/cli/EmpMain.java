@@ -61,6 +61,7 @@ import picocli.CommandLine.Spec;
             UserStateCommand.Disable.class,
             UserStateCommand.Enable.class,
             InviteCommand.class,
+            ScrapeTokensCommand.class,
             AuditCommand.class,
             ShellCommand.class,
             CompletionCommand.class,

@@ -195,6 +195,10 @@ class DistributionIT {
         assertThat(emp(alice, "plugins", "remove", "queue-scheduler").out())
                 .contains("removed plugin 'queue-scheduler'");
         assertThat(emp(alice, "audit").out()).contains("installed plugin 'queue-scheduler'");
+        Run scrapeToken = emp(alice, "scrape-tokens", "create", "--days", "7");
+        assertThat(scrapeToken.exit()).as(scrapeToken.err()).isZero();
+        assertThat(scrapeToken.out().trim()).startsWith("emp_scrape_");
+        assertThat(emp(alice, "scrape-tokens", "list").out()).contains("by alice");
 
         // the server is SIGKILLed and restarted: the app is still there and serving, on the very processes it had
         List<Long> beforeKill = pids(awaitReady(alice, 3));

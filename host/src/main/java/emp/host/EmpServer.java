@@ -13,9 +13,13 @@ import emp.host.auth.AuditLog;
 import emp.host.auth.SignupPolicy;
 import emp.host.config.HostKey;
 import emp.host.config.ServerConfig;
+import emp.host.dashboard.AppHistory;
+import emp.host.dashboard.DashboardViews;
+import emp.host.dashboard.LiveStreams;
 import emp.host.lead.LeaderElection;
 import emp.host.metrics.AppMetrics;
 import emp.host.metrics.PlatformMetrics;
+import emp.host.metrics.TimedStore;
 import emp.host.plugin.ExtensionPointKind;
 import emp.host.plugin.LoadedExtension;
 import emp.host.plugin.PluginAdmin;
@@ -153,7 +157,7 @@ public final class EmpServer implements AutoCloseable {
             resources.push(backend);
             backend.start();
             CachedStore store = CachedStore.over(
-                    backend,
+                    new TimedStore(backend, metrics.registry()),
                     union(AppService.HELD_IN_MEMORY, AccountService.HELD_IN_MEMORY),
                     AccountService.READ_LATELY_HELD,
                     TOKENS_HELD);
@@ -278,8 +282,14 @@ public final class EmpServer implements AutoCloseable {
             AppMetrics appMetrics = AppMetrics.of(apps, aggregator, cluster);
             resources.push(appMetrics);
             metrics.watch(election, apps, reconciler[0], aggregator);
+            metrics.watchGateway(apps, cluster);
             TracingService tracingService =
                     new TracingService(apps, aggregator, config.raw(HostKey.TRACING_UI_URL), platformEnvironment);
+            AppHistory history = new AppHistory(apps, aggregator, clock);
+            resources.push(history);
+            LiveStreams streams = new LiveStreams(new DashboardViews(apps, aggregator, history, clock), accounts);
+            resources.push(streams);
+            metrics.watch(streams);
             ApiServer api = new ApiServer(
                     URI.create("http://" + apiHost + ":" + apiPort + "/"),
                     new ApiServices(
@@ -291,9 +301,12 @@ public final class EmpServer implements AutoCloseable {
                             spanGate,
                             metrics,
                             appMetrics,
+                            streams,
                             VERSION));
             resources.push(api);
             api.start();
+            history.start();
+            streams.start();
             election.start();
             reconciler[0].start();
             // Without a scheduler the loop still runs the platform's own scale-to-zero rule.

@@ -161,6 +161,44 @@ public final class TestServer implements AutoCloseable {
                 body);
     }
 
+    /**
+     * Reports {@code requests} traces in which {@code caller} (of {@code owner}) calls {@code callee} once, each app with
+     * its own span credential as its replicas would; the caller's requests take twice the callee's.
+     */
+    public void reportCalls(String token, String owner, String caller, String callee, int requests) {
+        long now = System.currentTimeMillis() * 1000;
+        List<String> callerSpans = new java.util.ArrayList<>();
+        List<String> calleeSpans = new java.util.ArrayList<>();
+        for (int i = 0; i < requests; i++) {
+            String trace = String.format("%032x", (long) caller.hashCode() * 1_000_003L + now + i);
+            long start = now - 1_000_000 + i * 10_000L;
+            long duration = (i + 1) * 1000L;
+            callerSpans.add(zipkinSpan(trace, "a" + i, null, "SERVER", owner + "/" + caller, start, 2 * duration));
+            callerSpans.add(zipkinSpan(trace, "b" + i, "a" + i, "CLIENT", owner + "/" + caller, start + 10, duration));
+            calleeSpans.add(
+                    zipkinSpan(trace, "c" + i, "b" + i, "SERVER", owner + "/" + callee, start + 20, duration - 20));
+        }
+        for (String[] app : new String[][] {
+            {caller, "[" + String.join(",", callerSpans) + "]"}, {callee, "[" + String.join(",", calleeSpans) + "]"}
+        }) {
+            Reply reply = postSpans(spanToken(token, app[0]), app[1]);
+            if (reply.status() != 202) {
+                fail("spans of '" + app[0] + "' not accepted: " + reply);
+            }
+        }
+    }
+
+    /** One span in Zipkin's JSON v2; ids are made from {@code id} and {@code parent}, any text. */
+    public static String zipkinSpan(
+            String trace, String id, String parent, String kind, String service, long start, long duration) {
+        return "{\"traceId\":\"" + trace + "\",\"id\":\"" + String.format("%016x", Math.abs(id.hashCode()) + 1L) + "\""
+                + (parent == null
+                        ? ""
+                        : ",\"parentId\":\"" + String.format("%016x", Math.abs(parent.hashCode()) + 1L) + "\"")
+                + ",\"kind\":\"" + kind + "\",\"name\":\"get\",\"timestamp\":" + start + ",\"duration\":" + duration
+                + ",\"localEndpoint\":{\"serviceName\":\"" + service + "\"}}";
+    }
+
     /** Creates an account and logs in; returns the token. */
     public String signUp(String username) {
         String credentials = "{\"username\": \"" + username + "\", \"password\": \"correct horse\"}";
@@ -168,6 +206,12 @@ public final class TestServer implements AutoCloseable {
         if (created.status() != 201) {
             fail("account not created: " + created);
         }
+        return login(username);
+    }
+
+    /** Logs in as a user {@link #signUp} made; returns the token. */
+    public String login(String username) {
+        String credentials = "{\"username\": \"" + username + "\", \"password\": \"correct horse\"}";
         return send("POST", "/v1/sessions", null, credentials)
                 .json()
                 .get("token")

@@ -62,6 +62,9 @@ public final class ApiServer implements AutoCloseable {
         config.register(new HealthResource(services.checks(), services.version()));
         config.register(new SpansResource(services.spans()));
         config.register(new OpenApiResource());
+        config.register(new UiSessionResource(services.accounts()));
+        config.register(new UiResource());
+        config.register(new StreamResource(services.streams(), services.apps()));
         config.register(new MetricsResource(services.metrics(), services.appMetrics(), services.accounts()));
         config.property(ServerProperties.WADL_FEATURE_DISABLE, true);
         config.property(ServerProperties.RESPONSE_SET_STATUS_OVER_SEND_ERROR, true);

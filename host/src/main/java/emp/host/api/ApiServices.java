@@ -2,6 +2,7 @@ package emp.host.api;
 
 import emp.host.apps.AppService;
 import emp.host.auth.AccountService;
+import emp.host.dashboard.LiveStreams;
 import emp.host.metrics.AppMetrics;
 import emp.host.metrics.PlatformMetrics;
 import emp.host.plugin.PluginAdmin;
@@ -22,6 +23,7 @@ import java.util.function.Supplier;
  * @param spans        Zipkin's {@code POST /api/v2/spans}, served while the trace source collects over HTTP
  * @param metrics      the platform's figures for {@code /metrics}, and what times the API's requests
  * @param appMetrics   each app's figures, for an operator's scrape
+ * @param streams      the dashboard's live updates
  * @param version      the server's version
  */
 public record ApiServices(
@@ -33,4 +35,5 @@ public record ApiServices(
         SpanGate spans,
         PlatformMetrics metrics,
         AppMetrics appMetrics,
+        LiveStreams streams,
         String version) {}

@@ -12,7 +12,8 @@ import java.security.Principal;
 
 /**
  * Turns {@code Authorization: Bearer TOKEN} into the request's user, or answers 401 (through the exception mappers)
- * when the token is missing, unknown, revoked or expired.
+ * when the token is missing, unknown, revoked or expired. Without that header, the dashboard's session cookie does the
+ * same, and a change made with it needs its CSRF header ({@link SessionCookie}).
  */
 @Authenticated
 @Priority(Priorities.AUTHENTICATION)
@@ -33,8 +34,14 @@ final class BearerAuthFilter implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
-        String token = token(request.getHeaderString(HttpHeaders.AUTHORIZATION));
+        String authorization = request.getHeaderString(HttpHeaders.AUTHORIZATION);
+        String cookie = authorization == null ? SessionCookie.token(request) : null;
+        boolean byCookie = cookie != null;
+        String token = byCookie ? cookie : token(authorization);
         Caller caller = accounts.authenticate(token);
+        if (byCookie) {
+            SessionCookie.requireCsrf(request, token);
+        }
         String username = caller.username();
         request.setProperty(TOKEN_PROPERTY, token);
         request.setProperty(CALLER_PROPERTY, caller);
@@ -57,7 +64,7 @@ final class BearerAuthFilter implements ContainerRequestFilter {
 
             @Override
             public String getAuthenticationScheme() {
-                return "Bearer";
+                return byCookie ? "Cookie" : "Bearer";
             }
         });
     }

@@ -14,9 +14,9 @@ import jakarta.ws.rs.core.Response;
 
 /**
  * {@code /metrics}: the platform's figures in Prometheus' text format (or its protobuf format, when the scraper asks
- * for it). Anyone may read the platform's own, which name no app; with an operator's token ({@code Authorization:
- * Bearer TOKEN}) the answer adds every app's figures ({@link AppMetrics}). Another user's token is refused (403): per-app
- * figures name every tenant's apps.
+ * for it). Anyone may read the platform's own, which name no app; with an operator's token or scrape token
+ * ({@code Authorization: Bearer TOKEN}; {@code POST /v1/scrape-tokens}) the answer adds every app's figures
+ * ({@link AppMetrics}). Another user's token is refused (403): per-app figures name every tenant's apps.
  */
 @Path("/metrics")
 public final class MetricsResource {
@@ -36,7 +36,7 @@ public final class MetricsResource {
             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         boolean perApp = false;
         if (authorization != null) {
-            Caller caller = accounts.authenticate(BearerAuthFilter.token(authorization));
+            Caller caller = accounts.authenticateScrape(BearerAuthFilter.token(authorization));
             if (!caller.operator()) {
                 throw new PlatformException(
                         ErrorCategory.FORBIDDEN,

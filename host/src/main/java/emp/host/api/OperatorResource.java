@@ -1,12 +1,16 @@
 package emp.host.api;
 
+import emp.host.JsonCodec;
 import emp.host.apps.AppService;
 import emp.host.auth.AccountInfo;
 import emp.host.auth.AccountService;
 import emp.host.auth.AuditLog;
 import emp.host.auth.Caller;
 import emp.host.auth.Invite;
+import emp.host.auth.ScrapeToken;
 import emp.spi.PlatformException;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -18,6 +22,7 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.time.Duration;
 import java.util.List;
 import org.eclipse.jetty.server.Request;
 
@@ -29,6 +34,8 @@ import org.eclipse.jetty.server.Request;
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
 public final class OperatorResource {
+    static final int MAX_SCRAPE_DAYS = 3650;
+
     private final AccountService accounts;
     private final AppService apps;
 
@@ -80,6 +87,47 @@ public final class OperatorResource {
         return accounts.audit(
                 AppsResource.parseCount("limit", limit, 10_000),
                 after == null ? null : AppsResource.parseSequence(after));
+    }
+
+    /**
+     * A token for Prometheus: reads {@code /metrics} with every app's figures, nothing else, for {@code days} (1 to
+     * 3,650; 365 when the body gives none).
+     */
+    @POST
+    @Path("/scrape-tokens")
+    @Consumes(MediaType.WILDCARD)
+    public Response createScrapeToken(
+            String body, @Context ContainerRequestContext request, @Context Request connection) {
+        Caller operator = operator(request);
+        ScrapeTokenRequest asked = body == null || body.isBlank()
+                ? new ScrapeTokenRequest(null)
+                : JsonCodec.readRequest(body, ScrapeTokenRequest.class, "scrape token request");
+        int days = asked.days() == null ? 365 : asked.days();
+        if (days < 1 || days > MAX_SCRAPE_DAYS) {
+            throw PlatformException.invalid(
+                    "days", "'days' is " + days + "; a scrape token lasts 1 to " + MAX_SCRAPE_DAYS + " days");
+        }
+        ScrapeToken token = accounts.createScrapeToken(
+                operator, Duration.ofDays(days), Client.of(connection).address());
+        return Response.status(Response.Status.CREATED).entity(token).build();
+    }
+
+    /** The body of {@code POST /v1/scrape-tokens}. */
+    public record ScrapeTokenRequest(Integer days) {}
+
+    @GET
+    @Path("/scrape-tokens")
+    public List<ScrapeToken> scrapeTokens(@Context ContainerRequestContext request) {
+        operator(request);
+        return accounts.scrapeTokens();
+    }
+
+    @DELETE
+    @Path("/scrape-tokens/{id}")
+    public Response revokeScrapeToken(
+            @PathParam("id") String id, @Context ContainerRequestContext request, @Context Request connection) {
+        accounts.revokeScrapeToken(id, operator(request), Client.of(connection).address());
+        return Response.noContent().build();
     }
 
     /** The caller, when an operator. */

@@ -58,6 +58,11 @@ public final class AccountService {
     static final String PLATFORM = "platform";
 
     static final String FIRST_OPERATOR = "first-operator";
+    /** Scrape tokens by id (the start of their hash), without their secrets: what lists and revokes them. */
+    static final String SCRAPE_TOKENS = "scrape-tokens";
+
+    static final String SCRAPE = "metrics";
+    private static final int SCRAPE_ID_LENGTH = 12;
     /** How long an invite works. */
     public static final Duration INVITE_TTL = Duration.ofDays(7);
 
@@ -242,9 +247,44 @@ public final class AccountService {
     /**
      * Who a bearer token belongs to.
      *
-     * @throws PlatformException of category UNAUTHENTICATED when the token is unknown, revoked or expired
+     * @throws PlatformException of category UNAUTHENTICATED when the token is unknown, revoked or expired, or is a
+     *     scrape token (which reads {@code /metrics} only)
      */
     public Caller authenticate(String token) {
+        StoredToken stored = stored(token);
+        if (stored.scope() != null) {
+            throw new PlatformException(
+                    ErrorCategory.UNAUTHENTICATED,
+                    "this is a scrape token: it reads /metrics and nothing else; run 'emp login' for the API");
+        }
+        return new Caller(stored.username(), stored.role() == null ? Role.USER : stored.role());
+    }
+
+    /**
+     * Who scrapes {@code /metrics} with this token: a scrape token's operator, while the account is still an enabled
+     * operator, or a session's user.
+     *
+     * @throws PlatformException of category UNAUTHENTICATED when the token is unknown, revoked or expired, or its
+     *     operator is no longer one
+     */
+    public Caller authenticateScrape(String token) {
+        StoredToken stored = stored(token);
+        if (stored.scope() == null) {
+            return new Caller(stored.username(), stored.role() == null ? Role.USER : stored.role());
+        }
+        Optional<StoredAccount> account = account(stored.username());
+        if (account.isEmpty()
+                || account.get().disabledOrFalse()
+                || account.get().roleOrUser() != Role.OPERATOR) {
+            throw new PlatformException(
+                    ErrorCategory.UNAUTHENTICATED,
+                    "the scrape token's operator '" + stored.username()
+                            + "' is no longer an enabled operator; ask an operator for a new one");
+        }
+        return new Caller(stored.username(), Role.OPERATOR);
+    }
+
+    private StoredToken stored(String token) {
         if (token == null || token.isBlank()) {
             throw new PlatformException(
                     ErrorCategory.UNAUTHENTICATED,
@@ -262,7 +302,63 @@ public final class AccountService {
                     ErrorCategory.UNAUTHENTICATED,
                     "the token expired at " + stored.expiresAt() + "; run 'emp login' again");
         }
-        return new Caller(stored.username(), stored.role() == null ? Role.USER : stored.role());
+        return stored;
+    }
+
+    /**
+     * A token for Prometheus (operators only): it reads {@code /metrics} with every app's figures and nothing else,
+     * lasts {@code lifetime} rather than a session's day, and is listed ({@link #scrapeTokens}) and revoked by its id.
+     * Disabling its operator, or their no longer being one, ends it.
+     */
+    public ScrapeToken createScrapeToken(Caller operator, Duration lifetime, String address) {
+        String token = newSecret("emp_scrape_");
+        Instant now = clock.instant();
+        Instant expires = now.plus(lifetime);
+        String key = hash(token);
+        String id = key.substring(0, SCRAPE_ID_LENGTH);
+        store.commit(List.of(
+                Write.create(
+                        TOKENS,
+                        key,
+                        JsonCodec.write(new StoredToken(operator.username(), now, expires, Role.OPERATOR, SCRAPE))),
+                Write.create(
+                        SCRAPE_TOKENS,
+                        id,
+                        JsonCodec.write(new StoredScrapeToken(key, operator.username(), now, expires)))));
+        audit.record("scrape-token", operator.username(), address, "scrape token " + id + ", good until " + expires);
+        return new ScrapeToken(id, token, operator.username(), now, expires);
+    }
+
+    /** The scrape tokens not expired, without their secrets (operators only). */
+    public List<ScrapeToken> scrapeTokens() {
+        Instant now = clock.instant();
+        return store.list(SCRAPE_TOKENS).stream()
+                .map(entry -> JsonCodec.readStored(entry.value(), StoredScrapeToken.class)
+                        .shown(entry.key()))
+                .filter(token -> now.isBefore(token.expiresAt()))
+                .toList();
+    }
+
+    /**
+     * Revokes a scrape token by its id (operators only).
+     *
+     * @throws PlatformException of category NOT_FOUND for no such token
+     */
+    public void revokeScrapeToken(String id, Caller operator, String address) {
+        Entry index = store.get(SCRAPE_TOKENS, id)
+                .orElseThrow(() -> PlatformException.notFound(
+                        "no scrape token '" + TextField.shown(id) + "'; 'emp scrape-tokens list' shows them"));
+        List<Write> writes = new ArrayList<>();
+        writes.add(Write.delete(SCRAPE_TOKENS, id, index.version()));
+        String key =
+                JsonCodec.readStored(index.value(), StoredScrapeToken.class).hash();
+        store.get(TOKENS, key).ifPresent(entry -> writes.add(Write.delete(TOKENS, key, entry.version())));
+        try {
+            store.commit(writes);
+        } catch (VersionConflictException e) {
+            throw PlatformException.conflict("scrape token '" + id + "' changed meanwhile; try again");
+        }
+        audit.record("scrape-token-revoked", operator.username(), address, "scrape token " + id + " revoked");
     }
 
     /** Revokes a token; revoking one that is already gone does nothing. */
@@ -428,8 +524,22 @@ public final class AccountService {
         }
     }
 
-    /** A session as stored, with the role it was issued with (null in tokens stored before roles: a user's). */
-    record StoredToken(String username, Instant createdAt, Instant expiresAt, Role role) {}
+    /**
+     * A session as stored, with the role it was issued with (null in tokens stored before roles: a user's), and its
+     * scope: null for a session, {@value #SCRAPE} for a scrape token.
+     */
+    record StoredToken(String username, Instant createdAt, Instant expiresAt, Role role, String scope) {
+        StoredToken(String username, Instant createdAt, Instant expiresAt, Role role) {
+            this(username, createdAt, expiresAt, role, null);
+        }
+    }
+
+    /** A scrape token's entry in {@value #SCRAPE_TOKENS}: the hash that is its key in {@value #TOKENS}. */
+    record StoredScrapeToken(String hash, String createdBy, Instant createdAt, Instant expiresAt) {
+        ScrapeToken shown(String id) {
+            return new ScrapeToken(id, null, createdBy, createdAt, expiresAt);
+        }
+    }
 
     record StoredInvite(String createdBy, Instant createdAt, Instant expiresAt) {}
 }

@@ -1,10 +1,10 @@
 package emp.host.auth;
 
-/** Too many failed logins for a username or from an address: the caller is to wait, as {@code Retry-After} says. */
+/** Too many attempts (failed logins for a username or from an address, live streams of a user): the caller is to wait, as {@code Retry-After} says. */
 public final class Throttled extends RuntimeException {
     private final long retryAfterSeconds;
 
-    Throttled(String message, long retryAfterSeconds) {
+    public Throttled(String message, long retryAfterSeconds) {
         super(message, null, false, false);
         this.retryAfterSeconds = retryAfterSeconds;
     }

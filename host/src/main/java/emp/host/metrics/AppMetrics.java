@@ -38,6 +38,9 @@ public final class AppMetrics implements AutoCloseable {
     private final AtomicInteger leftOut = new AtomicInteger();
     private final List<Series> series = new ArrayList<>();
 
+    /** The seconds of the gateway's figures a rate is taken over. */
+    public static final int GATEWAY_SECONDS = 10;
+
     private record Series(MultiGauge gauge, Function<Figures, Double> value) {}
 
     /** Each app of {@code apps}, with the figures of its traces and of the cluster's gateway. */
@@ -73,6 +76,10 @@ public final class AppMetrics implements AutoCloseable {
                 "emp.app.gateway.in.flight",
                 "requests of the app its replicas hold now, at the gateway",
                 f -> f.load().map(load -> (double) load.inFlight()).orElse(Double.NaN));
+        add(
+                "emp.app.gateway.requests.rate",
+                "requests of the app per second at the gateway, over the last 10 seconds",
+                f -> f.load().map(load -> load.arrivalRate(GATEWAY_SECONDS)).orElse(Double.NaN));
         add(
                 "emp.app.gateway.queued",
                 "requests of the app waiting in its line at the gateway",

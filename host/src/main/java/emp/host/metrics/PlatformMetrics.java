@@ -1,10 +1,15 @@
 package emp.host.metrics;
 
+import emp.host.apps.AppRecord;
 import emp.host.apps.AppService;
+import emp.host.dashboard.LiveStreams;
 import emp.host.lead.Leadership;
 import emp.host.reconcile.Reconciler;
 import emp.host.scale.ScalingLoop;
 import emp.host.tracing.TraceAggregator;
+import emp.spi.cluster.ClusterManager;
+import emp.spi.cluster.LoadFigures;
+import emp.spi.cluster.LoadSecond;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -21,6 +26,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
@@ -92,6 +98,50 @@ public final class PlatformMetrics implements AutoCloseable {
                 loop,
                 ScalingLoop::lastTickSeconds);
         counter("emp.scaling.changes", "changes of replicas the scaling loop made", loop, ScalingLoop::scalings);
+    }
+
+    /**
+     * The gateway's requests of every app together (where the cluster measures them in its request path): their rate,
+     * those refused, and those waiting now. Sums, which name no app.
+     */
+    public void watchGateway(AppService apps, ClusterManager cluster) {
+        gauge(
+                "emp.gateway.requests.rate",
+                "requests per second at the gateway, every app's, over the last 10 s",
+                apps,
+                each -> sumOfLoads(each, cluster, load -> load.arrivalRate(AppMetrics.GATEWAY_SECONDS)));
+        gauge(
+                "emp.gateway.rejected.rate",
+                "requests per second the gateway refused, every app's, over the last 10 s",
+                apps,
+                each -> sumOfLoads(
+                        each,
+                        cluster,
+                        load -> load.last(AppMetrics.GATEWAY_SECONDS).stream()
+                                        .mapToLong(LoadSecond::rejected)
+                                        .sum()
+                                / (double) AppMetrics.GATEWAY_SECONDS));
+        gauge(
+                "emp.gateway.queued",
+                "requests waiting at the gateway for a free replica now, every app's",
+                apps,
+                each -> sumOfLoads(each, cluster, load -> (double) load.queued()));
+    }
+
+    private static double sumOfLoads(AppService apps, ClusterManager cluster, ToDoubleFunction<LoadFigures> figure) {
+        double sum = 0;
+        for (AppRecord record : apps.allRecords()) {
+            Optional<LoadFigures> load = cluster.load(record.ref());
+            if (load.isPresent()) {
+                sum += figure.applyAsDouble(load.get());
+            }
+        }
+        return sum;
+    }
+
+    /** The dashboard's live streams open now. */
+    public void watch(LiveStreams streams) {
+        gauge("emp.dashboard.streams", "live streams of the dashboard open now", streams, LiveStreams::open);
     }
 
     /** A counter read from {@code source} at each scrape, e.g. the reconciler's passes. */

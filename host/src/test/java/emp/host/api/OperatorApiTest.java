@@ -82,6 +82,9 @@ class OperatorApiTest {
             {"POST", "/v1/users/ursula/enable"},
             {"POST", "/v1/invites"},
             {"GET", "/v1/audit"},
+            {"POST", "/v1/scrape-tokens"},
+            {"GET", "/v1/scrape-tokens"},
+            {"DELETE", "/v1/scrape-tokens/abc"},
             {"GET", "/v1/apps?all=true"},
         }) {
             Reply reply = server.send(route[0], route[1], user, null);
@@ -89,6 +92,41 @@ class OperatorApiTest {
             assertThat(reply.detail()).contains("only the platform's operators");
         }
         assertThat(server.send("GET", "/v1/users", null, null).status()).isEqualTo(401);
+    }
+
+    @Test
+    void aScrapeTokenReadsEveryAppsMetricsAndNothingElseUntilRevoked() {
+        String user = invited("prometheus-fan");
+        assertThat(server.send("POST", "/v1/scrape-tokens", user, null).status())
+                .isEqualTo(403);
+        assertThat(server.send("POST", "/v1/scrape-tokens", operator, "{\"days\": 0}")
+                        .status())
+                .isEqualTo(400);
+        Reply made = server.send("POST", "/v1/scrape-tokens", operator, "{\"days\": 30}");
+        assertThat(made.status()).as(made.body()).isEqualTo(201);
+        String token = made.json().get("token").asText();
+        String id = made.json().get("id").asText();
+        assertThat(token).startsWith("emp_scrape_");
+
+        Reply scraped = server.send("GET", "/metrics", token, null);
+        assertThat(scraped.status()).isEqualTo(200);
+        assertThat(scraped.body()).contains("emp_app_series_left_out");
+        Reply api = server.send("GET", "/v1/apps", token, null);
+        assertThat(api.status()).isEqualTo(401);
+        assertThat(api.detail()).contains("scrape token");
+        assertThat(server.send("GET", "/v1/scrape-tokens", operator, null).list())
+                .anySatisfy(listed -> {
+                    assertThat(listed.get("id").asText()).isEqualTo(id);
+                    assertThat(listed.has("token")).isFalse();
+                });
+
+        assertThat(server.send("DELETE", "/v1/scrape-tokens/" + id, operator, null)
+                        .status())
+                .isEqualTo(204);
+        assertThat(server.send("GET", "/metrics", token, null).status()).isEqualTo(401);
+        assertThat(server.send("DELETE", "/v1/scrape-tokens/" + id, operator, null)
+                        .status())
+                .isEqualTo(404);
     }
 
     @Test

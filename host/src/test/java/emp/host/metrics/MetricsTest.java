@@ -62,7 +62,20 @@ class MetricsTest {
             assertThat(families(server, null).get("emp_api_requests_seconds").getMetricList())
                     .as("a method a client invents is counted as other, not as a series of its own")
                     .noneMatch(metric -> label(metric, "method").equals("BREW"));
-            assertThat(after).containsKeys("emp_leader", "emp_reconcile_passes_total", "jvm_memory_used_bytes");
+            assertThat(after)
+                    .containsKeys(
+                            "emp_leader",
+                            "emp_reconcile_passes_total",
+                            "jvm_memory_used_bytes",
+                            "emp_gateway_requests_rate",
+                            "emp_gateway_queued",
+                            "emp_dashboard_streams");
+            double commits = storeCalls(after, "commit");
+            assertThat(commits).as("the deploy was a commit to the store").isGreaterThanOrEqualTo(1);
+            assertThat(server.send("POST", "/v1/apps/counted/stop", tenant, null)
+                            .status())
+                    .isEqualTo(200);
+            assertThat(storeCalls(families(server, null), "commit")).isGreaterThan(commits);
             assertThat(after.keySet()).noneMatch(name -> name.startsWith("emp_app_"));
 
             HttpResponse<byte[]> text = scrape(server, null, null);
@@ -93,6 +106,15 @@ class MetricsTest {
             assertThat(scrape(server, "emp_session_not-a-token", null).statusCode())
                     .isEqualTo(401);
         }
+    }
+
+    /** How many calls of {@code operation} the host made to the store that succeeded. */
+    private static double storeCalls(Map<String, Metrics.MetricFamily> families, String operation) {
+        return families.get("emp_store_operations_seconds").getMetricList().stream()
+                .filter(metric -> label(metric, "operation").equals(operation)
+                        && label(metric, "outcome").equals("ok"))
+                .mapToDouble(metric -> metric.getHistogram().getSampleCount())
+                .sum();
     }
 
     /** The metric names the Grafana dashboard's queries read. */

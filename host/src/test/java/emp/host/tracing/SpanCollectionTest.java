@@ -54,10 +54,12 @@ class SpanCollectionTest {
                 backSpans.append(',');
             }
             frontSpans
-                    .append(span(trace, "a" + i, null, "SERVER", "tracy/front", start, 2 * duration))
+                    .append(TestServer.zipkinSpan(trace, "a" + i, null, "SERVER", "tracy/front", start, 2 * duration))
                     .append(',')
-                    .append(span(trace, "b" + i, "a" + i, "CLIENT", "tracy/front", start + 10, duration));
-            backSpans.append(span(trace, "c" + i, "b" + i, "SERVER", "tracy/back", start + 20, duration - 20));
+                    .append(TestServer.zipkinSpan(
+                            trace, "b" + i, "a" + i, "CLIENT", "tracy/front", start + 10, duration));
+            backSpans.append(
+                    TestServer.zipkinSpan(trace, "c" + i, "b" + i, "SERVER", "tracy/back", start + 20, duration - 20));
         }
         // Each app reports its own spans, with its own credential, as its replicas do.
         assertThat(server.postSpans(
@@ -151,7 +153,7 @@ class SpanCollectionTest {
         StringBuilder forged = new StringBuilder("[");
         for (int i = 0; i < 50; i++) {
             forged.append(i == 0 ? "" : ",")
-                    .append(span(
+                    .append(TestServer.zipkinSpan(
                             String.format("%032x", 9000 + i), "f" + i, null, "SERVER", "tracy/back", now, 1_500_000));
         }
         String body = forged.append(']').toString();
@@ -194,15 +196,5 @@ class SpanCollectionTest {
         java.util.regex.Matcher matcher =
                 java.util.regex.Pattern.compile("spans_received=(\\d+)").matcher(detail);
         return matcher.find() ? Long.parseLong(matcher.group(1)) : -1;
-    }
-
-    private static String span(
-            String trace, String id, String parent, String kind, String service, long start, long duration) {
-        return "{\"traceId\":\"" + trace + "\",\"id\":\"" + String.format("%016x", Math.abs(id.hashCode()) + 1L) + "\""
-                + (parent == null
-                        ? ""
-                        : ",\"parentId\":\"" + String.format("%016x", Math.abs(parent.hashCode()) + 1L) + "\"")
-                + ",\"kind\":\"" + kind + "\",\"name\":\"get\",\"timestamp\":" + start + ",\"duration\":" + duration
-                + ",\"localEndpoint\":{\"serviceName\":\"" + service + "\"}}";
     }
 }
