@@ -107,8 +107,8 @@ public final class OperatorResource {
             throw PlatformException.invalid(
                     "days", "'days' is " + days + "; a scrape token lasts 1 to " + MAX_SCRAPE_DAYS + " days");
         }
-        ScrapeToken token = accounts.createScrapeToken(
-                operator, Duration.ofDays(days), Client.of(connection).address());
+        ScrapeToken token = accounts.scrapeTokens()
+                .create(operator, Duration.ofDays(days), Client.of(connection).address());
         return Response.status(Response.Status.CREATED).entity(token).build();
     }
 
@@ -119,14 +119,15 @@ public final class OperatorResource {
     @Path("/scrape-tokens")
     public List<ScrapeToken> scrapeTokens(@Context ContainerRequestContext request) {
         operator(request);
-        return accounts.scrapeTokens();
+        return accounts.scrapeTokens().list();
     }
 
     @DELETE
     @Path("/scrape-tokens/{id}")
     public Response revokeScrapeToken(
             @PathParam("id") String id, @Context ContainerRequestContext request, @Context Request connection) {
-        accounts.revokeScrapeToken(id, operator(request), Client.of(connection).address());
+        accounts.scrapeTokens()
+                .revoke(id, operator(request), Client.of(connection).address());
         return Response.noContent().build();
     }
 

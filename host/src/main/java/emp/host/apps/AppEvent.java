@@ -11,4 +11,21 @@ import java.time.Instant;
  *                {@code crash}, {@code restart}, {@code error}
  * @param message what happened, in words
  */
-public record AppEvent(long seq, Instant time, String type, String message) {}
+public record AppEvent(long seq, Instant time, String type, String message) {
+    /**
+     * The message of a change of replicas, {@code scaled NAME FROM -> TO by ACTOR[: REASON]}, which the dashboard reads
+     * back to tell whom a scheduler blamed.
+     *
+     * @param actor  a username, {@code the platform}, or {@link #scheduler(String)}
+     * @param reason why, already cut to size; null or blank for none
+     */
+    public static String scaled(String name, int from, int to, String actor, String reason) {
+        return "scaled " + name + " " + from + " -> " + to + " by " + actor
+                + (reason == null || reason.isBlank() ? "" : ": " + reason);
+    }
+
+    /** How a scheduler is named as the actor of a change. */
+    public static String scheduler(String name) {
+        return "scheduler " + name;
+    }
+}

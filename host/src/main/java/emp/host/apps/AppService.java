@@ -256,13 +256,9 @@ public final class AppService {
                     conditions);
         }
         if (previous[0] != replicas) {
-            String why = reason == null || reason.isBlank()
-                    ? ""
-                    : ": " + (reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) + "..." : reason);
-            events.append(
-                    after.id(),
-                    "scale",
-                    "scaled " + after.name() + " " + previous[0] + " -> " + replicas + " by " + actor + why);
+            String why =
+                    reason == null || reason.length() <= MAX_REASON ? reason : reason.substring(0, MAX_REASON) + "...";
+            events.append(after.id(), "scale", AppEvent.scaled(after.name(), previous[0], replicas, actor, why));
         }
         reconcile.run();
         return view(after);

@@ -14,12 +14,10 @@ import emp.spi.store.Write;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
@@ -58,11 +56,8 @@ public final class AccountService {
     static final String PLATFORM = "platform";
 
     static final String FIRST_OPERATOR = "first-operator";
-    /** Scrape tokens by id (the start of their hash), without their secrets: what lists and revokes them. */
-    static final String SCRAPE_TOKENS = "scrape-tokens";
-
+    /** The scope of a scrape token ({@link ScrapeTokens}) in its stored token. */
     static final String SCRAPE = "metrics";
-    private static final int SCRAPE_ID_LENGTH = 12;
     /** How long an invite works. */
     public static final Duration INVITE_TTL = Duration.ofDays(7);
 
@@ -77,7 +72,7 @@ public final class AccountService {
     private final SignupPolicy signup;
     private final AuditLog audit;
     private final LoginThrottle throttle;
-    private final SecureRandom random = new SecureRandom();
+    private final ScrapeTokens scrapeTokens;
     /** Checked when the username is unknown, so a wrong name takes as long as a wrong password. */
     private final String decoyHash;
     /** What makes the first operator from afar; null once there is one. */
@@ -92,8 +87,9 @@ public final class AccountService {
         this.signup = requireNonNull(signup, "signup is null");
         this.audit = requireNonNull(audit, "audit is null");
         this.throttle = new LoginThrottle(clock);
+        this.scrapeTokens = new ScrapeTokens(store, clock, audit);
         this.decoyHash = BCrypt.withDefaults().hashToString(bcryptCost, "decoy-password".toCharArray());
-        this.setupToken = hasOperator() ? null : newSecret("emp_setup_");
+        this.setupToken = hasOperator() ? null : Secrets.next("emp_setup_");
     }
 
     /**
@@ -235,7 +231,7 @@ public final class AccountService {
             throw PlatformException.forbidden(
                     "account '" + username + "' is disabled by the platform's operator;" + " ask them why");
         }
-        String token = newSecret("emp_session_");
+        String token = Secrets.next("emp_session_");
         Instant now = clock.instant();
         Instant expires = now.plus(tokenTtl);
         Role role = account.get().roleOrUser();
@@ -305,60 +301,9 @@ public final class AccountService {
         return stored;
     }
 
-    /**
-     * A token for Prometheus (operators only): it reads {@code /metrics} with every app's figures and nothing else,
-     * lasts {@code lifetime} rather than a session's day, and is listed ({@link #scrapeTokens}) and revoked by its id.
-     * Disabling its operator, or their no longer being one, ends it.
-     */
-    public ScrapeToken createScrapeToken(Caller operator, Duration lifetime, String address) {
-        String token = newSecret("emp_scrape_");
-        Instant now = clock.instant();
-        Instant expires = now.plus(lifetime);
-        String key = hash(token);
-        String id = key.substring(0, SCRAPE_ID_LENGTH);
-        store.commit(List.of(
-                Write.create(
-                        TOKENS,
-                        key,
-                        JsonCodec.write(new StoredToken(operator.username(), now, expires, Role.OPERATOR, SCRAPE))),
-                Write.create(
-                        SCRAPE_TOKENS,
-                        id,
-                        JsonCodec.write(new StoredScrapeToken(key, operator.username(), now, expires)))));
-        audit.record("scrape-token", operator.username(), address, "scrape token " + id + ", good until " + expires);
-        return new ScrapeToken(id, token, operator.username(), now, expires);
-    }
-
-    /** The scrape tokens not expired, without their secrets (operators only). */
-    public List<ScrapeToken> scrapeTokens() {
-        Instant now = clock.instant();
-        return store.list(SCRAPE_TOKENS).stream()
-                .map(entry -> JsonCodec.readStored(entry.value(), StoredScrapeToken.class)
-                        .shown(entry.key()))
-                .filter(token -> now.isBefore(token.expiresAt()))
-                .toList();
-    }
-
-    /**
-     * Revokes a scrape token by its id (operators only).
-     *
-     * @throws PlatformException of category NOT_FOUND for no such token
-     */
-    public void revokeScrapeToken(String id, Caller operator, String address) {
-        Entry index = store.get(SCRAPE_TOKENS, id)
-                .orElseThrow(() -> PlatformException.notFound(
-                        "no scrape token '" + TextField.shown(id) + "'; 'emp scrape-tokens list' shows them"));
-        List<Write> writes = new ArrayList<>();
-        writes.add(Write.delete(SCRAPE_TOKENS, id, index.version()));
-        String key =
-                JsonCodec.readStored(index.value(), StoredScrapeToken.class).hash();
-        store.get(TOKENS, key).ifPresent(entry -> writes.add(Write.delete(TOKENS, key, entry.version())));
-        try {
-            store.commit(writes);
-        } catch (VersionConflictException e) {
-            throw PlatformException.conflict("scrape token '" + id + "' changed meanwhile; try again");
-        }
-        audit.record("scrape-token-revoked", operator.username(), address, "scrape token " + id + " revoked");
+    /** Tokens for Prometheus, which {@link #authenticateScrape} takes and {@link #authenticate} refuses. */
+    public ScrapeTokens scrapeTokens() {
+        return scrapeTokens;
     }
 
     /** Revokes a token; revoking one that is already gone does nothing. */
@@ -414,7 +359,7 @@ public final class AccountService {
 
     /** A new invite to create one account (operators only). */
     public Invite invite(Caller operator, String address) {
-        String code = newSecret("emp_invite_");
+        String code = Secrets.next("emp_invite_");
         Instant expires = clock.instant().plus(INVITE_TTL);
         store.commit(Write.create(
                 INVITES, hash(code), JsonCodec.write(new StoredInvite(operator.username(), clock.instant(), expires))));
@@ -448,16 +393,6 @@ public final class AccountService {
             return Optional.empty();
         }
         return store.get(ACCOUNTS, username).map(entry -> JsonCodec.readStored(entry.value(), StoredAccount.class));
-    }
-
-    /**
-     * 32 random bytes, base64url, after a prefix that names the kind: a secret typed on a command line never starts
-     * with '-' (which a base64url one does once in 64 and a CLI takes for an option), and a leaked one is recognisable.
-     */
-    private String newSecret(String kind) {
-        byte[] secret = new byte[32];
-        random.nextBytes(secret);
-        return kind + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
     }
 
     private void deleteQuietly(String key, long version) {
@@ -531,13 +466,6 @@ public final class AccountService {
     record StoredToken(String username, Instant createdAt, Instant expiresAt, Role role, String scope) {
         StoredToken(String username, Instant createdAt, Instant expiresAt, Role role) {
             this(username, createdAt, expiresAt, role, null);
-        }
-    }
-
-    /** A scrape token's entry in {@value #SCRAPE_TOKENS}: the hash that is its key in {@value #TOKENS}. */
-    record StoredScrapeToken(String hash, String createdBy, Instant createdAt, Instant expiresAt) {
-        ScrapeToken shown(String id) {
-            return new ScrapeToken(id, null, createdBy, createdAt, expiresAt);
         }
     }
 

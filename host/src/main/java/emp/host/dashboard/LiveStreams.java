@@ -34,13 +34,13 @@ import org.slf4j.LoggerFactory;
  * two periods. The session is checked at each look: a logout or an expiry ends the stream.
  *
  * <p>Streams are bounded ({@link #PER_USER} a user, {@link #MAX} in all), are refreshed on a small pool so one slow
- * reader delays only itself (a stream still writing is skipped), and carry a comment every {@link #HEARTBEAT} when
- * nothing changed, so that idle connections are neither closed by the server's idle timeout nor left dead.
+ * reader delays only itself (a stream still writing is skipped), and carry a comment (two bytes) at each look that
+ * sends nothing else: the server's idle timeout never closes them, and a page gone is noticed at the next look (a
+ * stream is written to, not read from, so only a write finds its reader gone).
  */
 public final class LiveStreams implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LiveStreams.class);
     static final Duration PERIOD = Duration.ofSeconds(1);
-    static final Duration HEARTBEAT = Duration.ofSeconds(15);
     /** The graph costs a read of each app's recent events: looked at every this many periods. */
     static final int GRAPH_EVERY = 3;
 
@@ -149,7 +149,8 @@ public final class LiveStreams implements AutoCloseable {
         final Map<String, String> sent = new HashMap<>();
 
         long looks;
-        long lastWrite = System.nanoTime();
+        /** Whether this look sent anything. */
+        boolean wrote;
 
         Stream(String owner, String token, String appId, SseEventSink sink, Sse sse) {
             this.owner = owner;
@@ -164,6 +165,7 @@ public final class LiveStreams implements AutoCloseable {
                 close();
                 return;
             }
+            wrote = false;
             try {
                 accounts.authenticate(token);
                 Map<String, Supplier<Object>> parts = new LinkedHashMap<>();
@@ -188,8 +190,8 @@ public final class LiveStreams implements AutoCloseable {
                         sent.put(part.getKey(), json);
                     }
                 }
-                if (System.nanoTime() - lastWrite > HEARTBEAT.toNanos()) {
-                    send(sse.newEventBuilder().comment("still here").build());
+                if (!wrote) {
+                    send(sse.newEventBuilder().comment("").build());
                 }
             } catch (PlatformException e) {
                 if (e.category() == ErrorCategory.UNAVAILABLE) {
@@ -234,7 +236,7 @@ public final class LiveStreams implements AutoCloseable {
             } catch (IllegalStateException e) {
                 throw new ReaderGone();
             }
-            lastWrite = System.nanoTime();
+            wrote = true;
         }
 
         void close() {

@@ -18,9 +18,9 @@ final class ScalingBlame {
     /** How long a scale-up stays blame. */
     static final Duration LASTING = Duration.ofMinutes(5);
 
-    // As AppService words a change of replicas: "scaled NAME FROM -> TO by ACTOR[: REASON]".
-    private static final Pattern BY_SCHEDULER =
-            Pattern.compile("^scaled \\S+ (\\d+) -> (\\d+) by scheduler [^:]+(?:: (.*))?$", Pattern.DOTALL);
+    // As AppEvent.scaled words a change of replicas by AppEvent.scheduler(NAME).
+    private static final Pattern BY_SCHEDULER = Pattern.compile(
+            "^scaled \\S+ (\\d+) -> (\\d+) by " + AppEvent.scheduler("") + "[^:]+(?:: (.*))?$", Pattern.DOTALL);
 
     private ScalingBlame() {}
 

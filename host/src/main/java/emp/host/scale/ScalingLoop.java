@@ -2,6 +2,7 @@ package emp.host.scale;
 
 import static java.util.Objects.requireNonNull;
 
+import emp.host.apps.AppEvent;
 import emp.host.apps.AppRecord;
 import emp.host.apps.AppService;
 import emp.host.apps.EventLog;
@@ -290,7 +291,7 @@ public final class ScalingLoop implements AutoCloseable {
             gate.changed(record.ref(), now);
             return;
         }
-        scale(record, verdict.replicas(), because, "scheduler " + name, true, now);
+        scale(record, verdict.replicas(), because, AppEvent.scheduler(name), true, now);
     }
 
     /**

@@ -14,7 +14,12 @@ class ScalingBlameTest {
     void theNewestScaleUpByASchedulerIsTheBlameWithItsReason() {
         List<AppEvent> events = List.of(
                 event(1, 600, "deploy", "deployed back"),
-                event(2, 120, "scale", "scaled back 1 -> 3 by scheduler tracegraph: p95 240 ms over target 200 ms"),
+                event(
+                        2,
+                        120,
+                        "scale",
+                        AppEvent.scaled(
+                                "back", 1, 3, AppEvent.scheduler("tracegraph"), "p95 240 ms over target 200 ms")),
                 event(3, 60, "ready", "replica r3 is ready"));
         assertThat(ScalingBlame.of(events, NOW)).hasValueSatisfying(blame -> {
             assertThat(blame.reason()).isEqualTo("p95 240 ms over target 200 ms");
@@ -24,22 +29,41 @@ class ScalingBlameTest {
 
     @Test
     void peopleThePlatformScaleDownsAndOldDecisionsAreNoBlame() {
-        assertThat(ScalingBlame.of(List.of(event(1, 30, "scale", "scaled back 1 -> 4 by alice: load test")), NOW))
+        assertThat(ScalingBlame.of(
+                        List.of(event(1, 30, "scale", AppEvent.scaled("back", 1, 4, "alice", "load test"))), NOW))
                 .isEmpty();
         assertThat(ScalingBlame.of(
-                        List.of(event(1, 30, "scale", "scaled back 0 -> 1 by the platform: a request waits")), NOW))
+                        List.of(event(
+                                1, 30, "scale", AppEvent.scaled("back", 0, 1, "the platform", "a request waits"))),
+                        NOW))
                 .isEmpty();
         assertThat(ScalingBlame.of(
-                        List.of(event(1, 30, "scale", "scaled back 4 -> 2 by scheduler tracegraph: idle")), NOW))
+                        List.of(event(
+                                1,
+                                30,
+                                "scale",
+                                AppEvent.scaled("back", 4, 2, AppEvent.scheduler("tracegraph"), "idle"))),
+                        NOW))
                 .isEmpty();
-        assertThat(ScalingBlame.of(List.of(event(1, 301, "scale", "scaled back 1 -> 2 by scheduler threshold")), NOW))
+        assertThat(ScalingBlame.of(
+                        List.of(event(
+                                1, 301, "scale", AppEvent.scaled("back", 1, 2, AppEvent.scheduler("threshold"), null))),
+                        NOW))
                 .as("older than five minutes")
                 .isEmpty();
         // A scale-down after the scale-up does not hide it; the newest scale-up counts.
         assertThat(ScalingBlame.of(
                         List.of(
-                                event(1, 90, "scale", "scaled back 1 -> 2 by scheduler threshold"),
-                                event(2, 30, "scale", "scaled back 2 -> 1 by scheduler threshold: quiet")),
+                                event(
+                                        1,
+                                        90,
+                                        "scale",
+                                        AppEvent.scaled("back", 1, 2, AppEvent.scheduler("threshold"), null)),
+                                event(
+                                        2,
+                                        30,
+                                        "scale",
+                                        AppEvent.scaled("back", 2, 1, AppEvent.scheduler("threshold"), "quiet"))),
                         NOW))
                 .hasValueSatisfying(blame -> assertThat(blame.reason()).isEmpty());
     }
