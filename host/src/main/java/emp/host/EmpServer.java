@@ -25,6 +25,7 @@ import emp.host.plugin.LoadedExtension;
 import emp.host.plugin.PluginAdmin;
 import emp.host.plugin.PluginHost;
 import emp.host.plugin.StoredPluginState;
+import emp.host.reconcile.ReconcileTrigger;
 import emp.host.reconcile.Reconciler;
 import emp.host.scale.ScalingLoop;
 import emp.host.scale.SchedulerSwap;
@@ -52,15 +53,9 @@ import emp.spi.store.StateStoreFactory;
 import emp.spi.tracing.SpanSink;
 import emp.spi.tracing.TraceSource;
 import emp.spi.tracing.TraceSourceFactory;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.EnumMap;
@@ -113,21 +108,15 @@ public final class EmpServer implements AutoCloseable {
                                     "no plugin folder: run the server from the distribution (bin/emp server) or set plugins.dir"));
             String apiHost = config.string(HostKey.API_HOST);
             int apiPort = config.integer(HostKey.API_PORT, 0, 65535);
-            apiPort = apiPort == 0 ? freePort(apiHost) : apiPort;
+            apiPort = apiPort == 0 ? ServerPorts.free(apiHost) : apiPort;
             this.apiUri = URI.create("http://" + (apiHost.equals("0.0.0.0") ? "127.0.0.1" : apiHost) + ":" + apiPort);
 
             SpanWindows windows = new SpanWindows(
                     config.duration(HostKey.TRACING_WINDOW),
                     config.duration(HostKey.TRACING_BUCKET),
                     config.duration(HostKey.TRACING_SETTLE).plusSeconds(2));
-            AppService[] appService = new AppService[1];
-            KnownApps knownApps = new KnownApps(
-                    () -> appService[0] == null
-                            ? Set.of()
-                            : appService[0].allRecords().stream()
-                                    .map(AppRecord::ref)
-                                    .collect(Collectors.toSet()),
-                    clock);
+            // No app is known until the app service exists, below: spans before then are for nobody.
+            KnownApps knownApps = new KnownApps(clock);
             PlatformMetrics metrics = new PlatformMetrics();
             resources.push(metrics);
             TraceAggregator aggregator = new TraceAggregator(
@@ -173,7 +162,7 @@ public final class EmpServer implements AutoCloseable {
 
             String tracing = active.get(ExtensionPointKind.TRACING);
             if (config.bool(HostKey.ZIPKIN)) {
-                ZipkinProcess zipkin = startZipkin(config, tracing, dataDir);
+                ZipkinProcess zipkin = ZipkinProcess.forServer(config, tracing, dataDir);
                 resources.push(zipkin);
                 config = config.withDefault(HostKey.TRACING_UI_URL.key(), zipkin.baseUri() + "/zipkin")
                         .withDefault("tracing.http.forward-url", zipkin.baseUri() + "/api/v2/spans");
@@ -210,9 +199,11 @@ public final class EmpServer implements AutoCloseable {
             cluster.start();
             EventLog events = new EventLog(store, clock, config.integer(HostKey.EVENTS_KEPT, 10, 100_000));
             Function<AppRef, Map<String, String>> platformEnvironment = traceSource::replicaEnvironment;
-            Reconciler[] reconciler = new Reconciler[1];
-            String serverId =
-                    config.raw(HostKey.SERVER_ID).filter(id -> !id.isBlank()).orElse(hostName() + ":" + apiPort);
+            // The election and the app service wake the reconciler, which is built on them: connected once it is.
+            ReconcileTrigger reconcile = new ReconcileTrigger();
+            String serverId = config.raw(HostKey.SERVER_ID)
+                    .filter(id -> !id.isBlank())
+                    .orElse(ServerPorts.hostName() + ":" + apiPort);
             LeaderElection election = new LeaderElection(
                     store,
                     serverId,
@@ -220,7 +211,7 @@ public final class EmpServer implements AutoCloseable {
                     config.duration(HostKey.LEASE_TTL),
                     clock,
                     System::nanoTime,
-                    () -> reconciler[0].wakeUp());
+                    reconcile);
             resources.push(election);
             ObservedStatuses observed = new ObservedStatuses(store, serverId);
             Quota quota = new Quota(
@@ -234,10 +225,10 @@ public final class EmpServer implements AutoCloseable {
                     dataDir);
             secretBox.requireSameKeyAs(store);
             log.info("apps' secrets are sealed with key {} from {}", secretBox.keyId(), secretBox.origin());
-            AppService apps = new AppService(
-                    store, cluster, events, clock, () -> reconciler[0].wakeUp(), observed, quota, secretBox);
-            appService[0] = apps;
-            reconciler[0] = new Reconciler(
+            AppService apps = new AppService(store, cluster, events, clock, reconcile, observed, quota, secretBox);
+            knownApps.readFrom(
+                    () -> apps.allRecords().stream().map(AppRecord::ref).collect(Collectors.toSet()));
+            Reconciler reconciler = new Reconciler(
                     apps,
                     cluster,
                     events,
@@ -247,8 +238,9 @@ public final class EmpServer implements AutoCloseable {
                     observed,
                     clock,
                     config.duration(HostKey.RELEASE_TIMEOUT));
-            resources.push(reconciler[0]);
-            traceSource.afterSwap(reconciler[0]::wakeUpForEveryApp);
+            resources.push(reconciler);
+            reconcile.connect(reconciler);
+            traceSource.afterSwap(reconciler::wakeUpForEveryApp);
             AuditLog audit = new AuditLog(store, clock, config.integer(HostKey.AUDIT_KEPT, 100, 1_000_000));
             AccountService accounts = new AccountService(
                     store,
@@ -268,7 +260,7 @@ public final class EmpServer implements AutoCloseable {
             checks.put("store", store::check);
             checks.put("cluster", cluster::check);
             checks.put("leader", () -> Health.healthy(election.describe()));
-            checks.put("reconcile", reconciler[0]::health);
+            checks.put("reconcile", reconciler::health);
             checks.put("scaling", () -> {
                 ScalingLoop loop = scalingLoop;
                 return loop == null ? Health.healthy("starting") : loop.health();
@@ -281,7 +273,7 @@ public final class EmpServer implements AutoCloseable {
             resources.push(pluginAdmin);
             AppMetrics appMetrics = AppMetrics.of(apps, aggregator, cluster);
             resources.push(appMetrics);
-            metrics.watch(election, apps, reconciler[0], aggregator);
+            metrics.watch(election, apps, reconciler, aggregator);
             metrics.watchGateway(apps, cluster);
             TracingService tracingService =
                     new TracingService(apps, aggregator, config.raw(HostKey.TRACING_UI_URL), platformEnvironment);
@@ -308,7 +300,7 @@ public final class EmpServer implements AutoCloseable {
             history.start();
             streams.start();
             election.start();
-            reconciler[0].start();
+            reconciler.start();
             // Without a scheduler the loop still runs the platform's own scale-to-zero rule.
             Scheduler decider =
                     schedulerExtension == null ? SchedulerSwap.none() : schedulers.apply(schedulerExtension);
@@ -435,65 +427,9 @@ public final class EmpServer implements AutoCloseable {
         return environment;
     }
 
-    private static ZipkinProcess startZipkin(ServerConfig config, String tracing, Path dataDir) {
-        Path jar = config.raw(HostKey.ZIPKIN_JAR)
-                .map(Path::of)
-                .or(() -> Optional.ofNullable(System.getProperty("emp.home"))
-                        .map(home -> Path.of(home, "zipkin", "zipkin-server.jar")))
-                .orElseThrow(
-                        () -> PlatformException.invalid(
-                                HostKey.ZIPKIN_JAR.key(),
-                                "--zipkin needs the Zipkin server jar: run from the distribution (bin/emp server) or set tracing.zipkin-jar"));
-        String kafka = tracing.equals("kafka")
-                ? config.pluginSection("tracing", "kafka")
-                        .get("bootstrap-servers")
-                        .orElse(null)
-                : null;
-        return ZipkinProcess.start(
-                jar,
-                config.integer(HostKey.ZIPKIN_PORT, 1, 65535),
-                kafka,
-                dataDir.resolve("zipkin").resolve("zipkin.log"),
-                Duration.ofSeconds(90));
-    }
-
     /** {@code <distribution>/plugins}, when the launcher told us where the distribution is. */
     private static Optional<Path> distributionPlugins() {
         return Optional.ofNullable(System.getProperty("emp.home")).map(home -> Path.of(home, "plugins"));
-    }
-
-    private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "localhost";
-        }
-    }
-
-    /**
-     * A port free on {@code host} now, for {@code api.port 0}: the API's address must be known before the server is
-     * built (plugins are told it), so the port is chosen first and bound later. Chosen below the kernel's ephemeral
-     * range (32768 and up on Linux), where no outgoing connection (to Redis, say) can take it in between; the
-     * kernel's own choice only if none is free there.
-     */
-    private static int freePort(String host) {
-        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
-        for (int attempt = 0; attempt < 100; attempt++) {
-            int port = random.nextInt(20_000, 32_768);
-            try (ServerSocket socket = new ServerSocket()) {
-                socket.setReuseAddress(false);
-                socket.bind(new InetSocketAddress(host, port));
-                return port;
-            } catch (IOException e) {
-                // taken: try another
-            }
-        }
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress(host, 0));
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port on " + host, e);
-        }
     }
 
     @Override

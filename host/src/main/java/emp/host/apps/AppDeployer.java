@@ -163,13 +163,13 @@ final class AppDeployer {
                                 record.ref(),
                                 record.id(),
                                 record.replicas());
-                        events.append(record.id(), "deploy", deployedMessage(record));
+                        events.append(record.id(), AppEventType.DEPLOY, deployedMessage(record));
                     }
                     case UPDATED -> {
                         log.info("app '{}' ({}) redeployed: {}", record.ref(), record.id(), changedFields.get(i));
                         events.append(
                                 record.id(),
-                                "redeploy",
+                                AppEventType.REDEPLOY,
                                 "redeployed '" + record.name() + "' as release v" + record.release() + ": changed "
                                         + String.join(", ", changedFields.get(i)) + "; " + record.replicas()
                                         + " replica" + (record.replicas() == 1 ? "" : "s"));
@@ -243,7 +243,7 @@ final class AppDeployer {
         }
         for (AppRecord record : records) {
             log.info("app '{}' deployed as '{}' with {} replicas", record.ref(), record.id(), record.replicas());
-            events.append(record.id(), "deploy", deployedMessage(record));
+            events.append(record.id(), AppEventType.DEPLOY, deployedMessage(record));
         }
         reconcile.run();
         return records.stream().map(apps::view).toList();

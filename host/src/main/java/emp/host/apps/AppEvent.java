@@ -7,8 +7,8 @@ import java.time.Instant;
  *
  * @param seq     its place in the log
  * @param time    when it happened
- * @param type    {@code deploy}, {@code scale}, {@code stop}, {@code start}, {@code metrics}, {@code ready},
- *                {@code crash}, {@code restart}, {@code error}
+ * @param type    what it is about, as {@link AppEventType#wire()} names it: {@code deploy}, {@code scale},
+ *                {@code ready}, {@code crash}...
  * @param message what happened, in words
  */
 public record AppEvent(long seq, Instant time, String type, String message) {

@@ -187,7 +187,7 @@ public final class AppReleases {
                 appId,
                 why.lines().findFirst().orElse(""));
         if (good.isEmpty()) {
-            events.append(appId, "release", "release v" + version + " failed: " + why + outcome);
+            events.append(appId, AppEventType.RELEASE, "release v" + version + " failed: " + why + outcome);
             return Optional.empty();
         }
         try {
@@ -204,12 +204,12 @@ public final class AppReleases {
                                     "automatic rollback to v" + good.get().version() + ": v" + version + " failed",
                                     good.get().version()));
             if (!after.changed()) {
-                events.append(appId, "release", "release v" + version + " failed: " + why);
+                events.append(appId, AppEventType.RELEASE, "release v" + version + " failed: " + why);
                 return Optional.empty();
             }
             events.append(
                     appId,
-                    "rollback",
+                    AppEventType.ROLLBACK,
                     "release v" + version + " failed, rolled back to v"
                             + good.get().version() + " as v" + after.app().release() + ": " + why);
             return good;
@@ -222,7 +222,7 @@ public final class AppReleases {
     /** Records that release {@code version} of the app became ready everywhere. */
     public void succeeded(String appId, int version, String message) {
         if (releases.settle(appId, version, ReleaseStatus.SUCCEEDED, message)) {
-            events.append(appId, "release", "release v" + version + " is live: " + message);
+            events.append(appId, AppEventType.RELEASE, "release v" + version + " is live: " + message);
         }
     }
 
@@ -333,7 +333,10 @@ public final class AppReleases {
             }
             log.info("app '{}' ({}) release v{} by {}: {}", app.ref(), app.id(), version, actor, next.description());
             if (!PLATFORM.equals(actor)) {
-                events.append(app.id(), "release", "release v" + version + " by " + actor + ": " + next.description());
+                events.append(
+                        app.id(),
+                        AppEventType.RELEASE,
+                        "release v" + version + " by " + actor + ": " + next.description());
             }
             reconcile.run();
             return new Outcome(after, true);

@@ -147,7 +147,7 @@ public final class AppService {
                 continue;
             }
             AppRecord after = mutate(owner, record.id(), app -> app.withRunning(false, clock.instant()));
-            events.append(after.id(), "stop", "stopped: " + why);
+            events.append(after.id(), AppEventType.STOP, "stopped: " + why);
             stopped++;
         }
         if (stopped > 0) {
@@ -167,7 +167,7 @@ public final class AppService {
         if (before.running()) {
             events.append(
                     after.id(),
-                    "stop",
+                    AppEventType.STOP,
                     "stopped; " + after.replicas() + " replica" + (after.replicas() == 1 ? "" : "s")
                             + " will come back on start");
         }
@@ -182,7 +182,7 @@ public final class AppService {
         if (!before.running()) {
             events.append(
                     after.id(),
-                    "start",
+                    AppEventType.START,
                     "started with " + after.replicas() + " replica" + (after.replicas() == 1 ? "" : "s"));
         }
         reconcile.run();
@@ -206,7 +206,7 @@ public final class AppService {
         });
         events.append(
                 after.id(),
-                "rollout",
+                AppEventType.ROLLOUT,
                 "rolling restart of " + after.replicas() + " replica" + (after.replicas() == 1 ? "" : "s") + " by "
                         + actor);
         reconcile.run();
@@ -258,7 +258,8 @@ public final class AppService {
         if (previous[0] != replicas) {
             String why =
                     reason == null || reason.length() <= MAX_REASON ? reason : reason.substring(0, MAX_REASON) + "...";
-            events.append(after.id(), "scale", AppEvent.scaled(after.name(), previous[0], replicas, actor, why));
+            events.append(
+                    after.id(), AppEventType.SCALE, AppEvent.scaled(after.name(), previous[0], replicas, actor, why));
         }
         reconcile.run();
         return view(after);
@@ -284,7 +285,7 @@ public final class AppService {
         });
         events.append(
                 after.id(),
-                "metrics",
+                AppEventType.METRICS,
                 "quality metric " + metric + " set to " + values
                         + (previous[0] == null ? "" : " (was " + previous[0] + ")"));
         return view(after);

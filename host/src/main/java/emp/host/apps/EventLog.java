@@ -21,8 +21,8 @@ public final class EventLog {
         this.kept = kept;
     }
 
-    public void append(String appId, String type, String message) {
-        store.append(logName(appId), JsonCodec.write(new StoredEvent(clock.instant(), type, message)), kept);
+    public void append(String appId, AppEventType type, String message) {
+        store.append(logName(appId), JsonCodec.write(new StoredEvent(clock.instant(), type.wire(), message)), kept);
     }
 
     /** The newest {@code limit} events, oldest first. */

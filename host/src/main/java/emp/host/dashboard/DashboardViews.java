@@ -65,24 +65,23 @@ public final class DashboardViews {
     public record History(long intervalSeconds, Double targetP95Ms, List<AppHistory.Sample> samples) {}
 
     public List<AppSummary> apps(String owner) {
-        List<AppSummary> summaries = new ArrayList<>();
-        for (AppView app : apps.list(owner)) {
-            WindowMetrics window = window(app);
-            boolean traffic = window.spans() > 0;
-            summaries.add(new AppSummary(
-                    app.id(),
-                    app.name(),
-                    app.owner(),
-                    app.state(),
-                    app.replicas(),
-                    app.url(),
-                    app.release(),
-                    traffic ? round(window.p95Ms()) : null,
-                    targetP95(app.spec()),
-                    round(window.rate()),
-                    traffic ? round(window.errorRate()) : null));
-        }
-        return summaries;
+        return apps.list(owner).stream().map(app -> summary(app, window(app))).toList();
+    }
+
+    private static AppSummary summary(AppView app, WindowMetrics window) {
+        boolean traffic = window.spans() > 0;
+        return new AppSummary(
+                app.id(),
+                app.name(),
+                app.owner(),
+                app.state(),
+                app.replicas(),
+                app.url(),
+                app.release(),
+                traffic ? round(window.p95Ms()) : null,
+                targetP95(app.spec()),
+                round(window.rate()),
+                traffic ? round(window.errorRate()) : null);
     }
 
     public ServiceGraph graph(String owner) {
@@ -93,8 +92,7 @@ public final class DashboardViews {
         for (AppView app : apps.list(owner)) {
             AppRef ref = new AppRef(app.owner(), app.name());
             TraceAggregator.AppFigures figures = aggregator.figures(ref);
-            WindowMetrics window = figures.metrics();
-            boolean traffic = window.spans() > 0;
+            AppSummary summary = summary(app, figures.metrics());
             Optional<ScalingBlame.Blame> blame =
                     ScalingBlame.of(apps.events(owner, app.id(), EVENTS_FOR_BLAME, null), now);
             nodes.put(
@@ -105,10 +103,10 @@ public final class DashboardViews {
                             app.owner(),
                             app.id(),
                             app.state(),
-                            traffic ? round(window.p95Ms()) : null,
-                            targetP95(app.spec()),
-                            round(window.rate()),
-                            traffic ? round(window.errorRate()) : null,
+                            summary.p95Ms(),
+                            summary.targetP95Ms(),
+                            summary.rate(),
+                            summary.errorRate(),
                             blame.isPresent()));
             if (blame.isPresent() && (blamed == null || blame.get().time().isAfter(blamed.time()))) {
                 blamed = new ServiceGraph.Blamed(

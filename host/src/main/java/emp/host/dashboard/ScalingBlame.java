@@ -1,6 +1,7 @@
 package emp.host.dashboard;
 
 import emp.host.apps.AppEvent;
+import emp.host.apps.AppEventType;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -34,7 +35,7 @@ final class ScalingBlame {
             if (event.time().isBefore(now.minus(LASTING))) {
                 return Optional.empty();
             }
-            if (!"scale".equals(event.type())) {
+            if (!AppEventType.SCALE.wire().equals(event.type())) {
                 continue;
             }
             Matcher matcher = BY_SCHEDULER.matcher(event.message());

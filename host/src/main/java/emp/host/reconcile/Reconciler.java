@@ -2,6 +2,7 @@ package emp.host.reconcile;
 
 import static java.util.Objects.requireNonNull;
 
+import emp.host.apps.AppEventType;
 import emp.host.apps.AppRecord;
 import emp.host.apps.AppService;
 import emp.host.apps.EventLog;
@@ -284,7 +285,7 @@ public final class Reconciler implements AutoCloseable {
             reconcile(record);
             checkRollout(record);
             if (lastError.remove(record.id()) != null) {
-                events.append(record.id(), "recovered", "the cluster accepts the app again");
+                events.append(record.id(), AppEventType.RECOVERED, "the cluster accepts the app again");
             }
             publish(record.id(), record.ref());
         } catch (PlatformException e) {
@@ -294,7 +295,7 @@ public final class Reconciler implements AutoCloseable {
             String message = e.getMessage();
             if (!message.equals(lastError.put(record.id(), message))) {
                 log.warn("cannot reconcile app '{}': {}", record.ref(), message);
-                events.append(record.id(), "error", message);
+                events.append(record.id(), AppEventType.ERROR, message);
             }
         }
     }
@@ -400,10 +401,10 @@ public final class Reconciler implements AutoCloseable {
     }
 
     private void record(ClusterEvent event) {
-        String type = switch (event.type()) {
-            case READY -> "ready";
-            case CRASHED -> "crash";
-            case RESTARTED -> "restart";
+        AppEventType type = switch (event.type()) {
+            case READY -> AppEventType.READY;
+            case CRASHED -> AppEventType.CRASH;
+            case RESTARTED -> AppEventType.RESTART;
             case STOPPED -> null;
         };
         if (type == null) {

@@ -3,6 +3,7 @@ package emp.host.scale;
 import static java.util.Objects.requireNonNull;
 
 import emp.host.apps.AppEvent;
+import emp.host.apps.AppEventType;
 import emp.host.apps.AppRecord;
 import emp.host.apps.AppService;
 import emp.host.apps.EventLog;
@@ -285,7 +286,7 @@ public final class ScalingLoop implements AutoCloseable {
                     because);
             events.append(
                     record.id(),
-                    "dry-run",
+                    AppEventType.DRY_RUN,
                     "would scale " + record.name() + " " + record.replicas() + " -> " + verdict.replicas()
                             + " (scheduler " + name + ", dry run): " + because);
             gate.changed(record.ref(), now);

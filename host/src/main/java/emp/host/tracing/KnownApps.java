@@ -15,14 +15,20 @@ import java.util.function.Supplier;
 public final class KnownApps implements Predicate<AppRef> {
     private static final long REFRESH_MILLIS = 1000;
 
-    private final Supplier<Set<AppRef>> source;
+    private volatile Supplier<Set<AppRef>> source = Set::of;
     private final Clock clock;
     private volatile Set<AppRef> apps = Set.of();
     private volatile long readAt;
 
-    public KnownApps(Supplier<Set<AppRef>> source, Clock clock) {
-        this.source = requireNonNull(source, "source is null");
+    /** Knows no app until {@link #readFrom} says where they are. */
+    public KnownApps(Clock clock) {
         this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    /** Where the apps are read from, from now on: the platform's app service, once it exists. */
+    public void readFrom(Supplier<Set<AppRef>> apps) {
+        this.source = requireNonNull(apps, "apps is null");
+        this.readAt = Long.MIN_VALUE / 2;
     }
 
     @Override

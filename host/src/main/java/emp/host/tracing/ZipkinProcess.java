@@ -1,5 +1,7 @@
 package emp.host.tracing;
 
+import emp.host.config.HostKey;
+import emp.host.config.ServerConfig;
 import emp.spi.PlatformException;
 import java.io.IOException;
 import java.net.URI;
@@ -10,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -134,5 +137,31 @@ public final class ZipkinProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
         }
+    }
+
+    /**
+     * The Zipkin server {@code emp server --zipkin} runs beside the platform: its jar from {@code tracing.zipkin-jar} or
+     * the distribution, reading the Kafka topic too when the trace source is Kafka, logging into the data folder.
+     */
+    public static ZipkinProcess forServer(ServerConfig config, String tracing, Path dataDir) {
+        Path jar = config.raw(HostKey.ZIPKIN_JAR)
+                .map(Path::of)
+                .or(() -> Optional.ofNullable(System.getProperty("emp.home"))
+                        .map(home -> Path.of(home, "zipkin", "zipkin-server.jar")))
+                .orElseThrow(
+                        () -> PlatformException.invalid(
+                                HostKey.ZIPKIN_JAR.key(),
+                                "--zipkin needs the Zipkin server jar: run from the distribution (bin/emp server) or set tracing.zipkin-jar"));
+        String kafka = tracing.equals("kafka")
+                ? config.pluginSection("tracing", "kafka")
+                        .get("bootstrap-servers")
+                        .orElse(null)
+                : null;
+        return ZipkinProcess.start(
+                jar,
+                config.integer(HostKey.ZIPKIN_PORT, 1, 65535),
+                kafka,
+                dataDir.resolve("zipkin").resolve("zipkin.log"),
+                Duration.ofSeconds(90));
     }
 }
