@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * is told of every put and delete of its collection, by this store object or another over the same data (as a second
  * server sharing the store), soon; not of other collections; not after its watch is closed; and one watcher that
  * throws does not keep the others from being told. A store's test subclasses it with the two methods its
- * {@link AbstractStateStoreTck} subclass has.
+ * {@link AbstractStoreLifecycleTck} subclass has.
  */
 public abstract class AbstractChangeFeedTck {
     /** How soon a change must be told, far above what a store needs, so that a slow machine does not fail the kit. */
