@@ -721,20 +721,25 @@ function graphTooltip(params) {
   const n = d.node || {};
   if (n.app_id == null) return `${enc(d.name)}<br>another user's app`;
   return [enc(d.name), 'state: ' + enc(txt(n.state) || DASH), 'p95 ' + enc(latencyText(n.p95_ms, n.target_p95_ms)),
-    enc(fmtRate(n.rate)) + ', errors ' + enc(fmtPercent(n.error_rate)), n.blamed ? '<b>bottleneck</b>' : ''].filter(Boolean).join('<br>');
+    enc(fmtRate(n.rate)) + ', errors ' + enc(fmtPercent(n.error_rate)),
+    n.blamed ? '<b>scaled up by the scheduler in the last minutes</b>' : ''].filter(Boolean).join('<br>');
 }
 
+/** The bottleneck is the app the scheduler scaled up last; others it scaled up in the last minutes are marked lighter. */
 function graphNode(n, key, value, blamedKey) {
-  const blamed = Boolean(n.blamed) || key === blamedKey;
+  const bottleneck = key === blamedKey;
+  const scaledUp = Boolean(n.blamed) && !bottleneck;
   const own = n.app_id != null;
   const color = own ? COLORS[latencyClass(n.p95_ms, n.target_p95_ms)] : COLORS.foreign;
   const lines = [own ? txt(n.name) : key];
   if (own && num(n.p95_ms) != null) lines.push('p95 ' + fmtMs(n.p95_ms));
-  if (blamed) lines.push('bottleneck');
+  if (bottleneck) lines.push('bottleneck');
+  else if (scaledUp) lines.push('scaled up lately');
+  const border = bottleneck ? 6 : scaledUp ? 3 : 1.5;
   return {
     name: key, value, app_id: own ? n.app_id : null, node: n, labelText: lines.join('\n'), symbolSize: own ? 40 : 30,
-    itemStyle: {color, borderColor: blamed ? '#1d2330' : '#ffffff', borderWidth: blamed ? 6 : 1.5, opacity: own ? 1 : 0.8},
-    label: {color: own ? '#1d2330' : '#5f6670', fontWeight: blamed ? 'bold' : 'normal'},
+    itemStyle: {color, borderColor: bottleneck || scaledUp ? '#1d2330' : '#ffffff', borderWidth: border, opacity: own ? 1 : 0.8},
+    label: {color: own ? '#1d2330' : '#5f6670', fontWeight: bottleneck ? 'bold' : 'normal'},
   };
 }
 

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,8 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -77,6 +80,8 @@ class DashboardBrowserTest {
                 "--disable-quic",
                 "--no-first-run",
                 "--user-data-dir=" + profile);
+        // What the page's console says: a script error or a refused script (Content-Security-Policy) shows there.
+        options.setCapability("goog:loggingPrefs", Map.of("browser", "ALL"));
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(CHROMEDRIVER.toFile())
                 .usingAnyFreePort()
@@ -179,6 +184,13 @@ class DashboardBrowserTest {
         browser.get(server.api().resolve("/ui/#/").toString());
         waitFor(By.cssSelector("#apps tr[data-app='web']"));
         screenshot("8-phone");
+
+        assertThat(browser.manage().logs().get(LogType.BROWSER).getAll())
+                .as("the page's console: no script errors, nothing refused by the content security policy")
+                .filteredOn(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
+                .map(LogEntry::getMessage)
+                // The page asks who is signed in before anyone is (401), and looks for bob's app (404): both expected.
+                .allMatch(message -> message.contains("401") || message.contains("404"));
     }
 
     private static Object js(String script) {
