@@ -9,6 +9,7 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Idle keep-alive connections to replicas, for one event loop.
@@ -21,6 +22,10 @@ import java.util.Map;
 final class ConnectionPool {
     /** Idle connections kept per replica and loop; more are closed when they come back. */
     static final int MAX_IDLE_PER_BACKEND = 256;
+    /** How long an idle replica connection is kept when the replica does not say ({@code Keep-Alive: timeout}). */
+    static final long DEFAULT_KEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(1500);
+    /** Kept off a replica's own idle timeout, so that the gateway gives up a connection before the replica does. */
+    static final long KEEP_MARGIN_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final EventLoop loop;
     private final Bootstrap bootstrap;
@@ -65,6 +70,11 @@ final class ConnectionPool {
      * Takes back a connection whose last exchange ended cleanly, to keep it for {@code keepNanos}; closes it instead
      * when it is no longer active or the replica's idle connections are at their limit.
      */
+    /** How long to keep a connection whose replica said {@code said} ns in {@code Keep-Alive} (below 0: said none). */
+    static long keepNanos(long said) {
+        return said < 0 ? DEFAULT_KEEP_NANOS : said - KEEP_MARGIN_NANOS;
+    }
+
     void release(InetSocketAddress address, Channel channel, long keepNanos) {
         assert loop.inEventLoop();
         if (!channel.isActive() || keepNanos <= 0) {

@@ -33,4 +33,14 @@ final class PlainTextResponse {
         }
         return response;
     }
+
+    /** A 503 with {@code Retry-After} when {@code retryAfterSeconds} is above 0. */
+    static FullHttpResponse unavailable(
+            String message, long retryAfterSeconds, boolean keepAlive, HttpVersion clientVersion) {
+        FullHttpResponse response = of(HttpResponseStatus.SERVICE_UNAVAILABLE, message, keepAlive, clientVersion);
+        if (retryAfterSeconds > 0) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
+        }
+        return response;
+    }
 }

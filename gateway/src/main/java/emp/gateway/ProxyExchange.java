@@ -8,7 +8,6 @@ import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -17,11 +16,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,10 +45,6 @@ import org.slf4j.LoggerFactory;
 final class ProxyExchange implements PlaceInLine.Request {
     /** The first try and one retry, for a request a replica may have acted on. */
     static final int MAX_ATTEMPTS = 2;
-    /** How long an idle replica connection is kept when the replica does not say ({@code Keep-Alive: timeout}). */
-    static final long DEFAULT_KEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(1500);
-    /** Kept off a replica's own idle timeout, so that the gateway gives up a connection before the replica does. */
-    static final long KEEP_MARGIN_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private static final Logger LOG = LoggerFactory.getLogger(ProxyExchange.class);
     private static final Set<HttpMethod> IDEMPOTENT = Set.of(
@@ -70,12 +62,9 @@ final class ProxyExchange implements PlaceInLine.Request {
     private final long timeoutNanos;
     private final PlaceInLine line;
     /** What went wrong with each replica tried, for the 502's message; null until something did. */
-    private StringBuilder failures;
+    private ReplicaFailures failures;
     /** The gateway's span for this request, or null when the gateway records none. */
-    private final TraceContext span;
-
-    private final long startMicros;
-    private final long startNanos;
+    private final ExchangeSpan span;
 
     private int attempts;
     private Backend backend;
@@ -121,17 +110,9 @@ final class ProxyExchange implements PlaceInLine.Request {
         this.clientVersion = request.protocolVersion();
         this.clientKeepAlive = HttpUtil.isKeepAlive(request);
         this.timeoutNanos = context.config().responseTimeout().toNanos();
-        if (context.tracing()) {
-            this.span = TraceHeaders.join(request.headers());
-            Instant now = Instant.now();
-            this.startMicros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
-            this.startNanos = System.nanoTime();
-        } else {
-            this.span = null;
-            this.startMicros = 0;
-            this.startNanos = 0;
-        }
-        ProxyHeaders.forBackends(request, target, owner.clientIp(), owner.gatewayAuthority(), span);
+        this.span = context.tracing() ? ExchangeSpan.begin(request.headers()) : null;
+        ProxyHeaders.forBackends(
+                request, target, owner.clientIp(), owner.gatewayAuthority(), span == null ? null : span.context);
     }
 
     void start() {
@@ -197,7 +178,7 @@ final class ProxyExchange implements PlaceInLine.Request {
             attemptFailed(
                     cause == null
                             ? "closed the connection before answering"
-                            : "failed before answering (" + describe(cause) + ")",
+                            : "failed before answering (" + ReplicaFailures.describe(cause) + ")",
                     true);
         } else {
             abort("replica '" + backend.id() + "' closed the connection in the middle of its answer");
@@ -250,12 +231,12 @@ final class ProxyExchange implements PlaceInLine.Request {
         if (done) {
             // The client left while the connection was being made; it is clean, so it may serve someone else.
             if (connecting.isSuccess()) {
-                owner.pool().release(backend.address(), channel, DEFAULT_KEEP_NANOS);
+                owner.pool().release(backend.address(), channel, ConnectionPool.keepNanos(-1));
             }
             return;
         }
         if (!connecting.isSuccess()) {
-            attemptFailed("could not be reached (" + describe(connecting.cause()) + ")", false);
+            attemptFailed("could not be reached (" + ReplicaFailures.describe(connecting.cause()) + ")", false);
             return;
         }
         BackendHandler handler = channel.pipeline().get(BackendHandler.class);
@@ -295,7 +276,7 @@ final class ProxyExchange implements PlaceInLine.Request {
         if (content.decoderResult().isFailure()) {
             content.release();
             abort("replica '" + backend.id() + "' sent an unreadable answer body ("
-                    + describe(content.decoderResult().cause()) + ")");
+                    + ReplicaFailures.describe(content.decoderResult().cause()) + ")");
             return;
         }
         lastActivityNanos = System.nanoTime();
@@ -312,9 +293,7 @@ final class ProxyExchange implements PlaceInLine.Request {
         // Released before the client can see the end, so that its next request finds the replica's slot free again.
         uncount(AppQueue.Outcome.ANSWERED);
         if (framing.backendReusable() && requestWritten) {
-            long said = framing.backendKeepAliveNanos();
-            long keep = said < 0 ? DEFAULT_KEEP_NANOS : said - KEEP_MARGIN_NANOS;
-            owner.pool().release(backend.address(), channel, keep);
+            owner.pool().release(backend.address(), channel, ConnectionPool.keepNanos(framing.backendKeepAliveNanos()));
         } else {
             channel.close();
         }
@@ -326,76 +305,59 @@ final class ProxyExchange implements PlaceInLine.Request {
         boolean wasReused = reusedConnection;
         dropBackendChannel(AppQueue.Outcome.FAILED);
         if (failures == null) {
-            failures = new StringBuilder();
-        } else {
-            failures.append("; ");
+            failures = new ReplicaFailures();
         }
-        failures.append("replica '")
-                .append(failed.id())
-                .append("' at ")
-                .append(ProxyHeaders.authority(failed.address()))
-                .append(' ')
-                .append(what);
+        failures.add(failed, what);
         if (!maybeSent) {
-            LOG.debug(
-                    "{} {} for app '{}': replica '{}' {}; back to the head of the line",
-                    method,
-                    target.backendUri(),
-                    target.appName(),
-                    failed.id(),
-                    what);
+            logRetry(failed, what + "; back to the head of the line");
             line.take(true);
             return;
         }
         boolean retryable = IDEMPOTENT.contains(method);
         if (retryable && attempts < MAX_ATTEMPTS) {
             if (line.untried()) {
-                LOG.debug(
-                        "{} {} for app '{}': replica '{}' {}; retrying on another replica",
-                        method,
-                        target.backendUri(),
-                        target.appName(),
-                        failed.id(),
-                        what);
+                logRetry(failed, what + "; retrying on another replica");
                 line.take(true);
                 return;
             }
             if (wasReused) {
-                LOG.debug(
-                        "{} {} for app '{}': replica '{}' {} on a reused connection; retrying on a new one",
-                        method,
-                        target.backendUri(),
-                        target.appName(),
-                        failed.id(),
-                        what);
+                logRetry(failed, what + " on a reused connection; retrying on a new one");
                 alongside = queue.admitSame(failed);
                 attempt(failed, true);
                 return;
             }
         }
-        String advice;
-        if (!retryable) {
-            advice = method + " is not retried, since the replica may have acted on it";
-        } else if (attempts < MAX_ATTEMPTS) {
-            advice = "no other replica was ready to try";
-        } else {
-            advice = "it may be restarting; try again shortly";
-        }
+        String advice = !retryable
+                ? method + " is not retried, since the replica may have acted on it"
+                : attempts < MAX_ATTEMPTS
+                        ? "no other replica was ready to try"
+                        : "it may be restarting; try again shortly";
+        badGateway(advice);
+    }
+
+    /** Every replica tried failed, as {@link #failures} says. */
+    private void badGateway(String advice) {
         answer(
                 HttpResponseStatus.BAD_GATEWAY,
                 "app '" + target.appName() + "' did not answer: " + failures + "; " + advice,
                 failures.toString());
     }
 
+    private void logRetry(Backend failed, String whatAndNext) {
+        LOG.debug(
+                "{} {} for app '{}': replica '{}' {}",
+                method,
+                target.backendUri(),
+                target.appName(),
+                failed.id(),
+                whatAndNext);
+    }
+
     @Override
     public void timedOut(long waitedNanos) {
         String waited = String.format(Locale.ROOT, "%.1f s", waitedNanos / 1e9);
         if (failures != null) {
-            answer(
-                    HttpResponseStatus.BAD_GATEWAY,
-                    "app '" + target.appName() + "' did not answer: " + failures + "; no other replica was ready"
-                            + " within " + waited + "; it may be restarting, try again shortly",
-                    failures.toString());
+            badGateway("no other replica was ready within " + waited + "; it may be restarting, try again shortly");
             return;
         }
         refused(new Admission.Refused(
@@ -411,25 +373,34 @@ final class ProxyExchange implements PlaceInLine.Request {
         status = HttpResponseStatus.SERVICE_UNAVAILABLE.code();
         error = refusal.why();
         queue.rejected();
-        FullHttpResponse response = PlainTextResponse.of(
-                HttpResponseStatus.SERVICE_UNAVAILABLE,
-                "app '" + target.appName() + "' " + refusal.reason(),
-                clientKeepAlive,
-                clientVersion);
-        if (refusal.retryAfterSeconds() > 0) {
-            response.headers().set(HttpHeaderNames.RETRY_AFTER, refusal.retryAfterSeconds());
-        }
-        finish(client.writeAndFlush(response), !clientKeepAlive);
+        finish(
+                client.writeAndFlush(PlainTextResponse.unavailable(
+                        "app '" + target.appName() + "' " + refusal.reason(),
+                        refusal.retryAfterSeconds(),
+                        clientKeepAlive,
+                        clientVersion)),
+                !clientKeepAlive);
     }
 
     private void failUnreadableAnswer(Throwable cause) {
-        String what = "replica '" + backend.id() + "' of app '" + target.appName()
-                + "' sent an answer that is not valid HTTP/1.1 (" + describe(cause) + ")";
+        failReplica(
+                "replica '" + backend.id() + "' of app '" + target.appName()
+                        + "' sent an answer that is not valid HTTP/1.1 (" + ReplicaFailures.describe(cause) + ")",
+                "",
+                HttpResponseStatus.BAD_GATEWAY,
+                "; check what the app writes to its port");
+    }
+
+    /**
+     * The replica failed the exchange ({@code what}): the client is answered {@code status} with {@code advice}, or,
+     * when part of the replica's answer reached it already, its connection is closed.
+     */
+    private void failReplica(String what, String midAnswer, HttpResponseStatus answerStatus, String advice) {
         dropBackendChannel(AppQueue.Outcome.FAILED);
         if (responseStarted) {
-            abort(what);
+            abort(what + midAnswer);
         } else {
-            answer(HttpResponseStatus.BAD_GATEWAY, what + "; check what the app writes to its port", what);
+            answer(answerStatus, what + advice, what);
         }
     }
 
@@ -461,17 +432,12 @@ final class ProxyExchange implements PlaceInLine.Request {
             owner.wakeAt(lastActivityNanos + timeoutNanos);
             return;
         }
-        String what = "replica '" + backend.id() + "' of app '" + target.appName() + "' did not answer within "
-                + human(context.config().responseTimeout());
-        dropBackendChannel(AppQueue.Outcome.FAILED);
-        if (responseStarted) {
-            abort(what + " in the middle of its answer");
-        } else {
-            answer(
-                    HttpResponseStatus.GATEWAY_TIMEOUT,
-                    what + "; it may be overloaded or stuck (its log may say why)",
-                    what);
-        }
+        failReplica(
+                "replica '" + backend.id() + "' of app '" + target.appName() + "' did not answer within "
+                        + ReplicaFailures.human(context.config().responseTimeout()),
+                " in the middle of its answer",
+                HttpResponseStatus.GATEWAY_TIMEOUT,
+                "; it may be overloaded or stuck (its log may say why)");
     }
 
     /**
@@ -517,22 +483,7 @@ final class ProxyExchange implements PlaceInLine.Request {
     }
 
     private void report() {
-        String uri = target.backendUri();
-        int query = uri.indexOf('?');
-        context.routed(new RoutedRequest(
-                span.traceId(),
-                span.spanId(),
-                span.parentSpanId(),
-                target.user(),
-                target.app(),
-                method.name(),
-                query < 0 ? uri : uri.substring(0, query),
-                status,
-                startMicros,
-                Math.max(0, (System.nanoTime() - startNanos) / 1_000),
-                backend == null ? null : backend.id(),
-                error,
-                span.sampled()));
+        context.routed(span.end(target, method.name(), status, backend == null ? null : backend.id(), error));
     }
 
     /** Stops using the current replica connection and closes it, as it is in an unknown state; frees the slot. */
@@ -558,18 +509,5 @@ final class ProxyExchange implements PlaceInLine.Request {
             counted = false;
             queue.release(backend, sentNanos, alongside, outcome);
         }
-    }
-
-    private static String describe(Throwable cause) {
-        if (cause == null) {
-            return "no reason given";
-        }
-        String message = cause.getMessage();
-        return message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;
-    }
-
-    private static String human(Duration duration) {
-        long millis = duration.toMillis();
-        return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
     }
 }
