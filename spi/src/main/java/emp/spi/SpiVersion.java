@@ -9,9 +9,10 @@ package emp.spi;
 public final class SpiVersion {
     /**
      * What this SPI is: 0.4.0 added releases' secrets, rollouts and outdated replicas to the cluster contract; 0.4.1 the
-     * state store's change feed ({@link emp.spi.store.StateStore#watch}).
+     * state store's change feed ({@link emp.spi.store.StateStore#watch}); 0.4.2 made a cluster's logs optional and
+     * marked what nothing calls for removal in 0.5.0.
      */
-    public static final String CURRENT = "0.4.1";
+    public static final String CURRENT = "0.4.2";
 
     /** The range a plugin built against this SPI accepts, for its {@code Plugin-Requires}. */
     public static final String COMPATIBLE = ">=0.4.0 & <0.5.0";

@@ -2,6 +2,7 @@ package emp.spi.cluster;
 
 import emp.spi.AppRef;
 import emp.spi.Health;
+import emp.spi.PlatformException;
 import emp.spi.app.AppSpec;
 import java.net.URI;
 import java.util.List;
@@ -78,7 +79,11 @@ public interface ClusterManager extends AutoCloseable {
     /**
      * The URL replicas of other apps use to call {@code app}: what {@code <DEP>_URL} is set to. Defaults to the
      * end-user endpoint.
+     *
+     * @deprecated the host never calls it: each cluster sets {@code <DEP>_URL} itself; removed in 0.5.0 (a cluster
+     *     may keep the method as its own)
      */
+    @Deprecated(since = "0.4.2", forRemoval = true)
     default Optional<URI> internalEndpoint(AppRef app) {
         return endpoint(app);
     }
@@ -125,12 +130,16 @@ public interface ClusterManager extends AutoCloseable {
     }
 
     /**
-     * The last lines each replica wrote to its standard output and error, oldest first.
+     * The last lines each replica wrote to its standard output and error, oldest first. Not abstract since 0.4.2: a
+     * cluster that keeps no logs need not write it.
      *
      * @param tail the most lines to return per replica
-     * @throws emp.spi.PlatformException of category UNSUPPORTED when the cluster keeps no logs
+     * @throws emp.spi.PlatformException of category UNSUPPORTED when the cluster keeps no logs (the default)
      */
-    List<LogLine> logs(AppRef app, int tail);
+    default List<LogLine> logs(AppRef app, int tail) {
+        throw PlatformException.unsupported(
+                null, "this cluster keeps no logs of the replicas of app '" + app + "'; read them where it runs them");
+    }
 
     /**
      * The bytes the app's replicas' logs take where this cluster keeps them itself (the local cluster's files); empty

@@ -23,7 +23,12 @@ public interface TraceSource extends AutoCloseable {
      */
     Map<String, String> replicaEnvironment(AppRef app, String credential);
 
-    /** Where a person can look at the app's traces, when a trace UI is configured. */
+    /**
+     * Where a person can look at the app's traces, when a trace UI is configured.
+     *
+     * @deprecated nothing calls it: the host links traces from its own {@code tracing.ui-url}; removed in 0.5.0
+     */
+    @Deprecated(since = "0.4.2", forRemoval = true)
     default Optional<URI> traceUrl(AppRef app) {
         return Optional.empty();
     }
