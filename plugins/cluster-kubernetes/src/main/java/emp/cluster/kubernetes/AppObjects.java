@@ -5,10 +5,7 @@ import static java.util.Objects.requireNonNull;
 import emp.spi.AppRef;
 import emp.spi.PlatformException;
 import emp.spi.app.AppSpec;
-import emp.spi.app.Resources;
 import emp.spi.cluster.AppDeployment;
-import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -17,13 +14,7 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
-import io.fabric8.kubernetes.api.model.PodTemplateSpec;
-import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
-import io.fabric8.kubernetes.api.model.Probe;
-import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.ResourceRequirements;
-import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
@@ -39,20 +30,14 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.cfg.JsonNodeFeature;
 
 /**
  * The Kubernetes objects that run one app, made from its deployment and the plugin's configuration. Pure: it reads
- * nothing and calls nothing, so what EMP writes can be checked field by field.
+ * nothing and calls nothing, so what EMP writes can be checked field by field. Its parts: {@link PodTemplates} (the
+ * pods' template) and {@link SecretObjects} (the app's Secret).
  *
  * <p>Each app gets, in its user's namespace: a Deployment (stateless) or a StatefulSet with one volume per replica
  * (stateful), named after the app; a Service of the same name on port {@value #SERVICE_PORT}; with exposure
@@ -64,26 +49,22 @@ final class AppObjects {
     static final int SERVICE_PORT = 80;
     /** The port an app listens on when its spec gives none. */
     static final int DEFAULT_CONTAINER_PORT = 8080;
-    /** The name of the app's container, and of its port. */
+    /** The name of the app's container. */
     static final String CONTAINER = "app";
 
+    /** The name of the app's container port, which its Service and probes use. */
     static final String PORT_NAME = "http";
+    /** The name of a stateful app's volume claim template, and of the volume in its pods. */
     static final String VOLUME = "data";
-    static final String MOUNT_PATH = "/data";
+
     static final String CLUSTER_DOMAIN = "svc.cluster.local";
-    /** How long the startup probe waits for a first answer of the health path. */
-    static final int STARTUP_SECONDS = 300;
 
     /** How many hex digits of a SHA-256 the digest annotations keep. */
     static final int DIGEST_CHARS = 16;
 
-    private static final ObjectMapper CANONICAL = Serialization.jsonMapper()
-            .rebuild()
-            .enable(JsonNodeFeature.WRITE_PROPERTIES_SORTED)
-            .build();
-
     private final KubernetesClusterConfig config;
     private final SecretObjects secrets;
+    private final PodTemplates templates;
 
     /** Objects whose secrets digests are keyed with a key of their own, which no other instance shares. */
     AppObjects(KubernetesClusterConfig config) {
@@ -97,6 +78,7 @@ final class AppObjects {
     AppObjects(KubernetesClusterConfig config, byte[] digestKey) {
         this.config = requireNonNull(config, "config is null");
         this.secrets = new SecretObjects(digestKey);
+        this.templates = new PodTemplates(config, secrets);
     }
 
     /** The Secret that holds an app's secrets (see {@link SecretObjects#secret}). */
@@ -257,7 +239,7 @@ final class AppObjects {
                 .withNewSelector()
                 .withMatchLabels(Labels.of(names))
                 .endSelector()
-                .withTemplate(podTemplate(deployment, names, false))
+                .withTemplate(templates.podTemplate(deployment, names, false))
                 .withRevisionHistoryLimit(3)
                 // As on every cluster: the spec's rollout, by default a new replica ready before an old one goes.
                 .withNewStrategy()
@@ -283,7 +265,7 @@ final class AppObjects {
                 .withNewSelector()
                 .withMatchLabels(Labels.of(names))
                 .endSelector()
-                .withTemplate(podTemplate(deployment, names, true))
+                .withTemplate(templates.podTemplate(deployment, names, true))
                 .withVolumeClaimTemplates(volumeClaim(names))
                 .withPodManagementPolicy("Parallel")
                 .withRevisionHistoryLimit(3)
@@ -375,19 +357,9 @@ final class AppObjects {
                 "http://" + names.object() + "." + names.namespace() + "." + CLUSTER_DOMAIN + ":" + SERVICE_PORT);
     }
 
-    static int containerPort(AppSpec spec) {
-        return spec.port() == null ? DEFAULT_CONTAINER_PORT : spec.port();
-    }
-
     /** The replicas' environment, see {@link ContainerEnvironment}. */
     List<EnvVar> environment(AppDeployment deployment) {
-        AppRef app = deployment.app();
-        return ContainerEnvironment.of(
-                deployment,
-                names(app).secret(),
-                config.kafkaAddress(),
-                dependency -> internalUrl(names(new AppRef(app.owner(), dependency))),
-                containerPort(deployment.spec()));
+        return templates.environment(deployment);
     }
 
     private ObjectMeta metadata(Names names) {
@@ -397,134 +369,6 @@ final class AppObjects {
                 .withLabels(Labels.of(names))
                 .withAnnotations(Labels.annotations(names))
                 .build();
-    }
-
-    /**
-     * The app's pods: {@link Labels#SECRETS_DIGEST} when it has secrets, and last {@link Labels#TEMPLATE_DIGEST}, a
-     * digest of all the rest, which each pod keeps and {@link KubernetesClusterManager#status} compares with its
-     * workload's to tell the pods a rollout replaces.
-     */
-    private PodTemplateSpec podTemplate(AppDeployment deployment, Names names, boolean stateful) {
-        Map<String, String> annotations = Labels.annotations(names);
-        if (!deployment.secrets().isEmpty()) {
-            annotations.put(Labels.SECRETS_DIGEST, secretsDigest(deployment.secrets()));
-        }
-        PodTemplateSpec template = new PodTemplateSpecBuilder()
-                .withNewMetadata()
-                .withLabels(Labels.of(names))
-                .withAnnotations(annotations)
-                .endMetadata()
-                .withNewSpec()
-                .withContainers(container(deployment, stateful))
-                .withSecurityContext(config.podSecurity().pod())
-                // One Service per app would put a dozen variables per app into every replica; <DEP>_URL says it all.
-                .withEnableServiceLinks(false)
-                .endSpec()
-                .build();
-        String digest = templateDigest(template);
-        return new PodTemplateSpecBuilder(template)
-                .editMetadata()
-                .addToAnnotations(Labels.TEMPLATE_DIGEST, digest)
-                .endMetadata()
-                .build();
-    }
-
-    /**
-     * A digest of the template as EMP makes it, before the API server adds its defaults, over its JSON with sorted
-     * keys: the same template always gives the same digest, whatever the order fabric8 writes fields in.
-     */
-    static String templateDigest(PodTemplateSpec template) {
-        return digest(CANONICAL.writeValueAsString(CANONICAL.valueToTree(template)));
-    }
-
-    private static String digest(String input) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(input.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest).substring(0, DIGEST_CHARS);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
-    }
-
-    private Container container(AppDeployment deployment, boolean stateful) {
-        AppSpec spec = deployment.spec();
-        ContainerBuilder container = new ContainerBuilder()
-                .withName(CONTAINER)
-                .withImage(spec.dockerImage())
-                .addNewPort()
-                .withName(PORT_NAME)
-                .withContainerPort(containerPort(spec))
-                .withProtocol("TCP")
-                .endPort()
-                .withEnv(environment(deployment))
-                .withSecurityContext(config.podSecurity().container())
-                .withReadinessProbe(probe(spec, 0, 5, 3))
-                .withLivenessProbe(probe(spec, 10, 10, 6))
-                .withStartupProbe(startupProbe(spec));
-        ResourceRequirements resources = resources(spec.resources());
-        if (resources != null) {
-            container.withResources(resources);
-        }
-        if (stateful) {
-            container
-                    .addNewVolumeMount()
-                    .withName(VOLUME)
-                    .withMountPath(MOUNT_PATH)
-                    .endVolumeMount();
-        }
-        return container.build();
-    }
-
-    /**
-     * An HTTP GET of the health path when the spec names one; otherwise, as the local cluster takes any answer on
-     * {@code /}, a TCP connection to the port.
-     */
-    private static Probe probe(AppSpec spec, int initialDelay, int period, int failures) {
-        ProbeBuilder probe = new ProbeBuilder()
-                .withInitialDelaySeconds(initialDelay)
-                .withPeriodSeconds(period)
-                .withTimeoutSeconds(2)
-                .withFailureThreshold(failures);
-        String path = spec.health() == null ? null : spec.health().path();
-        if (path == null || path.isBlank()) {
-            probe.withNewTcpSocket().withPort(new IntOrString(PORT_NAME)).endTcpSocket();
-        } else {
-            probe.withNewHttpGet()
-                    .withPath(path.startsWith("/") ? path : "/" + path)
-                    .withPort(new IntOrString(PORT_NAME))
-                    .endHttpGet();
-        }
-        return probe.build();
-    }
-
-    /**
-     * With a health path, a startup probe of it that gives the app up to {@value #STARTUP_SECONDS} seconds to answer
-     * before the liveness probe starts counting: a slow starter (a JVM warming up, a migration) is not restarted
-     * halfway through, and a fast one is ready as soon as it answers. Null without a health path.
-     */
-    private static Probe startupProbe(AppSpec spec) {
-        String path = spec.health() == null ? null : spec.health().path();
-        if (path == null || path.isBlank()) {
-            return null;
-        }
-        return probe(spec, 0, 5, STARTUP_SECONDS / 5);
-    }
-
-    /** The spec's CPU and memory as both request and limit, so each replica gets exactly what was asked for. */
-    private static ResourceRequirements resources(Resources resources) {
-        if (resources == null || (resources.cpu() == null && resources.memory() == null)) {
-            return null;
-        }
-        ResourceRequirementsBuilder builder = new ResourceRequirementsBuilder();
-        if (resources.cpu() != null) {
-            builder.addToRequests("cpu", new Quantity(resources.cpu()));
-            builder.addToLimits("cpu", new Quantity(resources.cpu()));
-        }
-        if (resources.memory() != null) {
-            builder.addToRequests("memory", new Quantity(resources.memory()));
-            builder.addToLimits("memory", new Quantity(resources.memory()));
-        }
-        return builder.build();
     }
 
     private PersistentVolumeClaim volumeClaim(Names names) {

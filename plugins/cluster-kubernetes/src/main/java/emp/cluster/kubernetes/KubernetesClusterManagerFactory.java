@@ -21,10 +21,10 @@ public final class KubernetesClusterManagerFactory implements ClusterManagerFact
         return "apps as Deployments and StatefulSets on a Kubernetes cluster, one namespace per user";
     }
 
-    /** Binds and checks {@code cluster.kubernetes.*}; reads no file and calls no server until the manager starts. */
     /** The plugin state's key of the secrets digests' key. */
     static final String DIGEST_KEY = "secrets-digest-key";
 
+    /** Binds and checks {@code cluster.kubernetes.*}; reads no file and calls no server until the manager starts. */
     @Override
     public ClusterManager create(PluginContext context) {
         return new KubernetesClusterManager(

@@ -1,7 +1,10 @@
 package emp.cluster.kubernetes;
 
+import emp.spi.AppRef;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /** The labels and annotations that mark what EMP made, and that it reads back. */
 final class Labels {
@@ -31,9 +34,6 @@ final class Labels {
      */
     static final String TEMPLATE_DIGEST = "emp.io/template-digest";
 
-    /** The label selector of everything EMP manages. */
-    static final String MANAGED_SELECTOR = MANAGED_BY + "=" + EMP;
-
     private Labels() {}
 
     /** The labels of every object and pod of an app; also its pods' selector. */
@@ -51,5 +51,13 @@ final class Labels {
         annotations.put(OWNER_ANNOTATION, names.app().owner());
         annotations.put(APP_ANNOTATION, names.app().name());
         return annotations;
+    }
+
+    /** The app an object of EMP's belongs to (a workload, or a pod through its template), from its annotations. */
+    static Optional<AppRef> appOf(HasMetadata object) {
+        Map<String, String> annotations = object.getMetadata().getAnnotations();
+        String owner = annotations == null ? null : annotations.get(OWNER_ANNOTATION);
+        String app = annotations == null ? null : annotations.get(APP_ANNOTATION);
+        return owner == null || app == null ? Optional.empty() : Optional.of(new AppRef(owner, app));
     }
 }

@@ -84,7 +84,7 @@ record Names(AppRef app, String namespace, String object, String ownerLabel) {
                 return name;
             }
         }
-        String suffix = "-" + hash(owner);
+        String suffix = "-" + sha256(owner, HASH_CHARS);
         String head = prefix + "0-" + clean(owner);
         return trimDashes(head.substring(0, Math.min(head.length(), MAX_LABEL - suffix.length()))) + suffix;
     }
@@ -131,7 +131,7 @@ record Names(AppRef app, String namespace, String object, String ownerLabel) {
         if (result.equals(raw) && result.length() <= max) {
             return result;
         }
-        String suffix = "-" + hash(raw);
+        String suffix = "-" + sha256(raw, HASH_CHARS);
         String head = result.substring(0, Math.min(result.length(), max - suffix.length()));
         return trimDashes(head) + suffix;
     }
@@ -161,10 +161,11 @@ record Names(AppRef app, String namespace, String object, String ownerLabel) {
         return trimmed;
     }
 
-    private static String hash(String raw) {
+    /** The first {@code chars} hex digits of the SHA-256 of {@code text}: the hash of names, and of pod templates. */
+    static String sha256(String text, int chars) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(raw.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest).substring(0, HASH_CHARS);
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest).substring(0, chars);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime has SHA-256", e);
         }

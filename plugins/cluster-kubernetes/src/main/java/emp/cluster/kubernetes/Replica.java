@@ -76,17 +76,6 @@ record Replica(
         requireNonNull(since, "since is null");
     }
 
-    /** The app a pod of EMP's belongs to, from the annotations EMP put on its template. */
-    static Optional<AppRef> appOf(Pod pod) {
-        Map<String, String> annotations = pod.getMetadata().getAnnotations();
-        if (annotations == null) {
-            return Optional.empty();
-        }
-        String owner = annotations.get(Labels.OWNER_ANNOTATION);
-        String app = annotations.get(Labels.APP_ANNOTATION);
-        return owner == null || app == null ? Optional.empty() : Optional.of(new AppRef(owner, app));
-    }
-
     static Replica of(Pod pod, AppRef app, Instant now) {
         PodStatus status = pod.getStatus();
         String phase = status == null || status.getPhase() == null ? "Pending" : status.getPhase();

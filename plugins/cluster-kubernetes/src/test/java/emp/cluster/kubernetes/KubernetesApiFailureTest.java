@@ -160,10 +160,7 @@ class KubernetesApiFailureTest {
                 .always();
 
         for (ThrowingCallable operation : new ThrowingCallable[] {
-            () -> manager.scale(WEB, 2),
-            () -> manager.stop(WEB),
-            () -> manager.start(WEB),
-            () -> manager.remove(WEB, true)
+            () -> manager.scale(WEB, 2), () -> manager.scale(WEB, 0), () -> manager.remove(WEB, true)
         }) {
             assertFails(
                     operation,

@@ -91,7 +91,7 @@ class KubernetesClusterManagerTest {
                     .hasToString("2Gi");
         });
 
-        manager.stop(db);
+        manager.scale(db, 0);
         awaitStatus(manager, db, status -> assertThat(status.instances()).isEmpty());
         assertThat(volumes("song-db")).hasSize(2);
 
@@ -112,13 +112,14 @@ class KubernetesClusterManagerTest {
     }
 
     @Test
-    void stopRemembersTheReplicaCountAndStartBringsItBack() {
+    void scalingToZeroRemembersTheReplicaCountAndRunningReplicasForgetsIt() {
         KubernetesClusterManager manager = manager(Map.of());
         AppRef web = new AppRef("tck", "stop-start");
         manager.deploy(deployment(web, Managers.web("stop-start"), 3));
         awaitReady(manager, web, 3);
 
-        manager.stop(web);
+        // The host stops an app by scaling it to zero, and starts it by scaling it to the count it had.
+        manager.scale(web, 0);
 
         awaitStatus(manager, web, status -> {
             assertThat(status.deployed()).isTrue();
@@ -126,8 +127,12 @@ class KubernetesClusterManagerTest {
             assertThat(status.instances()).isEmpty();
         });
         assertThat(annotations("stop-start")).containsEntry(Labels.REPLICAS_BEFORE_STOP, "3");
+        manager.scale(web, 0);
+        assertThat(annotations("stop-start"))
+                .as("a stopped app stopped again keeps the count it had running")
+                .containsEntry(Labels.REPLICAS_BEFORE_STOP, "3");
 
-        assertThat(manager.start(web)).isEqualTo(3);
+        manager.scale(web, 3);
 
         awaitReady(manager, web, 3);
         assertThat(remembered("stop-start")).isNull();

@@ -73,8 +73,9 @@ class KubernetesPermissionsTest {
                 ingress.deploy(
                         new AppDeployment(db, Managers.stateful(Managers.web("db")), 1, Map.of("REVISION", "2")));
                 ingress.scale(web, 3);
-                ingress.stop(web);
-                ingress.start(web);
+                // Stopped and started as the host does it: to no replicas, then back to the count it had.
+                ingress.scale(web, 0);
+                ingress.scale(web, 3);
                 awaitReady(ingress, web, 3);
                 assertThat(ingress.logs(web, 5)).isNotEmpty();
                 assertThat(ingress.logs(db, 5)).isNotEmpty();

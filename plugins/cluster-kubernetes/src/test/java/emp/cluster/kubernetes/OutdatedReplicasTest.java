@@ -131,20 +131,16 @@ class OutdatedReplicasTest {
                 .endSpec()
                 .build();
 
-        assertThat(KubernetesClusterManager.WrittenTemplate.current(
-                        cached, new KubernetesClusterManager.WrittenTemplate("uid-1", 5, "after")))
+        assertThat(WrittenTemplate.current(cached, new WrittenTemplate("uid-1", 5, "after")))
                 .as("the cache holds the workload before the write")
                 .isEqualTo("after");
-        assertThat(KubernetesClusterManager.WrittenTemplate.current(
-                        cached, new KubernetesClusterManager.WrittenTemplate("uid-1", 4, "after")))
+        assertThat(WrittenTemplate.current(cached, new WrittenTemplate("uid-1", 4, "after")))
                 .as("the cache has seen the write, or a later one")
                 .isEqualTo("before");
-        assertThat(KubernetesClusterManager.WrittenTemplate.current(
-                        cached, new KubernetesClusterManager.WrittenTemplate("uid-0", 5, "after")))
+        assertThat(WrittenTemplate.current(cached, new WrittenTemplate("uid-0", 5, "after")))
                 .as("another workload of that name")
                 .isEqualTo("before");
-        assertThat(KubernetesClusterManager.WrittenTemplate.current(cached, null))
-                .isEqualTo("before");
+        assertThat(WrittenTemplate.current(cached, null)).isEqualTo("before");
     }
 
     /** A deployment whose {@code REVISION} differs with each release, as a changed spec or config would. */

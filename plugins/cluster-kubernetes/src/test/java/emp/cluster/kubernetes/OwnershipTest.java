@@ -70,11 +70,11 @@ class OwnershipTest {
     }
 
     @Test
-    void scaleStartAndRemoveLeaveAForeignDeploymentAlone() {
+    void scaleStopAndRemoveLeaveAForeignDeploymentAlone() {
         client.resource(foreignDeployment("emp-tck", "web")).create();
 
         for (ThrowingCallable operation : new ThrowingCallable[] {
-            () -> manager.scale(WEB, 3), () -> manager.start(WEB), () -> manager.remove(WEB, false)
+            () -> manager.scale(WEB, 3), () -> manager.scale(WEB, 0), () -> manager.remove(WEB, false)
         }) {
             assertConflict(operation, message -> assertThat(message).contains("Deployment 'emp-tck/web' exists but"));
         }
