@@ -5,12 +5,9 @@ import static java.util.Objects.requireNonNull;
 import emp.spi.AppRef;
 import java.io.IOException;
 import java.io.Reader;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -90,16 +87,8 @@ record AppStateFile(
             properties.setProperty(prefix + "restarts", Integer.toString(entry.restarts()));
         }
         properties.setProperty("replicas", String.join(",", ids));
-        Files.createDirectories(file.getParent());
-        Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
-        try (Writer writer = Files.newBufferedWriter(temporary, StandardCharsets.UTF_8)) {
-            properties.store(writer, "EMP local cluster: the replicas of " + app + "; read at start to adopt them");
-        }
-        try {
-            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING);
-        }
+        DataFolder.writeProperties(
+                file, properties, "EMP local cluster: the replicas of " + app + "; read at start to adopt them");
     }
 
     /**

@@ -20,8 +20,8 @@ import java.util.stream.Stream;
  * its processes (a fork bomb stays inside), and a list of every process it started, however it detached, so that
  * stop and remove kill them all. Both hierarchies are spoken: cgroup v2 ({@code memory.max}, {@code cpu.max},
  * {@code pids.max} in one tree) and v1 (a tree per controller: {@code memory.limit_in_bytes}, {@code
- * cpu.cfs_quota_us}, {@code pids.max}). A process joins by writing its pid to the {@link #joinFiles} before it
- * starts the app, and its children follow. Thread-safe: each replica's group is its own.
+ * cpu.cfs_quota_us}, {@code pids.max}). A process joins by writing its pid to the files {@link #create} returns
+ * before it starts the app, and its children follow. Thread-safe: each replica's group is its own.
  */
 final class Cgroups {
     /** The period of cpu bandwidth control: a replica gets {@code cpuMillis / 1000} of it per period. */
@@ -117,13 +117,6 @@ final class Cgroups {
             write(cpu.resolve("cpu.cfs_quota_us"), limits.cpuMillis() > 0 ? Long.toString(quotaMicros(limits)) : "-1");
         }
         return join;
-    }
-
-    /** The files a process writes its pid to, to join {@code name}. */
-    List<Path> joinFiles(String name) {
-        return trees.stream()
-                .map(tree -> leaf(tree, name).resolve("cgroup.procs"))
-                .toList();
     }
 
     /** The pids in the group {@code name}; none when it does not exist. */

@@ -189,10 +189,6 @@ final class Confinement {
         return cgroups != null;
     }
 
-    boolean tenantUsers() {
-        return tenantUsers != null;
-    }
-
     /**
      * Readies the replica's folders and environment before it starts: its working folder (and, with tenant users,
      * its owner's alone) and {@code HOME}.

@@ -5,13 +5,16 @@ import static java.util.Objects.requireNonNull;
 import emp.spi.AppRef;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
+import java.util.Properties;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +57,20 @@ final class DataFolder {
         Files.createDirectories(trash());
         Files.move(folder, target, StandardCopyOption.ATOMIC_MOVE);
         return target;
+    }
+
+    /** Writes {@code properties} to {@code file} by moving a finished copy over it, so that no reader sees half. */
+    static void writeProperties(Path file, Properties properties, String comment) throws IOException {
+        Files.createDirectories(file.getParent());
+        Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
+        try (Writer writer = Files.newBufferedWriter(temporary, StandardCharsets.UTF_8)) {
+            properties.store(writer, comment);
+        }
+        try {
+            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 
     /** Deletes a folder and everything in it; logs what it could not delete rather than failing. */

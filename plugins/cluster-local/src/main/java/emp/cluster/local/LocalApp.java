@@ -5,13 +5,22 @@ import static java.util.Objects.requireNonNull;
 import emp.gateway.Backend;
 import emp.gateway.Route;
 import emp.spi.AppRef;
+import emp.spi.app.AppSpec;
 import emp.spi.app.Rollout;
+import emp.spi.cluster.AppDeployment;
+import emp.spi.cluster.AppStatus;
+import emp.spi.cluster.InstanceState;
+import emp.spi.cluster.InstanceStatus;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 
-/** One app on the local cluster: what it should run and the replicas it has. Mutable; guarded by the manager's lock. */
+/**
+ * One app on the local cluster: what it should run and the replicas it has. Mutable; guarded by the
+ * {@link ClusterState}'s lock.
+ */
 final class LocalApp {
     final AppRef ref;
     /** The app's folder: its state file, its replicas' working folders and logs. */
@@ -43,11 +52,51 @@ final class LocalApp {
     }
 
     /**
-     * How the gateway routes to {@code ready}: with the spec's limit and queue timeout; a request finding no replica
-     * ready waits for one while the app is meant to run replicas or wakes on demand.
+     * How the gateway routes to the app: to its ready replicas, with the spec's limit and queue timeout; a request
+     * finding no replica ready waits for one while the app is meant to run replicas or wakes on demand.
      */
-    Route route(List<Backend> ready) {
+    Route route() {
+        List<Backend> ready = replicas.stream()
+                .filter(replica -> replica.state == InstanceState.READY && replica.handle != null)
+                .map(replica -> replica.backend)
+                .toList();
         return new Route(ready, concurrency, queueTimeout, desired > 0 || wakesOnDemand);
+    }
+
+    /** What the SPI reports of the app: its replicas, each flagged when it runs an older plan than the app's. */
+    AppStatus status(LocalClusterConfig config) {
+        List<InstanceStatus> instances = new ArrayList<>();
+        for (Replica replica : replicas) {
+            instances.add(new InstanceStatus(
+                    replica.id,
+                    replica.state,
+                    replica.handle == null ? null : config.replicaUri(replica.port),
+                    replica.handle == null ? OptionalLong.empty() : OptionalLong.of(replica.handle.pid()),
+                    replica.restarts,
+                    replica.since,
+                    replica.message,
+                    fingerprint != null && !replica.fingerprint.equals(fingerprint)));
+        }
+        return new AppStatus(ref, true, desired, instances);
+    }
+
+    /** Takes the deployment's plan ({@code plan}, made from it) and its settings. */
+    void deploy(AppDeployment deployment, LaunchPlan plan) {
+        AppSpec spec = deployment.spec();
+        this.plan = plan;
+        fingerprint = plan.fingerprint();
+        healthPath = plan.healthPath();
+        stateless = spec.effectiveStateless();
+        rollout = spec.effectiveRollout();
+        desired = deployment.replicas();
+        concurrency = spec.effectiveConcurrency().orElse(Route.LEARNED);
+        queueTimeout = spec.effectiveQueueTimeout();
+        wakesOnDemand = deployment.wakesOnDemand();
+    }
+
+    /** The path its replicas' health is probed on: the spec's, else {@code /}. */
+    String probedPath() {
+        return healthPath == null ? "/" : healthPath;
     }
 
     Path stateFile() {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import emp.spi.PlatformException;
 import emp.spi.PluginConfig;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Set;
 
@@ -194,5 +195,12 @@ public record LocalClusterConfig(
     /** How often a ready replica's health path is polled: rarely enough to cost nothing. */
     public Duration livenessInterval() {
         return healthInterval.multipliedBy(LIVENESS_FACTOR);
+    }
+
+    /** Where the replica listening on {@code port} is reached: on loopback when the bind host is every address. */
+    URI replicaUri(int port) {
+        String host = Set.of("0.0.0.0", "::", "[::]").contains(bindHost) ? "127.0.0.1" : bindHost;
+        boolean bareIpv6 = host.contains(":") && !host.startsWith("[");
+        return URI.create("http://" + (bareIpv6 ? "[" + host + "]" : host) + ":" + port);
     }
 }

@@ -13,7 +13,7 @@ import java.util.concurrent.Future;
 
 /**
  * One replica of an app: its id and folders for the whole run, and the process that runs it now, which changes each
- * time it is restarted. Mutable; every field is guarded by the manager's lock.
+ * time it is restarted. Mutable; every field is guarded by the {@link ClusterState}'s lock.
  */
 final class Replica {
     final AppRef app;
@@ -56,23 +56,16 @@ final class Replica {
     /** The pending health probe. */
     Future<?> probe;
 
-    Replica(
-            AppRef app,
-            String id,
-            int index,
-            Path workDir,
-            ReplicaLog log,
-            String fingerprint,
-            Instant since,
-            Duration backoff) {
-        this.app = requireNonNull(app, "app is null");
+    /** A replica of {@code app} with no process yet; a first crash restarts it after the configured back-off. */
+    Replica(LocalApp app, String id, int index, String fingerprint, Instant since, LocalClusterConfig config) {
+        this.app = app.ref;
         this.id = requireNonNull(id, "id is null");
         this.index = index;
-        this.workDir = requireNonNull(workDir, "workDir is null");
-        this.log = requireNonNull(log, "log is null");
+        this.workDir = app.replicaDir(id);
+        this.log = app.replicaLog(id, config.logFiles());
         this.fingerprint = requireNonNull(fingerprint, "fingerprint is null");
         this.since = requireNonNull(since, "since is null");
-        this.nextBackoff = requireNonNull(backoff, "backoff is null");
+        this.nextBackoff = config.restartBackoffInitial();
     }
 
     /** Cancels the pending restart, SIGKILL and probe. */
@@ -85,6 +78,11 @@ final class Replica {
             probe.cancel(false);
             probe = null;
         }
+    }
+
+    /** The replica as its app's rollout sees it. */
+    RolloutStep.Member member() {
+        return new RolloutStep.Member(id, fingerprint, state);
     }
 
     void enter(InstanceState newState, Instant now, String newMessage) {

@@ -3,12 +3,9 @@ package emp.cluster.local;
 import emp.spi.PlatformException;
 import java.io.IOException;
 import java.io.Reader;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
@@ -151,16 +148,9 @@ final class TenantUsers {
     private void save() {
         Properties properties = new Properties();
         uids.forEach((owner, uid) -> properties.setProperty(owner, Integer.toString(uid)));
-        Path temporary = file.resolveSibling(FILE + ".new");
         try {
-            try (Writer writer = Files.newBufferedWriter(temporary, StandardCharsets.UTF_8)) {
-                properties.store(writer, "the OS user of each tenant's replicas; keep it with the data folder");
-            }
-            try {
-                Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            DataFolder.writeProperties(
+                    file, properties, "the OS user of each tenant's replicas; keep it with the data folder");
         } catch (IOException e) {
             throw PlatformException.unavailable(
                     "cannot write the tenants' uids to '" + file + "': " + e.getMessage(), e);
