@@ -3,6 +3,7 @@ package emp.host;
 import emp.host.api.ApiServer;
 import emp.host.api.ApiServices;
 import emp.host.apps.AppRecord;
+import emp.host.apps.AppRepository;
 import emp.host.apps.AppService;
 import emp.host.apps.EventLog;
 import emp.host.apps.ObservedStatuses;
@@ -147,7 +148,7 @@ public final class EmpServer implements AutoCloseable {
             backend.start();
             CachedStore store = CachedStore.over(
                     new TimedStore(backend, metrics.registry()),
-                    union(AppService.HELD_IN_MEMORY, AccountService.HELD_IN_MEMORY),
+                    union(AppRepository.HELD_IN_MEMORY, AccountService.HELD_IN_MEMORY),
                     AccountService.READ_LATELY_HELD,
                     TOKENS_HELD);
             resources.push(store);

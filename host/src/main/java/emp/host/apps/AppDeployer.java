@@ -31,7 +31,8 @@ final class AppDeployer {
     private static final Logger log = LoggerFactory.getLogger(AppService.class);
     private static final int MAX_BATCH = 100;
 
-    private final AppService apps;
+    private final AppRepository apps;
+    private final AppViews views;
     private final AppReleases releases;
     private final StateStore store;
     private final ClusterManager cluster;
@@ -41,17 +42,18 @@ final class AppDeployer {
     private final Quota quota;
 
     AppDeployer(
-            AppService apps,
+            AppRepository apps,
+            AppViews views,
             AppReleases releases,
-            StateStore store,
             ClusterManager cluster,
             EventLog events,
             Clock clock,
             Runnable reconcile,
             Quota quota) {
         this.apps = requireNonNull(apps, "apps is null");
+        this.views = requireNonNull(views, "views is null");
         this.releases = requireNonNull(releases, "releases is null");
-        this.store = requireNonNull(store, "store is null");
+        this.store = apps.store();
         this.cluster = requireNonNull(cluster, "cluster is null");
         this.events = requireNonNull(events, "events is null");
         this.clock = requireNonNull(clock, "clock is null");
@@ -71,7 +73,7 @@ final class AppDeployer {
             quota.requireApps(owner, have.size(), specs.size());
             quota.requireReplicas(
                     owner,
-                    apps.replicasAskedFor(have, null),
+                    AppRepository.replicasAskedFor(have, null),
                     specs.stream().mapToInt(AppSpec::effectiveReplicas).sum());
             return create(owner, specs);
         }
@@ -96,13 +98,14 @@ final class AppDeployer {
             int replicasBefore = 0;
             int replicasAfter = 0;
             for (AppSpec spec : specs) {
-                Optional<Entry> name = store.get(AppService.NAMES, AppService.nameKey(owner, spec.name()));
-                Optional<Entry> existing = name.flatMap(entry -> store.get(AppService.APPS, entry.value()));
+                Optional<Entry> name = store.get(AppRepository.NAMES, AppRepository.nameKey(owner, spec.name()));
+                Optional<Entry> existing = name.flatMap(entry -> store.get(AppRepository.APPS, entry.value()));
                 if (existing.isEmpty()) {
                     AppRecord record = new AppRecord(
                             apps.newId(), owner, spec.name(), spec, true, spec.effectiveReplicas(), now, now);
-                    writes.add(Write.create(AppService.APPS, record.id(), JsonCodec.write(record)));
-                    writes.add(Write.create(AppService.NAMES, AppService.nameKey(owner, spec.name()), record.id()));
+                    writes.add(Write.create(AppRepository.APPS, record.id(), JsonCodec.write(record)));
+                    writes.add(
+                            Write.create(AppRepository.NAMES, AppRepository.nameKey(owner, spec.name()), record.id()));
                     writes.addAll(releases.first(record));
                     after.add(record);
                     changes.add(AppService.Change.CREATED);
@@ -126,7 +129,7 @@ final class AppDeployer {
                 AppRecord record = old.withRelease(old.release() + 1, spec, old.config(), old.secrets(), now)
                         .withReplicas(replicas, now);
                 writes.add(Write.update(
-                        AppService.APPS,
+                        AppRepository.APPS,
                         old.id(),
                         JsonCodec.write(record),
                         existing.get().version()));
@@ -143,7 +146,8 @@ final class AppDeployer {
                     quota.requireApps(owner, have.size(), created);
                 }
                 if (replicasAfter > replicasBefore) {
-                    quota.requireReplicas(owner, apps.replicasAskedFor(have, null) - replicasBefore, replicasAfter);
+                    quota.requireReplicas(
+                            owner, AppRepository.replicasAskedFor(have, null) - replicasBefore, replicasAfter);
                 }
                 try {
                     store.commit(writes);
@@ -178,7 +182,7 @@ final class AppDeployer {
                         // Nothing happened, and the event log says nothing.
                     }
                 }
-                applied.add(new AppService.Applied(apps.view(record), changes.get(i)));
+                applied.add(new AppService.Applied(views.of(record, true), changes.get(i)));
             }
             if (!writes.isEmpty()) {
                 reconcile.run();
@@ -208,7 +212,7 @@ final class AppDeployer {
         for (AppSpec spec : specs) {
             for (String dependency : spec.dependencies()) {
                 if (!batchNames.contains(dependency)
-                        && store.get(AppService.NAMES, AppService.nameKey(owner, dependency))
+                        && store.get(AppRepository.NAMES, AppRepository.nameKey(owner, dependency))
                                 .isEmpty()) {
                     throw PlatformException.invalid(
                             "dependencies",
@@ -228,14 +232,14 @@ final class AppDeployer {
             AppRecord record =
                     new AppRecord(apps.newId(), owner, spec.name(), spec, true, spec.effectiveReplicas(), now, now);
             records.add(record);
-            writes.add(Write.create(AppService.APPS, record.id(), JsonCodec.write(record)));
-            writes.add(Write.create(AppService.NAMES, AppService.nameKey(owner, spec.name()), record.id()));
+            writes.add(Write.create(AppRepository.APPS, record.id(), JsonCodec.write(record)));
+            writes.add(Write.create(AppRepository.NAMES, AppRepository.nameKey(owner, spec.name()), record.id()));
             writes.addAll(releases.first(record));
         }
         try {
             store.commit(writes);
         } catch (VersionConflictException e) {
-            String name = e.collection().equals(AppService.NAMES)
+            String name = e.collection().equals(AppRepository.NAMES)
                     ? e.key().substring(e.key().indexOf('/') + 1)
                     : "?";
             throw PlatformException.conflict("you already have an app named '" + name
@@ -246,7 +250,7 @@ final class AppDeployer {
             events.append(record.id(), AppEventType.DEPLOY, deployedMessage(record));
         }
         reconcile.run();
-        return records.stream().map(apps::view).toList();
+        return records.stream().map(record -> views.of(record, true)).toList();
     }
 
     private static String deployedMessage(AppRecord record) {

@@ -6,7 +6,6 @@ import emp.host.JsonCodec;
 import emp.spi.PlatformException;
 import emp.spi.app.AppSpec;
 import emp.spi.cluster.ClusterManager;
-import emp.spi.store.StateStore;
 import emp.spi.store.VersionConflictException;
 import emp.spi.store.Write;
 import java.time.Clock;
@@ -34,7 +33,7 @@ public final class AppReleases {
     /** Who makes the releases the platform makes by itself. */
     static final String PLATFORM = "emp";
 
-    private final AppService apps;
+    private final AppRepository apps;
     private final ReleaseLog releases;
     private final SecretBox secretBox;
     private final ClusterManager cluster;
@@ -43,15 +42,14 @@ public final class AppReleases {
     private final Runnable reconcile;
 
     AppReleases(
-            AppService apps,
-            StateStore store,
+            AppRepository apps,
             SecretBox secretBox,
             ClusterManager cluster,
             EventLog events,
             Clock clock,
             Runnable reconcile) {
         this.apps = requireNonNull(apps, "apps is null");
-        this.releases = new ReleaseLog(store);
+        this.releases = new ReleaseLog(apps.store());
         this.secretBox = requireNonNull(secretBox, "secretBox is null");
         this.cluster = requireNonNull(cluster, "cluster is null");
         this.events = requireNonNull(events, "events is null");
@@ -295,7 +293,7 @@ public final class AppReleases {
      */
     private Outcome release(String owner, String idOrName, String actor, Function<AppRecord, Next> change) {
         for (int attempt = 0; ; attempt++) {
-            AppService.Found found = apps.find(owner, idOrName);
+            AppRepository.Found found = apps.find(owner, idOrName);
             AppRecord app = found.record();
             Next next = change.apply(app);
             if (next == null) {
@@ -320,7 +318,7 @@ public final class AppReleases {
                     null,
                     next.rollbackOf());
             List<Write> writes = new ArrayList<>();
-            writes.add(Write.update(AppService.APPS, app.id(), JsonCodec.write(after), found.version()));
+            writes.add(Write.update(AppRepository.APPS, app.id(), JsonCodec.write(after), found.version()));
             writes.addAll(releases.add(release, app.release()));
             try {
                 apps.store().commit(writes);

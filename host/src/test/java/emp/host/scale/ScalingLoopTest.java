@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import emp.host.TestServer;
 import emp.host.apps.AppEvent;
+import emp.host.apps.AppRepository;
 import emp.host.apps.AppService;
 import emp.host.apps.EventLog;
 import emp.host.apps.ObservedStatuses;
@@ -74,7 +75,7 @@ class ScalingLoopTest {
                                 Clock.systemUTC())));
         events = new EventLog(store, Clock.systemUTC(), 100);
         apps = new AppService(
-                CachedStore.over(store, AppService.HELD_IN_MEMORY, Set.of(), 0),
+                CachedStore.over(store, AppRepository.HELD_IN_MEMORY, Set.of(), 0),
                 cluster,
                 events,
                 Clock.systemUTC(),
