@@ -17,7 +17,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.Locale;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,23 +31,15 @@ import org.slf4j.LoggerFactory;
  * request's headers, and passed on to every replica tried as their parent. All of it runs on the client connection's
  * event loop, which is also the loop of every replica connection it uses, so it needs no locks.
  *
- * <p>Retries: a request whose connection could not be made was never sent, so whatever its method it goes back to the
- * head of its app's line, to be given a replica it has not tried (one that becomes ready, when it has tried them all),
- * for as long as its queue timeout allows. A request whose connection closed before any byte of the answer may have
- * been acted on, so only an idempotent one (GET, HEAD, OPTIONS, PUT, DELETE, TRACE) is tried again, once; when the
- * connection came from the pool and no other replica is ready, the retry goes to the same replica on a new connection,
- * since a replica closing an idle connection as it was reused is the likely cause.
+ * <p>Retries follow {@link RetryPolicy}: a request never sent goes back to the line, an idempotent one that may
+ * have been acted on is tried once more.
  *
  * <p>A request that waits in line and is not given a replica within its route's queue timeout, or finds the line
  * full, is answered 503 with {@code Retry-After}.
  */
 final class ProxyExchange implements PlaceInLine.Request {
-    /** The first try and one retry, for a request a replica may have acted on. */
-    static final int MAX_ATTEMPTS = 2;
 
     private static final Logger LOG = LoggerFactory.getLogger(ProxyExchange.class);
-    private static final Set<HttpMethod> IDEMPOTENT = Set.of(
-            HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS, HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.TRACE);
 
     private final ClientHandler owner;
     private final ChannelHandlerContext client;
@@ -308,31 +299,22 @@ final class ProxyExchange implements PlaceInLine.Request {
             failures = new ReplicaFailures();
         }
         failures.add(failed, what);
-        if (!maybeSent) {
-            logRetry(failed, what + "; back to the head of the line");
-            line.take(true);
-            return;
-        }
-        boolean retryable = IDEMPOTENT.contains(method);
-        if (retryable && attempts < MAX_ATTEMPTS) {
-            if (line.untried()) {
+        switch (RetryPolicy.next(maybeSent, method, attempts, line.untried(), wasReused)) {
+            case BACK_TO_LINE -> {
+                logRetry(failed, what + "; back to the head of the line");
+                line.take(true);
+            }
+            case ANOTHER_REPLICA -> {
                 logRetry(failed, what + "; retrying on another replica");
                 line.take(true);
-                return;
             }
-            if (wasReused) {
+            case SAME_REPLICA_NEW_CONNECTION -> {
                 logRetry(failed, what + " on a reused connection; retrying on a new one");
                 alongside = queue.admitSame(failed);
                 attempt(failed, true);
-                return;
             }
+            case GIVE_UP -> badGateway(RetryPolicy.whyNoMoreTries(method, attempts));
         }
-        String advice = !retryable
-                ? method + " is not retried, since the replica may have acted on it"
-                : attempts < MAX_ATTEMPTS
-                        ? "no other replica was ready to try"
-                        : "it may be restarting; try again shortly";
-        badGateway(advice);
     }
 
     /** Every replica tried failed, as {@link #failures} says. */
