@@ -2,8 +2,6 @@ package emp.testsupport.kubernetes;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
-import io.fabric8.kubernetes.api.model.ContainerStatus;
-import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -12,8 +10,6 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodCondition;
-import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -29,7 +25,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -38,7 +33,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -70,8 +64,6 @@ public final class StandInController implements AutoCloseable {
     public static final int FIRST_NODE_PORT = 30080;
 
     private static final Duration TICK = Duration.ofMillis(50);
-    /** How long a pod takes from made to ready, and between two steps of a crash loop. */
-    private static final Duration STEP = Duration.ofMillis(150);
 
     private final KubernetesClient client;
     private final MockCluster cluster;
@@ -80,16 +72,14 @@ public final class StandInController implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
-    /** When each pod (by namespace/name) last changed, for the steps that take time. */
-    private final Map<String, Instant> changed = new ConcurrentHashMap<>();
-
-    private final AtomicInteger podIps = new AtomicInteger(1);
+    private final StandInKubelet kubelet;
     private final AtomicInteger nodePorts = new AtomicInteger(FIRST_NODE_PORT);
 
     /** A controller of {@code cluster}'s objects, acting through its {@link MockCluster#client()}; idle until started. */
     public StandInController(MockCluster cluster) {
         this.cluster = cluster;
         this.client = cluster.client();
+        this.kubelet = new StandInKubelet(cluster);
     }
 
     /** Starts ticking on a daemon thread of its own; returns this controller. */
@@ -150,7 +140,7 @@ public final class StandInController implements AutoCloseable {
             }
         }
         for (Pod pod : client.pods().inAnyNamespace().list().getItems()) {
-            kubelet(pod);
+            kubelet.step(pod);
         }
         for (Service service : client.services().inAnyNamespace().list().getItems()) {
             cloud(service);
@@ -214,13 +204,12 @@ public final class StandInController implements AutoCloseable {
             int surge = strategy == null ? 1 : resolve(strategy.getMaxSurge(), desired, true);
             int unavailable = strategy == null ? 0 : resolve(strategy.getMaxUnavailable(), desired, false);
             List<Pod> oldLeft = new ArrayList<>(old);
-            long readyCurrent =
-                    current.stream().filter(StandInController::ready).count();
-            long readyOld = oldLeft.stream().filter(StandInController::ready).count();
+            long readyCurrent = current.stream().filter(StandInKubelet::ready).count();
+            long readyOld = oldLeft.stream().filter(StandInKubelet::ready).count();
             // Old pods that do not serve go first; those that serve, while enough others do.
-            oldLeft.sort(Comparator.comparing(StandInController::ready));
+            oldLeft.sort(Comparator.comparing(StandInKubelet::ready));
             for (Pod pod : List.copyOf(oldLeft)) {
-                boolean serving = ready(pod);
+                boolean serving = StandInKubelet.ready(pod);
                 if (!serving || readyCurrent + readyOld - 1 >= desired - unavailable) {
                     delete(pod);
                     oldLeft.remove(pod);
@@ -236,7 +225,7 @@ public final class StandInController implements AutoCloseable {
                 delete(current.get(current.size() - 1 - (i - desired)));
             }
         }
-        long ready = current.stream().filter(StandInController::ready).count();
+        long ready = current.stream().filter(StandInKubelet::ready).count();
         String counts = owned.size() + "/" + ready + "/" + current.size();
         if (!counts.equals(counts(workload))) {
             patch(
@@ -293,8 +282,8 @@ public final class StandInController implements AutoCloseable {
                 .withSpec(template.getSpec())
                 .withNewStatus()
                 .withPhase("Pending")
-                .withConditions(condition("PodScheduled", "True"))
-                .withContainerStatuses(containerStatus(app, 0, false)
+                .withConditions(StandInKubelet.condition("PodScheduled", "True"))
+                .withContainerStatuses(StandInKubelet.containerStatus(app, 0, false)
                         .withState(new ContainerStateBuilder()
                                 .withNewWaiting()
                                 .withReason("ContainerCreating")
@@ -304,7 +293,7 @@ public final class StandInController implements AutoCloseable {
                 .endStatus()
                 .build();
         client.pods().inNamespace(namespace).resource(pod).create();
-        changed.put(namespace + "/" + name, Instant.now());
+        kubelet.made(namespace + "/" + name);
     }
 
     /** The StatefulSet controller makes each replica's claims from the templates, and never deletes them. */
@@ -337,103 +326,6 @@ public final class StandInController implements AutoCloseable {
         }
     }
 
-    /** The kubelet: moves each pod one step on once {@link #STEP} has passed since its last step. */
-    private void kubelet(Pod pod) {
-        String key = pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
-        Instant last = changed.computeIfAbsent(key, ignored -> Instant.now());
-        if (Duration.between(last, Instant.now()).compareTo(STEP) < 0) {
-            return;
-        }
-        Container app = pod.getSpec().getContainers().get(0);
-        String image = app.getImage();
-        ContainerStatus container = pod.getStatus().getContainerStatuses().get(0);
-        int restarts = container.getRestartCount();
-        String namespace = pod.getMetadata().getNamespace();
-        String name = pod.getMetadata().getName();
-        Pod next;
-        if (MISSING_IMAGE.equals(image)) {
-            String waiting = container.getState().getWaiting() == null
-                    ? null
-                    : container.getState().getWaiting().getReason();
-            if ("ImagePullBackOff".equals(waiting)) {
-                return;
-            }
-            boolean firstFailure = !"ErrImagePull".equals(waiting);
-            next = withStatus(
-                    pod,
-                    "Pending",
-                    false,
-                    containerStatus(app, 0, false)
-                            .withState(new ContainerStateBuilder()
-                                    .withNewWaiting()
-                                    .withReason(firstFailure ? "ErrImagePull" : "ImagePullBackOff")
-                                    .withMessage(
-                                            firstFailure
-                                                    ? "failed to pull and unpack image \"" + image + "\": not found"
-                                                    : "Back-off pulling image \"" + image + "\"")
-                                    .endWaiting()
-                                    .build())
-                            .build());
-        } else if (CRASH_LOOP_IMAGE.equals(image)) {
-            boolean running = container.getState().getRunning() != null;
-            boolean terminated = container.getState().getTerminated() != null;
-            ContainerStatusBuilder status;
-            if (running) {
-                cluster.log(namespace, name, "fatal: cannot open configuration; exiting with code 1");
-                status = containerStatus(app, restarts, false)
-                        .withState(new ContainerStateBuilder()
-                                .withNewTerminated()
-                                .withExitCode(1)
-                                .withReason("Error")
-                                .withFinishedAt(Instant.now().toString())
-                                .endTerminated()
-                                .build());
-                lastExit(status);
-            } else if (terminated) {
-                status = containerStatus(app, restarts + 1, false)
-                        .withState(new ContainerStateBuilder()
-                                .withNewWaiting()
-                                .withReason("CrashLoopBackOff")
-                                .withMessage(
-                                        "back-off 10s restarting failed container=" + app.getName() + " pod=" + name)
-                                .endWaiting()
-                                .build());
-                lastExit(status);
-            } else {
-                cluster.log(namespace, name, "starting " + image);
-                status = containerStatus(app, restarts, false)
-                        .withState(new ContainerStateBuilder()
-                                .withNewRunning()
-                                .withStartedAt(Instant.now().toString())
-                                .endRunning()
-                                .build());
-                if (restarts > 0) {
-                    lastExit(status);
-                }
-            }
-            next = withStatus(pod, "Running", false, status.build());
-        } else {
-            if (ready(pod)) {
-                return;
-            }
-            cluster.log(namespace, name, "starting " + image);
-            cluster.log(namespace, name, "listening on port " + port(pod));
-            next = withStatus(
-                    pod,
-                    "Running",
-                    true,
-                    containerStatus(app, restarts, true)
-                            .withState(new ContainerStateBuilder()
-                                    .withNewRunning()
-                                    .withStartedAt(Instant.now().toString())
-                                    .endRunning()
-                                    .build())
-                            .build());
-        }
-        client.pods().inNamespace(namespace).resource(next).update();
-        changed.put(key, Instant.now());
-    }
-
     /** The cloud provider and the API server's node port allocator, for Services. */
     private void cloud(Service service) {
         String type = service.getSpec().getType();
@@ -454,67 +346,6 @@ public final class StandInController implements AutoCloseable {
         }
     }
 
-    private Pod withStatus(Pod pod, String phase, boolean ready, ContainerStatus container) {
-        String ip = pod.getStatus().getPodIP();
-        if (ip == null && "Running".equals(phase)) {
-            int n = podIps.getAndIncrement();
-            ip = "10.244." + (n / 250) + "." + (n % 250 + 2);
-        }
-        return new PodBuilder(pod)
-                .editStatus()
-                .withPhase(phase)
-                .withPodIP(ip)
-                .withStartTime(
-                        pod.getStatus().getStartTime() == null
-                                ? Instant.now().toString()
-                                : pod.getStatus().getStartTime())
-                .withConditions(
-                        condition("PodScheduled", "True"),
-                        condition("ContainersReady", ready ? "True" : "False"),
-                        condition("Ready", ready ? "True" : "False"))
-                .withContainerStatuses(container)
-                .endStatus()
-                .build();
-    }
-
-    /** The status of the pod's (first and only) container, named as the kubelet names it: after the container. */
-    private static ContainerStatusBuilder containerStatus(Container app, int restarts, boolean ready) {
-        return new ContainerStatusBuilder()
-                .withName(app.getName())
-                .withImage(app.getImage())
-                .withReady(ready)
-                .withStarted(ready)
-                .withRestartCount(restarts);
-    }
-
-    private static void lastExit(ContainerStatusBuilder status) {
-        status.withLastState(new ContainerStateBuilder()
-                .withNewTerminated()
-                .withExitCode(1)
-                .withReason("Error")
-                .endTerminated()
-                .build());
-    }
-
-    private static PodCondition condition(String type, String status) {
-        return new PodConditionBuilder()
-                .withType(type)
-                .withStatus(status)
-                .withLastTransitionTime(Instant.now().toString())
-                .build();
-    }
-
-    private static boolean ready(Pod pod) {
-        return pod.getStatus() != null
-                && pod.getStatus().getConditions() != null
-                && pod.getStatus().getConditions().stream()
-                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
-    }
-
-    private static int port(Pod pod) {
-        return pod.getSpec().getContainers().get(0).getPorts().get(0).getContainerPort();
-    }
-
     private static OwnerReference controller(Pod pod) {
         List<OwnerReference> owners = pod.getMetadata().getOwnerReferences();
         return owners == null
@@ -530,7 +361,7 @@ public final class StandInController implements AutoCloseable {
                 .inNamespace(pod.getMetadata().getNamespace())
                 .withName(pod.getMetadata().getName())
                 .delete();
-        changed.remove(
+        kubelet.forget(
                 pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName());
     }
 
