@@ -331,8 +331,9 @@ public final class EmpServer implements AutoCloseable {
             metrics.watch(loop);
             this.gatewayUri = cluster.entryPoint();
             log.info(
-                    "EMP {} serving: API {}{}; data in {}",
+                    "EMP {} serving: API {}, dashboard {}/ui/{}; data in {}",
                     VERSION,
+                    apiUri,
                     apiUri,
                     gatewayUri.map(uri -> ", gateway " + uri).orElse(""),
                     dataDir);

@@ -107,8 +107,9 @@ public final class ServerCommand implements Callable<Integer> {
                 "emp-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         out.println("EMP " + EmpServer.VERSION + " is running");
-        out.println("  API:     " + server.apiUri());
-        server.gatewayUri().ifPresent(uri -> out.println("  gateway: " + uri));
+        out.println("  API:       " + server.apiUri());
+        out.println("  dashboard: " + server.apiUri() + "/ui/");
+        server.gatewayUri().ifPresent(uri -> out.println("  gateway:   " + uri));
         out.println("Press Ctrl-C to stop.");
         out.flush();
         stopped.await();
