@@ -49,6 +49,7 @@ public final class ApiServer implements AutoCloseable {
         config.register(new ThrottledMapper());
         config.register(new RequestBodyLimits());
         config.register(new RequestBodyDrainFilter());
+        config.register(new SecurityHeadersFilter());
         if (services.metrics() != null) {
             config.register(new ApiMetricsFilter(services.metrics().registry()));
         }

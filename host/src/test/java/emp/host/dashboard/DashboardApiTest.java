@@ -64,7 +64,11 @@ class DashboardApiTest {
                 .as("the token is never in a body the page can read")
                 .doesNotContain(cookie.substring(12));
 
-        assertThat(call("GET", "/ui/session", cookie, null, null).statusCode()).isEqualTo(200);
+        HttpResponse<String> current = call("GET", "/ui/session", cookie, null, null);
+        assertThat(current.statusCode()).isEqualTo(200);
+        assertThat(current.headers().firstValue("Cache-Control")).contains("no-store");
+        assertThat(login.headers().firstValue("Cache-Control")).contains("no-store");
+        assertThat(login.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
         assertThat(call("GET", "/v1/apps", cookie, null, null).statusCode()).isEqualTo(200);
         // A form on another site sends the cookie (were it not Strict) but cannot send the header.
         HttpResponse<String> forged =
