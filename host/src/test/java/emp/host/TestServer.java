@@ -113,6 +113,12 @@ public final class TestServer implements AutoCloseable {
     }
 
     public Reply send(String method, String path, String token, String body) {
+        return Reply.of(
+                exchange(method, path, token == null ? Map.of() : Map.of("Authorization", "Bearer " + token), body));
+    }
+
+    /** A request to the API with these headers (and a JSON body, when not null); the whole answer. */
+    public HttpResponse<String> exchange(String method, String path, Map<String, String> headers, String body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(api().resolve(path))
                 .timeout(Duration.ofSeconds(30))
                 .method(
@@ -121,10 +127,8 @@ public final class TestServer implements AutoCloseable {
         if (body != null) {
             request.header("Content-Type", "application/json");
         }
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        return Reply.of(call(request.build()));
+        headers.forEach(request::header);
+        return call(request.build());
     }
 
     public static HttpResponse<String> call(HttpRequest request) {

@@ -205,21 +205,14 @@ class DashboardApiTest {
     }
 
     private static HttpResponse<String> call(String method, String path, String cookie, String csrf, String body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(server.api().resolve(path))
-                .timeout(Duration.ofSeconds(30))
-                .method(
-                        method,
-                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
+        Map<String, String> headers = new java.util.HashMap<>();
         if (cookie != null) {
-            request.header("Cookie", cookie);
+            headers.put("Cookie", cookie);
         }
         if (csrf != null) {
-            request.header("X-EMP-CSRF", csrf);
+            headers.put("X-EMP-CSRF", csrf);
         }
-        return TestServer.call(request.build());
+        return server.exchange(method, path, headers, body);
     }
 
     private static JsonNode json(String body) {
